@@ -1,0 +1,66 @@
+// One error hierarchy for the whole simulator, so a notebook can tell a student's typo
+// (InvalidArgumentError) from what the simulated system refuses (OutOfMemoryError) or
+// punishes (SegmentationFault, ProcessKilledError).
+
+export type PagelabErrorKind =
+  | "invalid-argument"
+  | "out-of-memory"
+  | "segmentation-fault"
+  | "process-killed"
+  | "index-error"
+  | "value-error"
+  | "memory-error"
+  | "unsupported";
+
+export class PagelabError extends Error {
+  constructor(readonly kind: PagelabErrorKind, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A caller passed a bad value: the message names the argument and the value. */
+export class InvalidArgumentError extends PagelabError {
+  constructor(message: string) {
+    super("invalid-argument", message);
+  }
+}
+
+/** The simulated system refused memory (mmap ENOMEM, overcommit, allocator failure). */
+export class OutOfMemoryError extends PagelabError {
+  constructor(message: string) {
+    super("out-of-memory", message);
+  }
+}
+
+/** An access outside any mapping or against its protection. */
+export class SegmentationFault extends PagelabError {
+  constructor(message: string, readonly address: number) {
+    super("segmentation-fault", message);
+  }
+}
+
+/** The process was killed (OOM killer) and can no longer run. */
+export class ProcessKilledError extends PagelabError {
+  constructor(message: string) {
+    super("process-killed", message);
+  }
+}
+
+/** Something this platform or host cannot do (e.g. the probe off Linux). */
+export class UnsupportedError extends PagelabError {
+  constructor(message: string) {
+    super("unsupported", message);
+  }
+}
+
+/** Formats a value for an error message: numbers in decimal and, when large, hex. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && Math.abs(value) >= 4096) return `${value} (0x${value.toString(16)})`;
+    return String(value);
+  }
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  return String(value);
+}

@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Executes pagelab's notebooks with the tslab kernel through Jupyter's own client (nbclient).
+
+A notebook fails when any cell produces an `error` output or writes to stderr, or when its
+execute_reply status is "error" or "abort(ed)": tslab reports a failing cell only as stderr
+text with status "error" and aborts the requests that follow within 200 ms.
+
+Each notebook prints one line `CLAIMS <name>: <n> checked, <n> held (simulated a/b, real c/d,
+skipped s)`; the runner collects them into a table and fails when a claim did not hold.
+
+  run-notebooks.py [NOTEBOOK ...]      default: every notebooks/*.ipynb
+    --out DIR            write executed notebooks and their HTML export to DIR
+    --screenshots        with --out: a full-page PNG of each HTML file (scripts/screenshot.js)
+    --inplace            write executed notebooks back over their sources (to commit outputs)
+    --check-committed    fail when fresh outputs differ from the ones saved in the notebook,
+                         ignoring cells tagged "real-machine", outputs whose metadata has
+                         "real-machine": true, the real-machine part of CLAIMS lines,
+                         execution counts and metadata
+    --timeout SECONDS    per cell (default 300, or PAGELAB_CELL_TIMEOUT)
+    --jobs N             notebooks executed at once (default 2)
+    --summary-json FILE  write the per-notebook results as JSON
+"""
+
+import argparse
+import asyncio
+import copy
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+KERNEL_NAME = "tslab"
+REAL_MACHINE = "real-machine"
+FAILED_REPLY_STATUSES = {"error", "abort", "aborted"}  # tslab sends "abort"; the spec says "aborted"
+
+CLAIMS_PREFIX = "CLAIMS "
+CLAIMS_LINE = re.compile(
+    r"^CLAIMS (?P<name>[^:]+): (?P<checked>\d+) checked, (?P<held>\d+) held "
+    r"\(simulated (?P<sim_held>\d+)/(?P<sim>\d+), real (?P<real_held>\d+)/(?P<real>\d+), "
+    r"skipped (?P<skipped>\d+)\)\s*$"
+)
+
+
+class NotebookFailure(Exception):
+    """A notebook broke one of the runner's rules; the message says where and how."""
+
+
+def kernel_environment():
+    """Sets this process's environment so the kernel finds tslab and its project-local spec.
+
+    The kernelspec starts `tslab` from PATH; JUPYTER_PATH points at .jupyter-prefix.
+    """
+    bin_dir = ROOT / "node_modules" / ".bin"
+    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    jupyter_path = ROOT / ".jupyter-prefix" / "share" / "jupyter"
+    inherited = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = f"{jupyter_path}{os.pathsep}{inherited}" if inherited else str(jupyter_path)
+    if not (jupyter_path / "kernels" / KERNEL_NAME / "kernel.json").exists():
+        sys.exit(f"run-notebooks: no tslab kernel in {jupyter_path}; run `npm run setup` first")
+
+
+def text_of(value):
+    """Joins nbformat's multiline text (a string or a list of strings)."""
+    return "".join(value) if isinstance(value, list) else value
+
+
+def first_lines(text, count=12):
+    lines = text.rstrip().splitlines()
+    more = f"\n      ... ({len(lines) - count} more lines)" if len(lines) > count else ""
+    return "\n".join("      " + line for line in lines[:count]) + more
+
+
+def check_cell(cell, cell_index, execute_reply):
+    """nbclient hook after each code cell: raises NotebookFailure on any sign of failure.
+
+    Checks the execute_reply status, `error` outputs and every stderr stream.
+    """
+    where = f"cell {cell_index} ({text_of(cell.source).strip().splitlines()[0][:60]!r})"
+    for output in cell.outputs:
+        if output.output_type == "error":
+            raise NotebookFailure(f"{where} raised {output.ename}: {output.evalue}")
+        if output.output_type == "stream" and output.name == "stderr":
+            raise NotebookFailure(f"{where} wrote to stderr:\n{first_lines(text_of(output.text))}")
+    status = (execute_reply or {}).get("content", {}).get("status")
+    if status in FAILED_REPLY_STATUSES:
+        raise NotebookFailure(f"{where} finished with status {status!r}")
+
+
+def output_texts(nb):
+    """Yields every text a reader sees: stdout streams and text/plain results."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stdout":
+                yield text_of(output.text)
+            elif output.output_type in ("display_data", "execute_result"):
+                if "text/plain" in output.data:
+                    yield text_of(output.data["text/plain"])
+
+
+def collect_claims(nb):
+    """Returns the notebook's one CLAIMS line parsed into numbers; raises NotebookFailure when
+    it is missing, repeated, malformed or inconsistent."""
+    lines = [line for text in output_texts(nb) for line in text.splitlines() if line.startswith(CLAIMS_PREFIX)]
+    if not lines:
+        raise NotebookFailure("printed no CLAIMS line (every notebook ends with one)")
+    if len(lines) > 1:
+        raise NotebookFailure(f"printed {len(lines)} CLAIMS lines, expected one: {lines}")
+    match = CLAIMS_LINE.match(lines[0])
+    if not match:
+        raise NotebookFailure(f"malformed CLAIMS line: {lines[0]!r}")
+    claims = {key: (value if key == "name" else int(value)) for key, value in match.groupdict().items()}
+    if claims["checked"] != claims["sim"] + claims["real"] or claims["held"] != claims["sim_held"] + claims["real_held"]:
+        raise NotebookFailure(f"inconsistent CLAIMS line (totals differ from simulated + real): {lines[0]!r}")
+    return claims
+
+
+def normalize_claims_text(text):
+    """Keeps only the simulated part of CLAIMS lines: real-machine results may differ per host."""
+    def simulated_only(line):
+        match = CLAIMS_LINE.match(line)
+        return f"CLAIMS {match['name']}: simulated {match['sim_held']}/{match['sim']}" if match else line
+    return "\n".join(simulated_only(line) for line in text.split("\n"))
+
+
+def comparable_outputs(cell):
+    """Returns a cell's outputs reduced to what must be reproducible, or None for a cell tagged
+    "real-machine". Streams are merged, metadata and execution counts dropped, and a PNG is
+    dropped when the same bundle carries the chart spec it was rendered from."""
+    if REAL_MACHINE in cell.metadata.get("tags", []):
+        return None
+    reduced = []
+    for output in cell.get("outputs", []):
+        if output.get("metadata", {}).get(REAL_MACHINE):
+            continue
+        kind = output.output_type
+        if kind == "stream":
+            text = normalize_claims_text(text_of(output.text))
+            if reduced and reduced[-1]["stream"] == output.name:
+                reduced[-1]["text"] += text
+            else:
+                reduced.append({"stream": output.name, "text": text})
+            continue
+        if kind == "error":
+            reduced.append({"error": output.ename, "value": output.evalue})
+            continue
+        has_spec = any(mime.startswith("application/vnd.vegalite") for mime in output.data)
+        data = {
+            mime: normalize_claims_text(text_of(value)) if isinstance(value, (str, list)) else value
+            for mime, value in output.data.items()
+            if not (mime == "image/png" and has_spec)
+        }
+        reduced.append({kind: data})
+    return reduced
+
+
+def as_lines(outputs):
+    return json.dumps(outputs, indent=1, sort_keys=True).splitlines()
+
+
+def compare_with_committed(committed, fresh):
+    """Raises NotebookFailure naming the first code cell whose fresh outputs differ from the
+    committed ones (after comparable_outputs), with a short diff."""
+    for index, (old, new) in enumerate(zip(committed.cells, fresh.cells)):
+        if old.cell_type != "code":
+            continue
+        old_outputs, new_outputs = comparable_outputs(old), comparable_outputs(new)
+        if old_outputs == new_outputs:
+            continue
+        diff = "\n".join(difflib.unified_diff(as_lines(old_outputs), as_lines(new_outputs), "committed", "fresh", lineterm="", n=1))
+        raise NotebookFailure(
+            f"cell {index}: committed outputs are not current (re-run `npm run notebooks -- --inplace` "
+            f"and commit):\n{first_lines(diff, 24)}"
+        )
+
+
+def export_html(nb, path):
+    """Writes the notebook as standalone HTML with its images embedded."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(embed_images=True).from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+
+
+class Result:
+    """What happened to one notebook: its claims, its failure (or None) and its duration."""
+
+    def __init__(self, path):
+        self.path = path
+        self.claims = None
+        self.failure = None
+        self.seconds = 0.0
+
+    def as_json(self):
+        return {"notebook": self.path.name, "claims": self.claims, "failure": self.failure, "seconds": round(self.seconds, 1)}
+
+
+async def run_notebook(path, args, slots, progress):
+    """Executes one notebook, checks it, writes the requested files; returns its Result."""
+    result = Result(path)
+    async with slots:
+        progress(f"{path.name}: started")
+        started = time.monotonic()
+        committed = nbformat.read(path, as_version=4)
+        nb = copy.deepcopy(committed)
+        for cell in nb.cells:  # timestamps of an earlier run would only churn the diff
+            cell.metadata.pop("execution", None)
+        client = NotebookClient(
+            nb,
+            kernel_name=KERNEL_NAME,
+            timeout=args.timeout,
+            startup_timeout=120,
+            raise_on_iopub_timeout=True,
+            record_timing=False,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+            on_cell_executed=check_cell,
+        )
+        try:
+            await client.async_execute()
+            result.claims = collect_claims(nb)
+            if result.claims["held"] < result.claims["checked"]:
+                failed = result.claims["checked"] - result.claims["held"]
+                raise NotebookFailure(f"{failed} of {result.claims['checked']} claims did not hold")
+            if args.check_committed:
+                compare_with_committed(committed, nb)
+        except NotebookFailure as failure:
+            result.failure = str(failure)
+        except Exception as error:  # a dead kernel, a timeout, a kernel that never started
+            result.failure = f"{type(error).__name__}: {str(error).strip()[:2000]}"
+        result.seconds = time.monotonic() - started
+        if args.out:
+            nbformat.write(nb, args.out / path.name)
+            export_html(nb, args.out / path.with_suffix(".html").name)
+        if args.inplace and result.failure is None:
+            nbformat.write(nb, path)
+        status = "ok" if result.failure is None else "FAILED"
+        progress(f"{path.name}: {status} in {result.seconds:.1f} s")
+        if result.failure:
+            progress(f"  {path.name}: {result.failure}")
+    return result
+
+
+def take_screenshots(html_files):
+    """Runs scripts/screenshot.js on the HTML exports; returns an error text or None."""
+    done = subprocess.run(["node", str(ROOT / "scripts" / "screenshot.js"), *map(str, html_files)])
+    return None if done.returncode == 0 else f"screenshot.js exited with status {done.returncode}"
+
+
+def claims_cells(claims):
+    if claims is None:
+        return ["-", "-", "-", "-", "-"]
+    return [
+        str(claims["checked"]),
+        str(claims["held"]),
+        f"{claims['sim_held']}/{claims['sim']}",
+        f"{claims['real_held']}/{claims['real']}",
+        str(claims["skipped"]),
+    ]
+
+
+def print_table(results):
+    """Prints one row per notebook: claims checked, held (simulated / real), time, result."""
+    header = ["notebook", "checked", "held", "simulated", "real", "skipped", "seconds", "result"]
+    rows = [header]
+    for result in results:
+        verdict = "ok" if result.failure is None else "FAILED: " + " ".join(result.failure.split())[:90]
+        rows.append([result.path.name, *claims_cells(result.claims), f"{result.seconds:.1f}", verdict])
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header) - 1)]
+    print()
+    for row in rows:
+        cells = [cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row[:-1])]
+        print("  ".join(cells + [row[-1]]))
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--screenshots", action="store_true")
+    parser.add_argument("--inplace", action="store_true")
+    parser.add_argument("--check-committed", action="store_true")
+    parser.add_argument("--timeout", type=int, default=int(os.environ.get("PAGELAB_CELL_TIMEOUT", "300")))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--summary-json", type=Path)
+    args = parser.parse_args(argv)
+    if args.screenshots and not args.out:
+        parser.error("--screenshots needs --out")
+    if args.jobs < 1 or args.timeout < 1:
+        parser.error("--jobs and --timeout must be at least 1")
+    args.notebooks = [path.resolve() for path in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not args.notebooks:
+        parser.error(f"no notebooks found in {NOTEBOOKS}")
+    missing = [str(path) for path in args.notebooks if not path.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    return args
+
+
+async def run_all(args):
+    slots = asyncio.Semaphore(args.jobs)
+    count = len(args.notebooks)
+    started = time.monotonic()
+
+    def progress(line):
+        print(f"[notebooks {time.monotonic() - started:6.1f}s] {line}", flush=True)
+
+    progress(f"executing {count} notebook(s) with the {KERNEL_NAME} kernel, {args.jobs} at a time")
+    return await asyncio.gather(*(run_notebook(path, args, slots, progress) for path in args.notebooks))
+
+
+def main(argv):
+    args = parse_args(argv)
+    kernel_environment()
+    if args.out:
+        args.out = args.out.resolve()
+        args.out.mkdir(parents=True, exist_ok=True)
+    results = asyncio.run(run_all(args))
+    problems = [result for result in results if result.failure]
+    screenshot_error = None
+    if args.screenshots:
+        screenshot_error = take_screenshots([args.out / path.with_suffix(".html").name for path in args.notebooks])
+    print_table(results)
+    if args.summary_json:
+        args.summary_json.write_text(json.dumps([result.as_json() for result in results], indent=1) + "\n")
+    passed = len(results) - len(problems)
+    print(f"notebooks: {passed} passed, {len(problems)} failed" + (f"; {screenshot_error}" if screenshot_error else ""))
+    return 1 if problems or screenshot_error else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Prepares this checkout for running notebooks: npm dependencies, Jupyter's Python client
+# (Debian packages when missing), the tslab kernel in a project-local prefix, the
+# `pagelab` import for notebooks, and the build. Idempotent; each step prints one line.
+#   --browser   also make sure headless Chromium is there (for the main job's screenshots)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$PAGELAB_ROOT"
+
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    *) echo "usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
+
+# Installs Debian packages with apt-get (as root, or through sudo); returns 1 when this is
+# not an apt system or there is no way to become root.
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  local sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null || { say "apt-get needs root and sudo is not installed"; return 1; }
+    sudo=(sudo)
+  fi
+  say "installing Debian packages: $* (apt-get, takes a minute or two)"
+  run_quiet "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  run_quiet "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+# 1. npm dependencies, reinstalled when node_modules does not match package-lock.json.
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+  { say "Node.js 20 or newer is required (found $(node --version))"; exit 1; }
+if reason="$(node scripts/check-node-modules.js)"; then
+  say "npm dependencies are current"
+else
+  say "installing npm dependencies with npm ci ($reason)"
+  run_quiet npm ci --no-audit --no-fund
+fi
+
+# 2. Notebooks import "pagelab" the way an installed package is imported: tslab resolves it
+#    through node_modules/pagelab/package.json (main/types point into dist/).
+if [[ "$(readlink node_modules/pagelab 2>/dev/null || true)" != ".." ]]; then
+  rm -rf node_modules/pagelab
+  ln -s .. node_modules/pagelab
+  say "linked node_modules/pagelab -> the repository root"
+fi
+
+# 3. Jupyter's Python client (nbclient runs notebooks, nbconvert exports HTML).
+python="$(pagelab_python)"
+has_jupyter() { "$python" -c 'import nbclient, nbconvert, jupyter_client' >/dev/null 2>&1; }
+if has_jupyter; then
+  say "Jupyter client found ($python)"
+elif [[ "$python" == /usr/bin/python3 ]] && apt_install jupyter-nbconvert python3-nbclient python3-ipykernel && has_jupyter; then
+  say "Jupyter client installed ($python)"
+else
+  say "Jupyter's nbclient and nbconvert are missing for $python. Install them, e.g."
+  say "  Debian/Ubuntu: sudo apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel"
+  say "  macOS/other:   python3 -m pip install nbclient nbconvert; export PAGELAB_PYTHON=\$(command -v python3)"
+  exit 1
+fi
+
+# 4. Headless Chromium, only for the main job's screenshots.
+if [[ "$want_browser" -eq 1 ]]; then
+  chromium="$(pagelab_chromium)"
+  if [[ -x "$chromium" ]]; then
+    say "Chromium found ($chromium)"
+  elif [[ "$chromium" == /usr/bin/chromium ]] && apt_install chromium fonts-liberation && [[ -x "$chromium" ]]; then
+    say "Chromium installed ($chromium)"
+  else
+    say "no Chromium at $chromium: screenshots will be skipped (install Debian's chromium, or set PAGELAB_CHROMIUM)"
+  fi
+fi
+
+# 5. The tslab kernel, registered into a project-local prefix (never the user's Jupyter).
+prefix="$PAGELAB_ROOT/.jupyter-prefix"
+if [[ -f "$prefix/share/jupyter/kernels/tslab/kernel.json" ]]; then
+  say "tslab kernel registered in .jupyter-prefix"
+else
+  run_quiet node_modules/.bin/tslab install --python "$python" --prefix "$prefix"
+  say "registered the tslab kernel in .jupyter-prefix"
+fi
+
+# 6. Build with the project's TypeScript (node_modules/.bin/tsc may be tslab's 5.0).
+tsc_version="$(node node_modules/typescript/bin/tsc --version)"
+[[ "$tsc_version" == "Version 5.9."* ]] || { say "expected TypeScript 5.9.x, found: $tsc_version"; exit 1; }
+run_quiet npm run build
+[[ -f dist/index.js && -f dist/index.d.ts ]] || { say "the build produced no dist/index.js"; exit 1; }
+say "built dist/ with TypeScript ${tsc_version#Version }"

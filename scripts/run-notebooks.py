@@ -17,7 +17,7 @@ skipped s)`; the runner collects them into a table and fails when a claim did no
                          "real-machine": true, the real-machine part of CLAIMS lines,
                          execution counts and metadata
     --timeout SECONDS    per cell (default 300, or PAGELAB_CELL_TIMEOUT)
-    --jobs N             notebooks executed at once (default 2)
+    --jobs N             notebooks executed at once (default: CPU count, at most 4)
     --summary-json FILE  write the per-notebook results as JSON
 """
 
@@ -288,7 +288,7 @@ def parse_args(argv):
     parser.add_argument("--inplace", action="store_true")
     parser.add_argument("--check-committed", action="store_true")
     parser.add_argument("--timeout", type=int, default=int(os.environ.get("PAGELAB_CELL_TIMEOUT", "300")))
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
     parser.add_argument("--summary-json", type=Path)
     args = parser.parse_args(argv)
     if args.screenshots and not args.out:

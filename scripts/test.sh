@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite: setup and build, vitest (including the runner's failing-fixture
+# checks), then every notebook through Jupyter, failing on an error, any stderr output, an
+# aborted cell, a claim that did not hold, or committed outputs that are not current.
+# Ends with one line: N passed, N failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$PAGELAB_ROOT"
+
+bash scripts/setup.sh
+reports="$(mktemp -d)"
+trap 'rm -rf "$reports"' EXIT
+
+say "vitest"
+vitest_status=0
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json" ||
+  vitest_status=$?
+
+notebook_status=0
+if compgen -G "notebooks/*.ipynb" >/dev/null; then
+  say "executing notebooks/*.ipynb through Jupyter"
+  "$(pagelab_python)" scripts/run-notebooks.py --check-committed --summary-json "$reports/notebooks.json" ||
+    notebook_status=$?
+else
+  say "no notebooks in notebooks/ yet: nothing to execute"
+fi
+
+# One summary line over both suites; a suite that crashed before reporting counts as a failure.
+node - "$reports" <<'JS'
+const fs = require("fs");
+const dir = process.argv[2];
+const read = (name) => (fs.existsSync(`${dir}/${name}`) ? JSON.parse(fs.readFileSync(`${dir}/${name}`, "utf8")) : null);
+const vitest = read("vitest.json");
+const notebooks = read("notebooks.json");
+const unit = vitest ? { passed: vitest.numPassedTests, failed: vitest.numFailedTests + (vitest.numRuntimeErrorTestSuites ?? 0) } : { passed: 0, failed: 1 };
+const nb = notebooks ? { passed: notebooks.filter((r) => !r.failure).length, failed: notebooks.filter((r) => r.failure).length } : { passed: 0, failed: 0 };
+console.log(`[test] vitest: ${unit.passed} passed, ${unit.failed} failed${vitest ? "" : " (vitest did not report)"}; notebooks: ${nb.passed} passed, ${nb.failed} failed`);
+console.log(`${unit.passed + nb.passed} passed, ${unit.failed + nb.failed} failed`);
+JS
+
+if [[ "$vitest_status" -ne 0 || "$notebook_status" -ne 0 ]]; then
+  exit 1
+fi

@@ -35,7 +35,13 @@ run_quiet() {
   else
     local status=$?
     echo "[$(basename "$0" .sh)] FAILED ($status): $*" >&2
-    tail -n 60 "$log" >&2
+    if [[ "$(wc -l <"$log")" -le 100 ]]; then
+      cat "$log" >&2
+    else
+      head -n 30 "$log" >&2
+      echo "[...]" >&2
+      tail -n 60 "$log" >&2
+    fi
     rm -f "$log"
     return "$status"
   fi

@@ -48,6 +48,8 @@ CLAIMS_LINE = re.compile(
     r"\(simulated (?P<sim_held>\d+)/(?P<sim>\d+), real (?P<real_held>\d+)/(?P<real>\d+), "
     r"skipped (?P<skipped>\d+)\)\s*$"
 )
+# How src/display/claims.ts prints a real-machine claim (held, failed or skipped).
+REAL_CLAIM_LINE = re.compile(r"^[✓✗–] \[real\] ")
 
 
 class NotebookFailure(Exception):
@@ -124,11 +126,16 @@ def collect_claims(nb):
 
 
 def normalize_claims_text(text):
-    """Keeps only the simulated part of CLAIMS lines: real-machine results may differ per host."""
-    def simulated_only(line):
+    """Drops what may differ per host: the real-machine part of CLAIMS lines and the lines
+    Claims prints for real-machine claims ("✓ [real] ...", "– [real] ... skipped")."""
+    kept = []
+    for line in text.split("\n"):
         match = CLAIMS_LINE.match(line)
-        return f"CLAIMS {match['name']}: simulated {match['sim_held']}/{match['sim']}" if match else line
-    return "\n".join(simulated_only(line) for line in text.split("\n"))
+        if match:
+            kept.append(f"CLAIMS {match['name']}: simulated {match['sim_held']}/{match['sim']}")
+        elif not REAL_CLAIM_LINE.match(line):
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def comparable_outputs(cell):

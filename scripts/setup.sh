@@ -32,11 +32,37 @@ apt_install() {
 # 1. npm dependencies, reinstalled when node_modules does not match package-lock.json.
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
   { say "Node.js 20 or newer is required (found $(node --version))"; exit 1; }
+# npm 11's `npm ci` rejects a lock file that leaves out optional packages for other platforms
+# which the registry does not serve (npm/cli#4828, #9846) although `npm install` accepts it;
+# then the locked versions are installed with `npm install --no-save` (the lock file stays
+# as it is) and checked against the lock file again.
+install_npm_dependencies() {
+  local log
+  log="$(mktemp)"
+  if npm ci --no-audit --no-fund >"$log" 2>&1; then
+    rm -f "$log"
+    return 0
+  fi
+  if ! grep -q "package.json and package-lock.json.* in sync" "$log"; then
+    say "npm ci failed:"
+    grep -v "^npm error  \|^npm error$" "$log" | tail -n 40 >&2
+    rm -f "$log"
+    return 1
+  fi
+  say "npm ci rejected the lock file ($(grep -m1 "Missing:" "$log" | sed 's/^npm error //')...; npm/cli#9846):"
+  say "installing the locked versions with npm install --no-save instead"
+  rm -f "$log"
+  rm -rf node_modules
+  run_quiet npm install --no-save --no-audit --no-fund
+  local reason
+  reason="$(node scripts/check-node-modules.js)" || { say "node_modules still differs from the lock file: $reason"; return 1; }
+}
+
 if reason="$(node scripts/check-node-modules.js)"; then
   say "npm dependencies are current"
 else
   say "installing npm dependencies with npm ci ($reason)"
-  run_quiet npm ci --no-audit --no-fund
+  install_npm_dependencies
 fi
 
 # 2. Notebooks import "pagelab" the way an installed package is imported: tslab resolves it

@@ -1,0 +1,85 @@
+// A Chart: a Vega-Lite spec with a title and a text summary, displayable in every notebook
+// frontend. Its MIME bundle carries the spec (JupyterLab, Notebook 7, VS Code), a PNG (classic
+// Notebook, nbconvert HTML, GitHub) and the text; never text/html, which frontends would prefer.
+import { inspect } from "util";
+import { InvalidArgumentError, describeValue } from "../errors";
+import { JUPYTER_DISPLAY, MimeBundle, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME } from "../display/mime";
+import { RenderedChart, renderChart } from "./render";
+import { VegaLiteSpec } from "./spec";
+
+/** Every output stays below this many bytes (DESIGN: bound every output, well under 300 KB). */
+export const MAX_BUNDLE_BYTES = 300 * 1024;
+
+// Sharp on high-density screens; the bundle falls back to 1x when a PNG would not fit the bound.
+const PNG_SCALES = [1.5, 1];
+
+export class Chart {
+  private rendered: RenderedChart | null = null;
+
+  constructor(readonly spec: VegaLiteSpec, readonly title: string, readonly text: string) {
+    if (spec === null || typeof spec !== "object" || typeof spec.$schema !== "string") {
+      throw new InvalidArgumentError(`Chart: spec must be a Vega-Lite spec with $schema, got ${describeValue(spec)}`);
+    }
+    if (typeof title !== "string") throw new InvalidArgumentError(`Chart: title must be a string, got ${describeValue(title)}`);
+    if (typeof text !== "string") throw new InvalidArgumentError(`Chart: text must be a string, got ${describeValue(text)}`);
+  }
+
+  /** Renders (once) and returns the chart as SVG text. */
+  toSVG(): string {
+    return this.render().svg;
+  }
+
+  /** Renders (once) and returns the chart as PNG bytes. */
+  toPNG(): Uint8Array {
+    return this.render().png;
+  }
+
+  /**
+   * Builds the MIME bundle: Vega-Lite spec, base64 PNG and text, under MAX_BUNDLE_BYTES.
+   * If rendering fails the bundle keeps the spec and says why in the text instead of throwing.
+   */
+  toMimeBundle(): MimeBundle {
+    const bundle: MimeBundle = { [VEGA_LITE_MIME]: this.spec, [TEXT_MIME]: this.text };
+    const fixedBytes = JSON.stringify(this.spec).length + Buffer.byteLength(this.text);
+    try {
+      const png = Buffer.from(this.render().png).toString("base64");
+      if (fixedBytes + png.length <= MAX_BUNDLE_BYTES) bundle[PNG_MIME] = png;
+      else bundle[TEXT_MIME] = `${this.text}\n(PNG omitted: it would exceed ${MAX_BUNDLE_BYTES} bytes)`;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      bundle[TEXT_MIME] = `${this.text}\n(PNG unavailable: ${reason})`;
+    }
+    return bundle;
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return this.toMimeBundle();
+  }
+
+  /** IJavascript's display convention. */
+  _toMime(): MimeBundle {
+    return this.toMimeBundle();
+  }
+
+  [inspect.custom](): string {
+    return `Chart: ${this.title}`;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  /** Renders at the largest scale whose PNG keeps the bundle under the bound; cached. */
+  private render(): RenderedChart {
+    if (this.rendered !== null) return this.rendered;
+    const budget = MAX_BUNDLE_BYTES - JSON.stringify(this.spec).length - Buffer.byteLength(this.text);
+    let rendered: RenderedChart | null = null;
+    for (const scale of PNG_SCALES) {
+      rendered = renderChart(this.spec, { scale });
+      // base64 grows the PNG by 4/3.
+      if (Math.ceil(rendered.png.length / 3) * 4 <= budget) break;
+    }
+    this.rendered = rendered as RenderedChart;
+    return this.rendered;
+  }
+}

@@ -1,0 +1,114 @@
+// Residency heatmaps of a live address space: summarise a range through the process, draw it,
+// and zoom into any sub-range down to single pages.
+import { InvalidArgumentError, describeValue } from "../errors";
+import { Chart } from "./chart";
+import { HeatmapAnnotation, HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
+import { ResidencySource } from "./types";
+import { formatAddress, formatBytes } from "./units";
+import { requireInteger, requirePageSize, requireRange } from "./validate";
+
+export interface HeatmapOptions {
+  title?: string;
+  /** Most cells to draw (default 2048, at most 4096); pages are grouped by powers of two to fit. */
+  maxCells?: number;
+  /** Axis labels as byte offsets (default) or page numbers. */
+  axis?: "bytes" | "pages";
+  /** Offsets on the axes are measured from this address (default: the start of the range). */
+  origin?: number;
+  /** Objects to mark, e.g. an array's [start, end). */
+  bounds?: readonly HeatmapBound[];
+  /** Ranges to outline and label, e.g. { addr, length: 16, label: "allocator header" }. */
+  annotations?: readonly HeatmapAnnotation[];
+}
+
+/** An address range, as zoom takes it. */
+export interface AddressRange {
+  addr: number;
+  length: number;
+}
+
+const DEFAULT_MAX_CELLS = 2048;
+const MAX_CELLS = 4096;
+// Heatmap data above this many JSON characters is redrawn with half the cells, which keeps the
+// whole bundle (spec + PNG + text) under 300 KB even when every cell mixes several states.
+const DATA_BUDGET_CHARS = 120_000;
+
+/** A residency heatmap that remembers its source, so it can zoom. */
+export class HeatmapChart extends Chart {
+  constructor(
+    private readonly source: ResidencySource,
+    readonly range: AddressRange,
+    private readonly options: HeatmapOptions,
+    spec: Chart["spec"],
+    title: string,
+    text: string,
+  ) {
+    super(spec, title, text);
+  }
+
+  /**
+   * Draws a sub-range of this chart's range (at most maxCells cells, single pages when it is
+   * small enough); returns the new chart, with offsets still measured from this chart's origin.
+   */
+  zoom(range: AddressRange): HeatmapChart;
+  zoom(addr: number, length: number): HeatmapChart;
+  zoom(rangeOrAddr: AddressRange | number, length?: number): HeatmapChart {
+    const range = typeof rangeOrAddr === "number" ? { addr: rangeOrAddr, length: length as number } : rangeOrAddr;
+    if (range === null || typeof range !== "object") {
+      throw new InvalidArgumentError(`HeatmapChart.zoom: range must be { addr, length }, got ${describeValue(range)}`);
+    }
+    requireRange("HeatmapChart.zoom", range.addr, range.length);
+    // The chart draws whole pages, so any part of its first and last page may be zoomed into.
+    const pageSize = this.source.pageSize;
+    const first = Math.floor(this.range.addr / pageSize) * pageSize;
+    const end = Math.ceil((this.range.addr + this.range.length) / pageSize) * pageSize;
+    if (range.addr < first || range.addr + range.length > end) {
+      throw new InvalidArgumentError(
+        `HeatmapChart.zoom: range ${formatAddress(range.addr)} + ${formatBytes(range.length)} is outside the chart's ` +
+          `pages ${formatAddress(first)} to ${formatAddress(end)}`,
+      );
+    }
+    const title = `${this.options.title ?? "Residency"} (zoom)`;
+    return residencyHeatmap(this.source, range.addr, range.length, { ...this.options, title, origin: this.options.origin ?? first });
+  }
+}
+
+/**
+ * Summarises [addr, addr + length) of a process into at most maxCells cells (whole pages) and
+ * draws each cell as the share of each page state; returns the chart, which can zoom.
+ */
+export function residencyHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions = {}): HeatmapChart {
+  const where = "residencyHeatmap";
+  if (source === null || typeof source !== "object" || typeof source.residencySummary !== "function") {
+    throw new InvalidArgumentError(`${where}: source must have residencySummary(addr, length, cells), got ${describeValue(source)}`);
+  }
+  const pageSize = requirePageSize(where, source.pageSize);
+  requireRange(where, addr, length);
+  let maxCells = requireInteger(where, "options.maxCells", options.maxCells ?? DEFAULT_MAX_CELLS, 1, MAX_CELLS);
+  if (options.axis !== undefined && options.axis !== "bytes" && options.axis !== "pages") {
+    throw new InvalidArgumentError(`${where}: options.axis must be "bytes" or "pages", got ${describeValue(options.axis)}`);
+  }
+  const firstPage = Math.floor(addr / pageSize);
+  const pages = Math.ceil((addr + length) / pageSize) - firstPage;
+  const start = firstPage * pageSize;
+  const title = options.title ?? `Residency of ${formatBytes(length)} at ${formatAddress(addr)}`;
+  for (;;) {
+    // Cells of a power-of-two number of pages keep every axis offset a round binary size.
+    const cellPages = 2 ** Math.ceil(Math.log2(Math.ceil(pages / maxCells)));
+    const cells = Math.ceil(pages / cellPages);
+    const summary = source.residencySummary(start, cells * cellPages * pageSize, cells);
+    const result = residencyHeatmapSpec(summary, {
+      start,
+      pageSize,
+      origin: options.origin,
+      axis: options.axis,
+      title,
+      bounds: options.bounds,
+      annotations: options.annotations,
+    });
+    if (maxCells === 1 || JSON.stringify(result.rows).length <= DATA_BUDGET_CHARS) {
+      return new HeatmapChart(source, { addr, length }, options, result.spec, title, result.text);
+    }
+    maxCells = Math.max(1, Math.floor(maxCells / 2));
+  }
+}

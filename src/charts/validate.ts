@@ -1,0 +1,58 @@
+// Argument checks shared by the chart builders: each names the function, the argument and the
+// value, and throws InvalidArgumentError before anything is built.
+import { InvalidArgumentError, describeValue } from "../errors";
+
+/** Virtual addresses go up to 2**57 (5-level paging). */
+export const ADDRESS_LIMIT = 2 ** 57;
+
+/** Checks an integer in [min, max]; returns it. */
+export function requireInteger(where: string, name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Checks a finite number >= 0; returns it. */
+export function requireNonNegative(where: string, name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a finite number >= 0, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Checks an address range [addr, addr + length) with length > 0 below ADDRESS_LIMIT. */
+export function requireRange(where: string, addr: unknown, length: unknown): void {
+  requireInteger(where, "addr", addr, 0, ADDRESS_LIMIT - 1);
+  requireInteger(where, "length", length, 1, ADDRESS_LIMIT);
+  if ((addr as number) + (length as number) > ADDRESS_LIMIT) {
+    throw new InvalidArgumentError(
+      `${where}: addr + length must be <= 2**57, got addr ${describeValue(addr)} + length ${describeValue(length)}`,
+    );
+  }
+}
+
+/** Checks a page size: a power of two from 1 KiB to 1 GiB; returns it. */
+export function requirePageSize(where: string, value: unknown): number {
+  const size = requireInteger(where, "pageSize", value, 1024, 2 ** 30);
+  if (!Number.isInteger(Math.log2(size))) {
+    throw new InvalidArgumentError(`${where}: pageSize must be a power of two, got ${describeValue(value)}`);
+  }
+  return size;
+}
+
+/** Checks a non-empty array; returns it. */
+export function requireNonEmptyArray<T>(where: string, name: string, value: unknown): readonly T[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a non-empty array, got ${describeValue(value)}`);
+  }
+  return value as readonly T[];
+}
+
+/** Checks a non-empty string; returns it. */
+export function requireLabel(where: string, name: string, value: unknown): string {
+  if (typeof value !== "string" || value === "") {
+    throw new InvalidArgumentError(`${where}: ${name} must be a non-empty string, got ${describeValue(value)}`);
+  }
+  return value;
+}

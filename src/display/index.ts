@@ -1,0 +1,4 @@
+// The display layer: MIME bundles, show(x) for every notebook kernel, and notebook claims.
+export * from "./mime";
+export * from "./show";
+export * from "./claims";

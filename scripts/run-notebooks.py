@@ -87,14 +87,15 @@ def check_cell(cell, cell_index, execute_reply):
     Checks the execute_reply status, `error` outputs and every stderr stream.
     """
     where = f"cell {cell_index} ({text_of(cell.source).strip().splitlines()[0][:60]!r})"
+    stderr = "".join(text_of(o.text) for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+    status = (execute_reply or {}).get("content", {}).get("status")
+    if status in FAILED_REPLY_STATUSES:
+        raise NotebookFailure(f"{where} finished with status {status!r}" + (f", stderr:\n{first_lines(stderr)}" if stderr else ""))
     for output in cell.outputs:
         if output.output_type == "error":
             raise NotebookFailure(f"{where} raised {output.ename}: {output.evalue}")
-        if output.output_type == "stream" and output.name == "stderr":
-            raise NotebookFailure(f"{where} wrote to stderr:\n{first_lines(text_of(output.text))}")
-    status = (execute_reply or {}).get("content", {}).get("status")
-    if status in FAILED_REPLY_STATUSES:
-        raise NotebookFailure(f"{where} finished with status {status!r}")
+    if stderr:
+        raise NotebookFailure(f"{where} wrote to stderr:\n{first_lines(stderr)}")
 
 
 def output_texts(nb):

@@ -58,9 +58,9 @@ describe("run-notebooks.py", () => {
     for (const name of notebooks.filter((notebook) => notebook.startsWith("fails-"))) {
       expect(byName.get(name)?.failure, name).toBeTruthy();
     }
-    expect(byName.get("fails-throws.ipynb")?.failure).toMatch(/^cell 1 .*wrote to stderr:[\s\S]*Error: deliberate failure/);
+    expect(byName.get("fails-throws.ipynb")?.failure).toMatch(/^cell 1 .*finished with status 'error', stderr:[\s\S]*Error: deliberate failure/);
     expect(byName.get("fails-stderr.ipynb")?.failure).toMatch(/^cell 0 .*wrote to stderr:\s+deliberate stderr/);
-    expect(byName.get("fails-type-error.ipynb")?.failure).toMatch(/^cell 0 [\s\S]*Type 'string' is not assignable to type 'number'/);
+    expect(byName.get("fails-type-error.ipynb")?.failure).toMatch(/^cell 0 .*finished with status 'error', stderr:[\s\S]*Type 'string' is not assignable to type 'number'/);
     expect(byName.get("fails-claim.ipynb")?.failure).toBe("1 of 2 claims did not hold");
     expect(byName.get("fails-no-claims.ipynb")?.failure).toMatch(/printed no CLAIMS line/);
     expect(byName.get("fails-stale.ipynb")?.failure).toMatch(/^cell 1: committed outputs are not current[\s\S]*-.*stale output[\s\S]*\+.*fresh output/);

@@ -1,0 +1,112 @@
+// Allocates a real typed array and finds the mapping that backs it, by comparing
+// /proc/self/maps before and after the allocation.
+import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
+import { calibrate } from "./calibrate";
+import { identifyAllocation } from "./identify";
+import { MappingRange, readMaps, regionsNewIn } from "./maps";
+import { ProbeOptions, resolveOptions, whyUnsupported } from "./options";
+import { basePageSize } from "./pageSize";
+
+export type TypedArrayConstructor =
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint8ClampedArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor;
+
+const TYPED_ARRAY_CONSTRUCTORS: readonly TypedArrayConstructor[] = [
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+];
+
+/** What the probe target of residency(), frames() and residencySummary() must provide. */
+export interface ProbeTarget {
+  /** The address range to examine (page-aligned), or null when none was identified. */
+  mapping: MappingRange | null;
+}
+
+/** A real typed array and what the probe learned about where it lives. */
+export interface ProbedArray<A> extends ProbeTarget {
+  /** True when the backing mapping was identified. */
+  ok: boolean;
+  array: A;
+  /**
+   * The address of array[0]: mapping.start + 16 (glibc's chunk header, REFERENCE §1.2) when the
+   * mapping is a fresh mmapped chunk. An inference: JavaScript exposes no buffer addresses.
+   */
+  dataStart: number | null;
+  /** True when the calibration experiment confirmed the 16-byte offset on this runtime. */
+  dataStartVerified: boolean;
+  /** How the mapping was found, or why it was not. */
+  note: string;
+}
+
+function checkConstructor(ctor: unknown): TypedArrayConstructor {
+  if (!TYPED_ARRAY_CONSTRUCTORS.includes(ctor as TypedArrayConstructor)) {
+    const name = typeof ctor === "function" ? ctor.name : describeValue(ctor);
+    throw new InvalidArgumentError(`ctor must be a typed-array constructor such as Float64Array, got ${name}`);
+  }
+  return ctor as TypedArrayConstructor;
+}
+
+function construct<C extends TypedArrayConstructor>(ctor: C, length: number): InstanceType<C> {
+  try {
+    return new (ctor as Float64ArrayConstructor)(length) as InstanceType<C>;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new OutOfMemoryError(`${ctor.name}(${describeValue(length)}) could not be allocated: ${why}`);
+  }
+}
+
+/**
+ * Allocates `new ctor(length)` and identifies the mapping that backs it (snapshots of
+ * /proc/self/maps around the allocation). Returns the array with the mapping, or with
+ * mapping null and a note saying why it could not be identified; never throws for the host.
+ */
+export function alloc<C extends TypedArrayConstructor>(
+  ctor: C,
+  length: number,
+  options?: ProbeOptions,
+): ProbedArray<InstanceType<C>> {
+  const checkedCtor = checkConstructor(ctor);
+  if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
+    throw new InvalidArgumentError(`length must be a non-negative safe integer, got ${describeValue(length)}`);
+  }
+  const opts = resolveOptions(options);
+  const bytes = length * checkedCtor.BYTES_PER_ELEMENT;
+  const unidentified = (note: string): ProbedArray<InstanceType<C>> => ({
+    ok: false, array: construct(ctor, length), mapping: null, dataStart: null, dataStartVerified: false, note,
+  });
+  const why = whyUnsupported(opts);
+  if (why !== null) return unidentified(`unsupported: ${why}`);
+  const pageSize = basePageSize(opts);
+  if (pageSize === null) return unidentified("unsupported: the page size could not be read");
+  if (bytes === 0) return unidentified("an empty array has no memory to find");
+  const calibration = calibrate(opts); // before the snapshots, so its own mapping is not new
+  const before = readMaps(opts);
+  const array = construct(ctor, length);
+  const after = readMaps(opts);
+  if (before === null || after === null) {
+    return { ok: false, array, mapping: null, dataStart: null, dataStartVerified: false, note: "/proc/self/maps became unreadable" };
+  }
+  const found = identifyAllocation(regionsNewIn(before, after), bytes, pageSize);
+  if (found.mapping === null) {
+    return { ok: false, array, mapping: null, dataStart: null, dataStartVerified: false, note: found.note };
+  }
+  if (!found.exactChunk) {
+    return { ok: true, array, mapping: found.mapping, dataStart: null, dataStartVerified: false, note: found.note };
+  }
+  const verified = calibration.chunkHeaderBytes !== null;
+  // glibc: an mmapped chunk's header sits at the mapping start, user memory at start + 16 (REFERENCE §1.2)
+  const dataStart = found.mapping.start + 16;
+  const inference = verified
+    ? `; data inferred at start + 16 (glibc chunk header) and ${calibration.note.replace(/^calibration: /, "verified on a calibration array: ")}`
+    : `; data inferred at start + 16 (glibc chunk header), not verified: ${calibration.note}`;
+  return { ok: true, array, mapping: found.mapping, dataStart, dataStartVerified: verified, note: found.note + inference };
+}

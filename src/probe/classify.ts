@@ -1,0 +1,98 @@
+// Turns decoded pagemap entries into page states, using the strongest evidence this host allows:
+// kpageflags (exact), the zero page's PFN (exact for 4 KiB zero pages), the exclusive bit
+// (an inference), or nothing (then a zero-page mapping cannot be told from a private page).
+import { Vma } from "./maps";
+import {
+  PAGE_EXCLUSIVE,
+  PAGE_FILE,
+  PAGE_KPF_THP,
+  PAGE_KPF_ZERO,
+  PAGE_PRESENT,
+  PAGE_SWAPPED,
+  PagemapPages,
+} from "./pagemap";
+import { ProbePageState } from "./pageState";
+
+/** How zero-page mappings were told apart from private pages. */
+export type ZeroPageDetection = "kpageflags" | "pfn" | "exclusive-bit" | "unknown";
+/** How transparent huge pages were recognised. */
+export type HugeDetection = "kpageflags" | "unknown";
+
+export interface ClassifyEvidence {
+  /** PAGE_KPF_* bits were filled in from /proc/kpageflags. */
+  kpageflagsRead: boolean;
+  /** The zero page's PFN, when known. */
+  zeroPfn: number | null;
+  /** Calibration saw a zero-page mapping read as present and not exclusive. */
+  exclusiveBitMarksZeroPage: boolean;
+}
+
+export interface Classification {
+  /** ProbePageState per page. */
+  state: Uint8Array;
+  zeroPageDetection: ZeroPageDetection;
+  hugeDetection: HugeDetection;
+}
+
+/**
+ * Marks which of `count` pages starting at address `start` lie inside one of `vmas`.
+ * Returns 1 per mapped page, 0 per page outside every VMA.
+ */
+export function mappedPages(vmas: readonly Vma[], start: number, pageSize: number, count: number): Uint8Array {
+  const mapped = new Uint8Array(count);
+  const end = start + count * pageSize;
+  for (const vma of vmas) {
+    if (vma.end <= start || vma.start >= end) continue;
+    const from = Math.max(0, Math.floor((vma.start - start) / pageSize));
+    const to = Math.min(count, Math.ceil((vma.end - start) / pageSize));
+    mapped.fill(1, from, to);
+  }
+  return mapped;
+}
+
+/** Chooses the zero-page evidence to use: the exact kinds first, the inference last. */
+export function chooseZeroPageDetection(pages: PagemapPages, evidence: ClassifyEvidence): ZeroPageDetection {
+  if (evidence.kpageflagsRead && pages.pfn !== null) return "kpageflags";
+  if (evidence.zeroPfn !== null && pages.pfn !== null) return "pfn";
+  if (evidence.exclusiveBitMarksZeroPage) return "exclusive-bit";
+  return "unknown";
+}
+
+/**
+ * Classifies each page: outside any VMA -> Unmapped, swapped -> Swapped, absent -> Untouched,
+ * present -> ZeroPage / HugeZero / Huge / Resident as the evidence allows (with no zero-page
+ * evidence a present page is reported Resident). Returns the states and the methods used.
+ */
+export function classifyPages(pages: PagemapPages, mapped: Uint8Array, evidence: ClassifyEvidence): Classification {
+  const zeroPageDetection = chooseZeroPageDetection(pages, evidence);
+  const hugeDetection: HugeDetection = zeroPageDetection === "kpageflags" ? "kpageflags" : "unknown";
+  const state = new Uint8Array(pages.count);
+  for (let i = 0; i < pages.count; i++) {
+    const f = pages.flags[i];
+    if (mapped[i] === 0) state[i] = ProbePageState.Unmapped;
+    else if (f & PAGE_SWAPPED) state[i] = ProbePageState.Swapped;
+    else if (!(f & PAGE_PRESENT)) state[i] = ProbePageState.Untouched;
+    else state[i] = presentState(f, pages.pfn === null ? 0 : pages.pfn[i], zeroPageDetection, evidence);
+  }
+  return { state, zeroPageDetection, hugeDetection };
+}
+
+function presentState(flags: number, pfn: number, how: ZeroPageDetection, evidence: ClassifyEvidence): ProbePageState {
+  switch (how) {
+    case "kpageflags": {
+      const zero = (flags & PAGE_KPF_ZERO) !== 0;
+      const huge = (flags & PAGE_KPF_THP) !== 0;
+      if (zero) return huge ? ProbePageState.HugeZero : ProbePageState.ZeroPage;
+      return huge ? ProbePageState.Huge : ProbePageState.Resident;
+    }
+    case "pfn":
+      // Linux: a zero-page mapping reads as present with the zero page's PFN (REFERENCE §3.5)
+      return pfn === evidence.zeroPfn ? ProbePageState.ZeroPage : ProbePageState.Resident;
+    case "exclusive-bit":
+      // The zero page is no process's own page, so pagemap never marks it exclusive (bit 56);
+      // a private page shared after fork() or merged by KSM would read the same (an inference).
+      return (flags & (PAGE_EXCLUSIVE | PAGE_FILE)) === 0 ? ProbePageState.ZeroPage : ProbePageState.Resident;
+    case "unknown":
+      return ProbePageState.Resident;
+  }
+}

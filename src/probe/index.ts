@@ -1,0 +1,21 @@
+// The probe of the real process: what the kernel actually did with this process's memory,
+// read from /proc/self (Linux only; every call answers { ok: false, reason } elsewhere).
+export { supported } from "./supported";
+export { alloc } from "./alloc";
+export { residency, frames, MAX_PAGES_PER_CALL } from "./residency";
+export { residencySummary, MAX_SUMMARY_CELLS } from "./summary";
+export { status, minorFaults } from "./counters";
+export { smapsOf } from "./smaps";
+export { hostFacts } from "./host";
+export { ProbePageState, PROBE_PAGE_STATE_COUNT } from "./pageState";
+export type { Support } from "./supported";
+export type { ProbedArray, ProbeTarget, TypedArrayConstructor } from "./alloc";
+export type { Residency, ResidencyTotals, Frames } from "./residency";
+export type { ResidencySummary, StateCounts } from "./summary";
+export type { ProcessStatus, MinorFaults } from "./counters";
+export type { SmapsEntry } from "./smaps";
+export type { HostFacts, ThpMode } from "./host";
+export type { CpuPresetName } from "./cpuPreset";
+export type { ZeroPageDetection, HugeDetection } from "./classify";
+export type { ProbeOptions, Unsupported } from "./options";
+export type { MappingRange } from "./maps";

@@ -1,0 +1,76 @@
+// What translation and faults cost, in CPU cycles. Each CPU preset gives every figure with its
+// source (or marks it ASSUMPTION); the counters stay exact and cycles are derived from them, so
+// changing a figure never changes a count.
+import { InvalidArgumentError, describeValue } from "../errors";
+
+/** Cycles per event. */
+export interface CostModel {
+  /** An access translated by an L1 TLB. */
+  readonly l1Hit: number;
+  /** An access that missed L1 and was translated by the second-level TLB. */
+  readonly l2Hit: number;
+  /** A page walk before its first reference: the TLB lookups that missed. */
+  readonly walkStart: number;
+  /** One page-table entry read from memory (the cache hierarchy) during a walk. */
+  readonly walkRef: number;
+  /** One paging-structure (walk) cache hit, which replaces the references above it. */
+  readonly walkCacheHit: number;
+  /** A read fault that maps the shared zero page (or the huge zero page). */
+  readonly zeroPageMap: number;
+  /** A fault that allocates and clears one base page. */
+  readonly minorFault: number;
+  /** A fault that allocates and clears one huge page (THP). */
+  readonly hugeFault: number;
+  /** A write fault that copies a shared page (COW). */
+  readonly cowCopy: number;
+}
+
+export type CostName = keyof CostModel;
+
+export const COST_NAMES: readonly CostName[] = [
+  "l1Hit", "l2Hit", "walkStart", "walkRef", "walkCacheHit",
+  "zeroPageMap", "minorFault", "hugeFault", "cowCopy",
+];
+
+/** The kinds of page fault the kernel reports to the MMU (see TlbMmu.noteFault). */
+export type FaultKind = "zeroPage" | "hugeZeroPage" | "minor" | "huge" | "cow";
+
+export const FAULT_KINDS: readonly FaultKind[] = ["zeroPage", "hugeZeroPage", "minor", "huge", "cow"];
+
+/** The cost figure charged for each fault kind. */
+export const FAULT_COST: Readonly<Record<FaultKind, CostName>> = Object.freeze({
+  zeroPage: "zeroPageMap",
+  hugeZeroPage: "zeroPageMap", // the same work: one read-only entry, nothing cleared
+  minor: "minorFault",
+  huge: "hugeFault",
+  cow: "cowCopy",
+});
+
+/** Throws InvalidArgumentError unless `kind` is a FaultKind. */
+export function checkFaultKind(kind: unknown, argument: string): FaultKind {
+  if (!FAULT_KINDS.includes(kind as FaultKind)) {
+    throw new InvalidArgumentError(`${argument} must be one of ${FAULT_KINDS.join(", ")}; got ${describeValue(kind)}`);
+  }
+  return kind as FaultKind;
+}
+
+/** Validates a full cost model (every figure a finite number >= 0) and returns a frozen copy. */
+export function checkCostModel(costs: CostModel, argument: string): CostModel {
+  if (typeof costs !== "object" || costs === null) {
+    throw new InvalidArgumentError(`${argument} must be an object of cycle figures; got ${describeValue(costs)}`);
+  }
+  const out: Record<string, number> = {};
+  for (const name of COST_NAMES) {
+    const value = costs[name];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new InvalidArgumentError(`${argument}.${name} must be a finite number of cycles >= 0; got ${describeValue(value)}`);
+    }
+    out[name] = value;
+  }
+  for (const name of Object.keys(costs)) {
+    if (!COST_NAMES.includes(name as CostName)) {
+      throw new InvalidArgumentError(`${argument} has an unknown figure ${describeValue(name)}; known: ${COST_NAMES.join(", ")}`);
+    }
+  }
+  return Object.freeze(out as unknown as CostModel);
+}

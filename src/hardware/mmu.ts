@@ -1,0 +1,296 @@
+// The MMU with TLBs: an L1 TLB level per access type (data, instructions), a unified second
+// level, paging-structure caches in front of the page-table walk, and faults raised into the
+// kernel. A call translates a run of `repeats` accesses to one page with one lookup: after the
+// first access the translation sits in the TLB, so the rest are counted by arithmetic.
+import { InvalidArgumentError, describeValue } from "../errors";
+import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker, WalkResult } from "./translation";
+import { FAULT_KINDS, checkFaultKind, type FaultKind } from "./cost-model";
+import { DEFAULT_CPU, resolveCpu, type CpuName, type CpuPreset } from "./cpu-presets";
+import { L1D, L1I, L2, MmuCounters, buildMmuStats, diffMmuStats, type MmuStats, type StatsLayout } from "./mmu-stats";
+import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
+import { pageShiftOf } from "./tlb-geometry";
+import { TlbLevel } from "./tlb-level";
+import { WalkCache, buildWalkCaches } from "./walk-cache";
+
+/** A fault handler that returns without making the access possible this many times in a row
+ *  is a kernel bug; real hardware would retry forever, the simulator stops. */
+export const MAX_FAULTS_PER_ACCESS = 4;
+
+/** Builds the StatsLayout of a CPU (page sizes listed in bySize, walk-cache names by depth). */
+export function statsLayoutOf(cpu: CpuPreset): StatsLayout {
+  const shifts = new Set<number>();
+  for (const config of [...cpu.l1d, ...cpu.l1i, ...cpu.l2]) {
+    for (const size of config.pageSizes) shifts.add(pageShiftOf(size, "pageSizes"));
+  }
+  return {
+    cpu: cpu.name,
+    costs: cpu.costs,
+    pageShifts: [...shifts].sort((a, b) => a - b),
+    walkCacheNames: new Map(cpu.walkCaches.map((w) => [w.depth, w.name])),
+  };
+}
+
+/** Address translation through a TLB hierarchy, as a CPU preset describes it. */
+export class TlbMmu implements Mmu {
+  readonly cpu: CpuPreset;
+  readonly l1d: TlbLevel;
+  readonly l1i: TlbLevel;
+  readonly l2: TlbLevel;
+  /** Nearest the leaf first: the order a walk probes them. */
+  readonly walkCaches: readonly WalkCache[];
+  private readonly counters = new MmuCounters();
+  private readonly layout: StatsLayout;
+  /** The Leaf every translate returns, overwritten by the next call (no allocation per call). */
+  private readonly leaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
+  /** References and walk-cache depth (0: none) of the last walk. */
+  private lastWalkRefs = 0;
+  private lastWalkCacheDepth = 0;
+
+  /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
+  constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
+    this.cpu = resolveCpu(cpu);
+    this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d);
+    this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i);
+    this.l2 = new TlbLevel("cpu.l2", this.cpu.l2);
+    this.walkCaches = buildWalkCaches(this.cpu.walkCaches);
+    this.layout = statsLayoutOf(this.cpu);
+  }
+
+  /**
+   * Translates `repeats` consecutive data accesses to the page holding `vaddr`, faulting into
+   * `onFault` until the translation permits the access. Returns the translation; the object is
+   * reused by the next call, so copy what you keep.
+   */
+  translate(
+    asid: number,
+    pageTable: PageTableWalker,
+    vaddr: number,
+    kind: AccessKind,
+    repeats: number,
+    onFault: FaultHandler,
+  ): Leaf {
+    checkTranslateArgs(asid, pageTable, vaddr, kind, repeats, onFault);
+    this.counters.accesses += repeats;
+    return this.translateThrough(this.l1d, L1D, asid, pageTable, vaddr, kind, repeats, onFault);
+  }
+
+  /** Translates `repeats` instruction fetches from the page holding `vaddr` through the
+   *  instruction TLB and the shared second level (faults are raised as reads). */
+  translateFetch(asid: number, pageTable: PageTableWalker, vaddr: number, repeats: number, onFault: FaultHandler): Leaf {
+    checkTranslateArgs(asid, pageTable, vaddr, "read", repeats, onFault);
+    this.counters.fetches += repeats;
+    return this.translateThrough(this.l1i, L1I, asid, pageTable, vaddr, "read", repeats, onFault);
+  }
+
+  private translateThrough(
+    l1: TlbLevel,
+    row: number,
+    asid: number,
+    pageTable: PageTableWalker,
+    vaddr: number,
+    kind: AccessKind,
+    repeats: number,
+    onFault: FaultHandler,
+  ): Leaf {
+    const counters = this.counters;
+    const write = kind === "write";
+    if (l1.lookup(asid, vaddr)) {
+      const tlb = l1.hitTlb!;
+      const slot = l1.hitSlot;
+      if (!write || tlb.writable(slot)) {
+        tlb.touch(slot);
+        counters.hits[row * 64 + tlb.shiftAt(slot)] += repeats;
+        return tlb.readLeaf(slot, this.leaf);
+      }
+      // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
+      // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
+      return this.resolveByWalk(l1, row, false, true, asid, pageTable, vaddr, kind, repeats, onFault);
+    }
+    const l2 = this.l2;
+    if (l2.lookup(asid, vaddr)) {
+      const tlb = l2.hitTlb!;
+      const slot = l2.hitSlot;
+      if (!write || tlb.writable(slot)) {
+        tlb.touch(slot);
+        const leaf = tlb.readLeaf(slot, this.leaf);
+        counters.misses[row * 64 + leaf.pageShift] += 1;
+        counters.hits[L2 * 64 + leaf.pageShift] += 1;
+        l1.insert(asid, vaddr, leaf);
+        this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
+        return leaf;
+      }
+      return this.resolveByWalk(l1, row, true, true, asid, pageTable, vaddr, kind, repeats, onFault);
+    }
+    return this.resolveByWalk(l1, row, true, false, asid, pageTable, vaddr, kind, repeats, onFault);
+  }
+
+  /** Walks (faulting first if a TLB entry refused the access) until the page table permits the
+   *  access, fills both TLB levels, counts the run, and returns the translation. */
+  private resolveByWalk(
+    l1: TlbLevel,
+    row: number,
+    l2Probed: boolean,
+    faultFirst: boolean,
+    asid: number,
+    pageTable: PageTableWalker,
+    vaddr: number,
+    kind: AccessKind,
+    repeats: number,
+    onFault: FaultHandler,
+  ): Leaf {
+    const write = kind === "write";
+    let faults = 0;
+    if (faultFirst) {
+      this.raiseFault(asid, pageTable, vaddr, kind, onFault);
+      faults = 1;
+    }
+    let found = this.walk(asid, pageTable, vaddr).leaf;
+    while (found === null || (write && !found.writable)) {
+      if (faults === MAX_FAULTS_PER_ACCESS) {
+        throw new InvalidArgumentError(
+          `onFault returned ${faults} times without making a ${kind} of ${describeValue(vaddr)} possible ` +
+            `(asid ${asid}): the fault handler must map the page or throw`,
+        );
+      }
+      this.raiseFault(asid, pageTable, vaddr, kind, onFault);
+      faults++;
+      found = this.walk(asid, pageTable, vaddr).leaf;
+    }
+    const leaf = this.leaf;
+    leaf.pfn = found.pfn;
+    leaf.pageShift = found.pageShift;
+    leaf.writable = found.writable;
+    leaf.zeroPage = found.zeroPage;
+    const counters = this.counters;
+    counters.misses[row * 64 + leaf.pageShift] += 1;
+    if (l2Probed) counters.misses[L2 * 64 + leaf.pageShift] += 1;
+    this.l2.insert(asid, vaddr, leaf);
+    l1.insert(asid, vaddr, leaf);
+    this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
+    return leaf;
+  }
+
+  /** Counts `n` more accesses to a page just translated: L1 hits if an L1 array holds its
+   *  size, else L2 hits, else one walk each (no TLB keeps the translation). */
+  private countRepeats(
+    l1: TlbLevel,
+    row: number,
+    asid: number,
+    pageTable: PageTableWalker,
+    vaddr: number,
+    shift: number,
+    n: number,
+  ): void {
+    if (n <= 0) return;
+    const counters = this.counters;
+    if (l1.holds(shift)) {
+      counters.hits[row * 64 + shift] += n;
+      return;
+    }
+    counters.misses[row * 64 + shift] += n;
+    if (this.l2.holds(shift)) {
+      counters.hits[L2 * 64 + shift] += n;
+      return;
+    }
+    counters.misses[L2 * 64 + shift] += n;
+    // The first repeat walk hits the walk-cache entry the resolving walk left and changes
+    // nothing else, so every later walk repeats its counts exactly.
+    this.walk(asid, pageTable, vaddr);
+    const rest = n - 1;
+    counters.walks += rest;
+    counters.walkRefs += rest * this.lastWalkRefs;
+    if (this.lastWalkCacheDepth > 0) counters.walkCacheHits[this.lastWalkCacheDepth] += rest;
+  }
+
+  /** One page-table walk: reads the entries the walk caches cannot supply, caches the upper
+   *  entries it read, counts the references, and returns the walker's result. */
+  private walk(asid: number, pageTable: PageTableWalker, vaddr: number): WalkResult {
+    const result = pageTable.walk(vaddr);
+    const levels = pageTable.levels;
+    const read = result.levelsRead;
+    // The entries read above the last one pointed to tables; the nearest-the-leaf of them sits
+    // `levels - read + 1` levels above the leaf tables. Only those entries may be cached.
+    const nearest = levels - read + 1;
+    const caches = this.walkCaches;
+    let hitDepth = levels;
+    for (let i = 0; i < caches.length; i++) {
+      const depth = caches[i].depth;
+      if (depth < nearest) continue;
+      if (depth >= levels) break;
+      if (caches[i].lookup(asid, pageTable, vaddr)) {
+        hitDepth = depth;
+        break;
+      }
+    }
+    // A hit at depth d supplies the entries of the top `levels - d` levels.
+    const refs = read - (levels - hitDepth);
+    const counters = this.counters;
+    counters.walks++;
+    counters.walkRefs += refs;
+    if (hitDepth < levels) counters.walkCacheHits[hitDepth]++;
+    for (let i = 0; i < caches.length; i++) {
+      const depth = caches[i].depth;
+      if (depth >= nearest && depth < hitDepth) caches[i].insert(asid, pageTable, vaddr);
+    }
+    this.lastWalkRefs = refs;
+    this.lastWalkCacheDepth = hitDepth < levels ? hitDepth : 0;
+    return result;
+  }
+
+  private raiseFault(asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, onFault: FaultHandler): void {
+    this.counters.faults++;
+    // Intel SDM Vol. 3A §4.10.4.1: a page fault invalidates the TLB entries for the faulting
+    // page and the paging-structure-cache entries a walk of that address would use.
+    this.l1d.invalidateRange(asid, vaddr, vaddr + 1);
+    this.l1i.invalidateRange(asid, vaddr, vaddr + 1);
+    this.l2.invalidateRange(asid, vaddr, vaddr + 1);
+    for (const cache of this.walkCaches) cache.invalidateAddress(asid, pageTable, vaddr);
+    onFault(vaddr, kind);
+  }
+
+  /** Drops every cached translation of [start, start + length) in address space `asid`, and
+   *  all its walk-cache entries (INVLPG drops every paging-structure-cache entry of the PCID,
+   *  Intel SDM Vol. 3A §4.10.4.1). */
+  invalidateRange(asid: number, start: number, length: number): void {
+    checkRange(asid, start, length);
+    if (length === 0) return;
+    const end = start + length;
+    this.l1d.invalidateRange(asid, start, end);
+    this.l1i.invalidateRange(asid, start, end);
+    this.l2.invalidateRange(asid, start, end);
+    for (const cache of this.walkCaches) cache.invalidateAsid(asid);
+  }
+
+  /** Drops every cached translation and walk-cache entry of address space `asid`. */
+  invalidateAsid(asid: number): void {
+    checkAsid(asid);
+    this.l1d.invalidateAsid(asid);
+    this.l1i.invalidateAsid(asid);
+    this.l2.invalidateAsid(asid);
+    for (const cache of this.walkCaches) cache.invalidateAsid(asid);
+  }
+
+  /** Records that the kernel resolved `count` faults of `kind` (for counts and fault cycles). */
+  noteFault(kind: FaultKind, count = 1): void {
+    checkFaultKind(kind, "kind");
+    if (!Number.isInteger(count) || count < 0) {
+      throw new InvalidArgumentError(`count must be an integer >= 0; got ${describeValue(count)}`);
+    }
+    this.counters.faultsByKind[FAULT_KINDS.indexOf(kind)] += count;
+  }
+
+  /** Everything counted since construction, as a fresh plain object. */
+  get stats(): MmuStats {
+    return buildMmuStats(this.layout, this.counters);
+  }
+
+  /** The same as `stats`: a plain object to keep and compare later with diff. */
+  snapshot(): MmuStats {
+    return this.stats;
+  }
+
+  /** What happened between two snapshots of this MMU (b - a). */
+  diff(a: MmuStats, b: MmuStats): MmuStats {
+    return diffMmuStats(a, b);
+  }
+}

@@ -1,0 +1,67 @@
+// Paging-structure caches (Intel SDM Vol. 3A §4.10.3; AMD's page directory cache; Arm's walk
+// cache): small caches of the upper-level entries a walk read, keyed by the address prefix each
+// entry covers, so a later walk can start below them and read fewer page-table entries.
+import type { PageTableWalker } from "./translation";
+import { SetAssociativeArray } from "./tlb-sets";
+import { checkWalkCaches, type WalkCacheConfig } from "./tlb-geometry";
+import { POW2 } from "./tlb";
+
+/** Bits of address one entry `depth` levels above the leaf tables covers (x86 PDE: 21). */
+export function coverageShift(pageTable: PageTableWalker, depth: number): number {
+  return pageTable.basePageShift + pageTable.bitsPerLevel * depth;
+}
+
+/** One paging-structure cache, for the entries `depth` levels above the leaf page tables. */
+export class WalkCache {
+  readonly name: string;
+  readonly depth: number;
+  private readonly array: SetAssociativeArray;
+
+  constructor(config: WalkCacheConfig) {
+    this.name = config.name;
+    this.depth = config.depth;
+    this.array = new SetAssociativeArray(config.entries / config.ways, config.ways, config.replacement === "plru");
+  }
+
+  /** Looks up the entry covering `vaddr`; on a hit marks it most recently used and returns true. */
+  lookup(asid: number, pageTable: PageTableWalker, vaddr: number): boolean {
+    const shift = coverageShift(pageTable, this.depth);
+    const slot = this.array.find(Math.floor(vaddr / POW2[shift]), asid, shift);
+    if (slot < 0) return false;
+    this.array.touch(slot);
+    return true;
+  }
+
+  /** Caches the entry covering `vaddr` (a walk just read it from memory). */
+  insert(asid: number, pageTable: PageTableWalker, vaddr: number): void {
+    const shift = coverageShift(pageTable, this.depth);
+    const prefix = Math.floor(vaddr / POW2[shift]);
+    const slot = this.array.find(prefix, asid, shift);
+    if (slot < 0) this.array.insert(prefix, asid, shift);
+    else this.array.touch(slot);
+  }
+
+  /** Drops the entry a walk of `vaddr` would use. */
+  invalidateAddress(asid: number, pageTable: PageTableWalker, vaddr: number): void {
+    const shift = coverageShift(pageTable, this.depth);
+    const slot = this.array.find(Math.floor(vaddr / POW2[shift]), asid, shift);
+    if (slot >= 0) this.array.invalidate(slot);
+  }
+
+  /** Drops every entry of an address space. */
+  invalidateAsid(asid: number): void {
+    this.array.invalidateAsid(asid);
+  }
+
+  /** Number of valid entries. */
+  occupancy(): number {
+    return this.array.occupancy();
+  }
+}
+
+/** Builds the walk caches of a preset, nearest the leaf first — the order a walk probes them,
+ *  since the first hit there skips the most levels. Throws InvalidArgumentError on a bad geometry. */
+export function buildWalkCaches(configs: readonly WalkCacheConfig[]): WalkCache[] {
+  checkWalkCaches(configs, "walkCaches");
+  return configs.map((config) => new WalkCache(config)).sort((a, b) => a.depth - b.depth);
+}

@@ -1,0 +1,95 @@
+// The probe against this process's real kernel (Linux only; skipped elsewhere).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import * as probe from "../../src/probe";
+import { runExperiment } from "./fixtures/experiment";
+import { checkExperiment } from "./realChecks";
+
+const support = probe.supported();
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p));
+
+describe.skipIf(!support.ok)("the real process (Linux)", () => {
+  it("host facts come from this machine", () => {
+    const host = probe.hostFacts();
+    if (!host.ok) throw new Error(host.reason);
+    expect([4096, 16384, 65536]).toContain(host.pageSize);
+    expect(host.ramBytes).toBeGreaterThan(2 ** 26);
+    expect(["always", "madvise", "never", null]).toContain(host.thp);
+    expect([0, 1, 2, null]).toContain(host.overcommit);
+    expect(["skylake", "golden-cove", "zen2", "cortex-a57", "apple-m1"]).toContain(host.nearestCpuPreset);
+    expect(host.notes.join(" ")).toMatch(/CPU preset/);
+  });
+
+  it("a 256 MiB Float64Array: header page only, then exactly the written pages, then zero pages that RSS ignores", () => {
+    const e = runExperiment();
+    checkExperiment(e);
+    if (isRoot) {
+      // With CAP_SYS_ADMIN: PFNs are visible, so zero pages are recognised exactly.
+      expect(["kpageflags", "pfn"]).toContain(e.afterReads.zeroPageDetection);
+      if (!e.frames.ok) throw new Error(e.frames.reason);
+      expect(e.frames.distinctResidentFrames).toBe(e.afterReads.residentPages.length);
+      expect(e.frames.untouchedFrame).toBe(-1);
+      if ((e.afterWrites.anonHugeKb ?? 0) === 0) expect(e.frames.zeroPageFrames).toHaveLength(1); // one shared zero page
+    }
+  });
+
+  it("two arrays allocated back to back are told apart even when the kernel merges their mappings", () => {
+    const a = probe.alloc(Float64Array, 2 ** 23);
+    const b = probe.alloc(Float64Array, 2 ** 23);
+    expect(a.mapping).not.toBeNull();
+    expect(b.mapping).not.toBeNull();
+    const [ma, mb] = [a.mapping!, b.mapping!];
+    expect(ma.end <= mb.start || mb.end <= ma.start).toBe(true);
+    b.array[2 ** 22] = 1; // the middle of b: page (2**25 + 16) / 4096 of b's mapping
+    const rb = probe.residency(b);
+    const ra = probe.residency(a);
+    if (!rb.ok || !ra.ok) throw new Error("residency unsupported");
+    const middle = Math.floor((b.dataStart! - mb.start + 2 ** 25) / rb.pageSize);
+    expect(rb.state[middle]).toBe(probe.ProbePageState.Resident);
+    expect(ra.totals.present).toBeLessThanOrEqual(1);
+  });
+
+  it("a small array comes from memory the allocator already had, and the answer says so", () => {
+    const small = probe.alloc(Uint8Array, 100);
+    expect(small.mapping).toBeNull();
+    expect(small.note).toMatch(/already had|cannot tell/);
+    expect(probe.residency(small)).toMatchObject({ ok: false });
+  });
+
+  it("smapsOf, status and minorFaults read this process", () => {
+    const p = probe.alloc(Float64Array, 2 ** 22);
+    const s = probe.smapsOf(p.mapping!);
+    if (!s.ok) throw new Error(s.reason);
+    expect(s.VmFlags).toEqual(expect.arrayContaining(["rd", "wr"]));
+    expect(s.end - s.start).toBeGreaterThanOrEqual(2 ** 25);
+    const st = probe.status();
+    if (!st.ok) throw new Error(st.reason);
+    expect(st.VmSize).toBeGreaterThan(st.VmRSS);
+    expect(st.VmRSS).toBeGreaterThanOrEqual(st.RssAnon);
+    const before = probe.minorFaults();
+    for (let k = 1; k < 100; k++) p.array[k * 512] = 1; // 99 fresh pages: 99 write faults
+    const after = probe.minorFaults();
+    if (!before.ok || !after.ok) throw new Error("minorFaults unsupported");
+    expect(after.minorFaults - before.minorFaults).toBeGreaterThanOrEqual(99);
+  });
+
+  // As root the PFNs are visible; a child without CAP_SYS_ADMIN shows what CI's non-root user sees.
+  it.skipIf(!isRoot || setpriv === undefined)("without CAP_SYS_ADMIN: PFNs hidden, zero pages inferred from the exclusive bit", () => {
+    const root = path.resolve(__dirname, "../..");
+    const child = spawnSync(
+      setpriv!,
+      ["--bounding-set=-sys_admin", "--inh-caps=-sys_admin", process.execPath, "node_modules/vite-node/vite-node.mjs", "test/probe/fixtures/nocap-child.ts"],
+      { cwd: root, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    const e = JSON.parse(child.stdout.trim().split("\n").pop()!);
+    expect(e.supportReason).toMatch(/PFNs read as 0/);
+    checkExperiment(e);
+    expect(e.afterReads.zeroPageDetection).toBe("exclusive-bit");
+    expect(e.frames).toMatchObject({ ok: false, reason: expect.stringMatching(/CAP_SYS_ADMIN/) });
+  });
+});

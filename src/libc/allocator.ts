@@ -1,0 +1,59 @@
+// What every C allocator model offers a runtime (numpy, Node) and a notebook: the four C calls,
+// malloc_usable_size, mallinfo-style totals, a listing of blocks, and a self-check.
+import type { AllocatorCounters } from "./params";
+
+/** in-use / free / tcache / top / internal: heap chunks; mmapped: a chunk with its own mapping. */
+export type BlockState = "in-use" | "free" | "tcache" | "top" | "internal" | "mmapped";
+
+export interface BlockInfo {
+  /** Chunk (header) address. */
+  start: number;
+  /** Bytes from start, header included. */
+  size: number;
+  /** User pointer of an in-use, tcached or mmapped block; null otherwise. */
+  ptr: number | null;
+  /** Bytes the program may use at ptr (0 when not handed out). */
+  usable: number;
+  state: BlockState;
+  /** Arena index (0 = main), null for blocks outside any arena. */
+  arena: number | null;
+}
+
+/** mallinfo2 totals in bytes, under readable names (glibc's field in brackets). */
+export interface MallInfo {
+  /** Bytes obtained for heaps: brk heap plus thread-arena heaps [arena]. */
+  arena: number;
+  /** Heap bytes not free: in use, tcached and bookkeeping [uordblks]. */
+  inUse: number;
+  /** Free heap bytes, top included [fordblks]. */
+  free: number;
+  /** Free chunks, top counted as one [ordblks]. */
+  ordblks: number;
+  /** Bytes in mmapped chunks [hblkhd]. */
+  mmapped: number;
+  /** Number of mmapped chunks [hblks]. */
+  hblks: number;
+  /** Top chunk of the main heap, what trimming could release [keepcost]. */
+  keepcost: number;
+  /** Requests of at least this many bytes get their own mapping. */
+  mmapThreshold: number;
+  /** A top chunk this large is given back to the kernel (Infinity: never). */
+  trimThreshold: number;
+}
+
+export interface Allocator {
+  readonly kind: "glibc" | "eager" | "windows";
+  readonly counters: Readonly<AllocatorCounters>;
+  /** Set to "ENOMEM" when a call returns null; like C's errno, success does not clear it. */
+  errno: "ENOMEM" | null;
+  malloc(size: number): number | null;
+  /** calloc(count, size) zeroed bytes; calloc(n) means n bytes. */
+  calloc(count: number, size?: number): number | null;
+  realloc(ptr: number | null, size: number): number | null;
+  free(ptr: number | null): void;
+  usableSize(ptr: number): number;
+  mallinfo(): MallInfo;
+  blocks(): BlockInfo[];
+  /** Verifies the allocator's invariants; throws a PagelabError naming the first violation. */
+  check(): true;
+}

@@ -64,3 +64,24 @@ export function describeValue(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   return String(value);
 }
+
+/** numpy's IndexError (an index outside an axis), with numpy's wording. */
+export class IndexError extends PagelabError {
+  constructor(message: string) {
+    super("index-error", message);
+  }
+}
+
+/** numpy's ValueError (shapes that do not fit, a zero slice step...), with numpy's wording. */
+export class ValueError extends PagelabError {
+  constructor(message: string) {
+    super("value-error", message);
+  }
+}
+
+/** numpy's MemoryError (the allocator returned NULL), with numpy's wording. */
+export class MemoryError extends PagelabError {
+  constructor(message: string) {
+    super("memory-error", message);
+  }
+}

@@ -6,21 +6,27 @@
 "use strict";
 const fs = require("fs");
 const { workerData } = require("worker_threads");
+const { createTextWidth } = require("./text-metrics.cjs");
 
-/** @type {{ port: import("worker_threads").MessagePort, flag: Int32Array, modules: { vega: string, vegaLite: string, resvg: string, wasm: string }, fonts: string[], fontFamily: string }} */
+/** @type {{ port: import("worker_threads").MessagePort, flag: Int32Array, modules: { vega: string, vegaLite: string, resvg: string, wasm: string }, fonts: { regular: string, bold: string }, fontFamily: string }} */
 const { port, flag, modules, fonts, fontFamily } = workerData;
 // A failure to load is kept and sent as the reply to every request, so the waiting thread hears
 // of it at once instead of sleeping until its timeout.
 let loaded;
 try {
   const resvg = require(modules.resvg);
+  const vega = require(modules.vega);
+  const regular = new Uint8Array(fs.readFileSync(fonts.regular));
+  const bold = new Uint8Array(fs.readFileSync(fonts.bold));
+  // Lay text out with the widths of the font the PNG is drawn with.
+  vega.textMetrics.width = createTextWidth(regular, bold);
   loaded = {
-    vega: require(modules.vega),
+    vega,
     vegaLite: require(modules.vegaLite),
     resvg,
     // Compiling the module synchronously avoids a fetch of the .wasm file (resvg's default).
     wasmReady: resvg.initWasm(new WebAssembly.Module(fs.readFileSync(modules.wasm))),
-    fontBuffers: fonts.map((file) => new Uint8Array(fs.readFileSync(file))),
+    fontBuffers: [regular, bold],
   };
 } catch (error) {
   loaded = { error };

@@ -50,7 +50,7 @@ function startWorker(): RenderWorker {
         resvg: require.resolve("@resvg/resvg-wasm"),
         wasm: require.resolve("@resvg/resvg-wasm/index_bg.wasm"),
       },
-      fonts: [path.join(ASSETS, "fonts", "DejaVuSans.ttf"), path.join(ASSETS, "fonts", "DejaVuSans-Bold.ttf")],
+      fonts: { regular: path.join(ASSETS, "fonts", "DejaVuSans.ttf"), bold: path.join(ASSETS, "fonts", "DejaVuSans-Bold.ttf") },
       fontFamily: CHART_FONT,
     },
     transferList: [port2],

@@ -59,3 +59,18 @@ export function formatBytesExpr(bytesExpression: string): string {
   }
   return expr;
 }
+
+/**
+ * Axis ticks for a byte scale from 0 to at least `max`: about `count` steps of a power of two
+ * bytes (0, 512 MiB, 1 GiB ...), so every label is a round binary size. Returns the tick values.
+ */
+export function binaryTicks(max: number, count = 6): number[] {
+  if (typeof max !== "number" || !Number.isFinite(max) || max < 0) {
+    throw new InvalidArgumentError(`binaryTicks: max must be a finite number >= 0, got ${describeValue(max)}`);
+  }
+  if (max === 0) return [0, 1];
+  const step = 2 ** Math.ceil(Math.log2(max / count));
+  const ticks: number[] = [];
+  for (let value = 0; value < max + step; value += step) ticks.push(value);
+  return ticks;
+}

@@ -1,0 +1,50 @@
+// Simulator and real machine side by side: two residency summaries of the same experiment drawn
+// as heatmaps one above the other, on one colour scale.
+import type { Field } from "vega-lite/build/src/channeldef";
+import type { LayerSpec } from "vega-lite/build/src/spec";
+import { InvalidArgumentError, describeValue } from "../errors";
+import { Chart } from "./chart";
+import { HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
+import { vegaLiteSpec } from "./spec";
+import { ResidencySummary } from "./types";
+import { requireInteger, requireLabel, requirePageSize } from "./validate";
+
+/** One side of a comparison: a summary and where it sits. */
+export interface ResidencyPanel {
+  /** "simulator", "this machine (pagemap)", ... */
+  label: string;
+  summary: ResidencySummary;
+  /** Address of the summary's first cell. */
+  start: number;
+  pageSize: number;
+  bounds?: readonly HeatmapBound[];
+}
+
+/**
+ * Draws two (or more) residency summaries stacked, each with its own axes, sharing one legend;
+ * returns the chart, whose text holds each panel's totals.
+ */
+export function residencyComparisonChart(panels: readonly ResidencyPanel[], options: { title?: string } = {}): Chart {
+  const where = "residencyComparisonChart";
+  if (!Array.isArray(panels) || panels.length < 2) {
+    throw new InvalidArgumentError(`${where}: panels must be an array of at least two panels, got ${describeValue(panels)}`);
+  }
+  const results = panels.map((panel, i) => {
+    if (panel === null || typeof panel !== "object") {
+      throw new InvalidArgumentError(`${where}: panels[${i}] must be { label, summary, start, pageSize }, got ${describeValue(panel)}`);
+    }
+    const label = requireLabel(where, `panels[${i}].label`, panel.label);
+    const pageSize = requirePageSize(where, panel.pageSize);
+    const start = requireInteger(where, `panels[${i}].start`, panel.start, 0, 2 ** 57 - 1);
+    return residencyHeatmapSpec(panel.summary, { start, pageSize, title: label, bounds: panel.bounds });
+  });
+  const title = options.title ?? `Residency: ${panels.map((p) => p.label).join(" vs ")}`;
+  const spec = vegaLiteSpec({
+    title: { text: title, fontSize: 15 },
+    // Each body was built as a layer spec; its public type is looser to keep vega-lite's types out of the .d.ts.
+    vconcat: results.map((r) => r.body as unknown as LayerSpec<Field>),
+    spacing: 24,
+    resolve: { scale: { color: "shared" } },
+  });
+  return new Chart(spec, title, [title, ...results.map((r) => r.text)].join("\n"));
+}

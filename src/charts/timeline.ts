@@ -1,0 +1,119 @@
+// RSS and VmSize (and the commit charge, where the OS keeps one) over the event log: one step per
+// call, labelled with the call, so "mmap raised VmSize, the first write raised RSS" is plain.
+import { InvalidArgumentError, describeValue } from "../errors";
+import { Chart } from "./chart";
+import { OKABE_ITO } from "./palette";
+import { CHART_WIDTH, vegaLiteSpec } from "./spec";
+import { MemoryEvent } from "./types";
+import { binaryTicks, formatAddress, formatBytes, formatBytesExpr } from "./units";
+import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
+
+export interface TimelineOptions {
+  title?: string;
+  /** Most calls to draw (default 120); longer logs are thinned evenly, keeping the first and last. */
+  maxEvents?: number;
+  /** Status lines (e.g. Process.status()) added to the text output. */
+  status?: Readonly<Record<string, unknown>>;
+}
+
+const LABEL_LIMIT = 40;
+
+/** Formats one call argument: sizes in binary units, large addresses in hex. */
+function formatArg(arg: unknown): string {
+  if (typeof arg === "number" && Number.isInteger(arg)) {
+    if (arg >= 2 ** 32) return formatAddress(arg);
+    if (arg >= 1024 && arg % 1024 === 0) return formatBytes(arg);
+    return String(arg);
+  }
+  if (typeof arg === "string") return arg;
+  if (typeof arg === "boolean" || typeof arg === "bigint" || arg === null || arg === undefined) return String(arg);
+  return "…";
+}
+
+/** The label of an event: its own, or "call(args)", cut to LABEL_LIMIT characters. */
+export function eventLabel(event: MemoryEvent): string {
+  const label = event.label ?? `${event.call}(${(event.args ?? []).map(formatArg).join(", ")})`;
+  return label.length > LABEL_LIMIT ? `${label.slice(0, LABEL_LIMIT - 1)}…` : label;
+}
+
+/** Formats a status field: byte-valued fields (by their name: VmRSS, vmSize, commit ...) in binary units. */
+function formatStatusValue(key: string, value: unknown): string {
+  const isBytes = /rss|size|bytes|commit|swap|anon|huge/i.test(key);
+  return typeof value === "number" && Number.isFinite(value) && isBytes ? formatBytes(value) : String(value);
+}
+
+/** Indexes of at most `max` events, evenly spaced, always with the first and the last. */
+function thin(count: number, max: number): number[] {
+  if (count <= max) return Array.from({ length: count }, (_, i) => i);
+  return Array.from({ length: max }, (_, j) => Math.round((j * (count - 1)) / (max - 1)));
+}
+
+/**
+ * Plots VmRSS, VmSize and (when any event has one) the commit charge after each call of the
+ * event log; returns the chart, whose text lists the calls and, if given, the status.
+ */
+export function memoryTimelineChart(events: readonly MemoryEvent[], options: TimelineOptions = {}): Chart {
+  const where = "memoryTimelineChart";
+  requireNonEmptyArray(where, "events", events);
+  const maxEvents = requireInteger(where, "options.maxEvents", options.maxEvents ?? 120, 2, 1000);
+  for (const [i, event] of events.entries()) {
+    if (event === null || typeof event !== "object" || typeof event.call !== "string") {
+      throw new InvalidArgumentError(`${where}: events[${i}] must have a call name, got ${describeValue(event)}`);
+    }
+    requireNonNegative(where, `events[${i}].vmRSS`, event.vmRSS);
+    requireNonNegative(where, `events[${i}].vmSize`, event.vmSize);
+    if (event.commit !== undefined) requireNonNegative(where, `events[${i}].commit`, event.commit);
+  }
+  const hasCommit = events.some((e) => e.commit !== undefined);
+  const shown = thin(events.length, maxEvents);
+  const values = shown.map((i) => {
+    const e = events[i];
+    const row: Record<string, string | number> = { step: `${i + 1}. ${eventLabel(e)}`, VmRSS: e.vmRSS, VmSize: e.vmSize };
+    if (hasCommit) row.Commit = e.commit ?? 0;
+    return row;
+  });
+  const metrics = hasCommit ? ["VmSize", "Commit", "VmRSS"] : ["VmSize", "VmRSS"];
+  const colors = hasCommit ? [OKABE_ITO.blue, OKABE_ITO.bluishGreen, OKABE_ITO.vermillion] : [OKABE_ITO.blue, OKABE_ITO.vermillion];
+  const last = events[events.length - 1];
+  const yTicks = binaryTicks(Math.max(...shown.map((i) => Math.max(events[i].vmRSS, events[i].vmSize, events[i].commit ?? 0))));
+  const title = options.title ?? "Memory after each call";
+  const subtitle =
+    `now VmRSS ${formatBytes(last.vmRSS)}, VmSize ${formatBytes(last.vmSize)}` +
+    (last.commit === undefined ? "" : `, commit ${formatBytes(last.commit)}`) +
+    (shown.length < events.length ? ` (showing ${shown.length} of ${events.length} calls)` : "");
+  const spec = vegaLiteSpec({
+    title: { text: title, subtitle },
+    width: CHART_WIDTH,
+    height: 260,
+    data: { values },
+    transform: [
+      { fold: metrics, as: ["metric", "bytes"] },
+      { calculate: formatBytesExpr("datum.bytes"), as: "size" },
+    ],
+    mark: { type: "line", interpolate: "step-after", point: true, strokeWidth: 2 },
+    encoding: {
+      x: { field: "step", type: "ordinal", sort: null, title: "call", axis: { labelAngle: -35, labelAlign: "right", labelLimit: 220 } },
+      y: {
+        field: "bytes",
+        type: "quantitative",
+        title: "bytes",
+        scale: { domain: [0, yTicks[yTicks.length - 1]], nice: false },
+        axis: { values: yTicks, labelExpr: formatBytesExpr("datum.value") },
+      },
+      color: { field: "metric", type: "nominal", title: null, scale: { domain: metrics, range: colors }, legend: { orient: "top" } },
+      tooltip: [
+        { field: "step", type: "nominal", title: "call" },
+        { field: "metric", type: "nominal" },
+        { field: "size", type: "nominal" },
+      ],
+    },
+  });
+  const lines = shown.map((i) => {
+    const e = events[i];
+    return `${i + 1}. ${eventLabel(e)}: VmRSS ${formatBytes(e.vmRSS)}, VmSize ${formatBytes(e.vmSize)}` +
+      (e.commit === undefined ? "" : `, commit ${formatBytes(e.commit)}`);
+  });
+  const status = Object.entries(options.status ?? {}).map(([key, value]) => `${key}: ${formatStatusValue(key, value)}`);
+  const text = [`${title}: ${subtitle}`, ...status, ...lines].join("\n");
+  return new Chart(spec, title, text);
+}

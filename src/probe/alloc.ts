@@ -2,6 +2,7 @@
 // /proc/self/maps before and after the allocation.
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
 import { calibrate } from "./calibrate";
+import { GLIBC_CHUNK_HEADER_BYTES } from "./chunk";
 import { identifyAllocation } from "./identify";
 import { MappingRange, readMaps, regionsNewIn } from "./maps";
 import { ProbeOptions, resolveOptions, whyUnsupported } from "./options";
@@ -55,6 +56,10 @@ function checkConstructor(ctor: unknown): TypedArrayConstructor {
   return ctor as TypedArrayConstructor;
 }
 
+function unidentified<A>(array: A, note: string): ProbedArray<A> {
+  return { ok: false, array, mapping: null, dataStart: null, dataStartVerified: false, note };
+}
+
 function construct<C extends TypedArrayConstructor>(ctor: C, length: number): InstanceType<C> {
   try {
     return new (ctor as Float64ArrayConstructor)(length) as InstanceType<C>;
@@ -80,33 +85,26 @@ export function alloc<C extends TypedArrayConstructor>(
   }
   const opts = resolveOptions(options);
   const bytes = length * checkedCtor.BYTES_PER_ELEMENT;
-  const unidentified = (note: string): ProbedArray<InstanceType<C>> => ({
-    ok: false, array: construct(ctor, length), mapping: null, dataStart: null, dataStartVerified: false, note,
-  });
   const why = whyUnsupported(opts);
-  if (why !== null) return unidentified(`unsupported: ${why}`);
+  if (why !== null) return unidentified(construct(ctor, length), `unsupported: ${why}`);
   const pageSize = basePageSize(opts);
-  if (pageSize === null) return unidentified("unsupported: the page size could not be read");
-  if (bytes === 0) return unidentified("an empty array has no memory to find");
+  if (pageSize === null) return unidentified(construct(ctor, length), "unsupported: the page size could not be read");
+  if (bytes === 0) return unidentified(construct(ctor, length), "an empty array has no memory to find");
   const calibration = calibrate(opts); // before the snapshots, so its own mapping is not new
   const before = readMaps(opts);
   const array = construct(ctor, length);
   const after = readMaps(opts);
-  if (before === null || after === null) {
-    return { ok: false, array, mapping: null, dataStart: null, dataStartVerified: false, note: "/proc/self/maps became unreadable" };
-  }
+  if (before === null || after === null) return unidentified(array, "/proc/self/maps became unreadable");
   const found = identifyAllocation(regionsNewIn(before, after), bytes, pageSize);
-  if (found.mapping === null) {
-    return { ok: false, array, mapping: null, dataStart: null, dataStartVerified: false, note: found.note };
-  }
+  if (found.mapping === null) return unidentified(array, found.note);
   if (!found.exactChunk) {
     return { ok: true, array, mapping: found.mapping, dataStart: null, dataStartVerified: false, note: found.note };
   }
   const verified = calibration.chunkHeaderBytes !== null;
   // glibc: an mmapped chunk's header sits at the mapping start, user memory at start + 16 (REFERENCE §1.2)
-  const dataStart = found.mapping.start + 16;
+  const dataStart = found.mapping.start + GLIBC_CHUNK_HEADER_BYTES;
   const inference = verified
-    ? `; data inferred at start + 16 (glibc chunk header) and ${calibration.note.replace(/^calibration: /, "verified on a calibration array: ")}`
-    : `; data inferred at start + 16 (glibc chunk header), not verified: ${calibration.note}`;
+    ? "; data inferred at start + 16 (glibc's chunk header), verified by writes to a calibration array"
+    : `; data inferred at start + 16 (glibc's chunk header), not verified here (${calibration.note})`;
   return { ok: true, array, mapping: found.mapping, dataStart, dataStartVerified: verified, note: found.note + inference };
 }

@@ -51,7 +51,7 @@ export function mappedPages(vmas: readonly Vma[], start: number, pageSize: numbe
 }
 
 /** Chooses the zero-page evidence to use: the exact kinds first, the inference last. */
-export function chooseZeroPageDetection(pages: PagemapPages, evidence: ClassifyEvidence): ZeroPageDetection {
+function chooseZeroPageDetection(pages: PagemapPages, evidence: ClassifyEvidence): ZeroPageDetection {
   if (evidence.kpageflagsRead && pages.pfn !== null) return "kpageflags";
   if (evidence.zeroPfn !== null && pages.pfn !== null) return "pfn";
   if (evidence.exclusiveBitMarksZeroPage) return "exclusive-bit";

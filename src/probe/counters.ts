@@ -41,7 +41,10 @@ export function parseMinorFaults(text: string): number | null {
   return Number.isInteger(value) && value >= 0 ? value : null;
 }
 
-/** The process's VmRSS, VmSize and RssAnon in kB, or { ok: false, reason }. */
+/**
+ * Reads the process's resident set (VmRSS), virtual size (VmSize) and anonymous RSS (RssAnon)
+ * from /proc/self/status. Returns them in kB, or { ok: false, reason }.
+ */
 export function status(options?: ProbeOptions): ProcessStatus | Unsupported {
   const opts = resolveOptions(options);
   const why = whyUnsupported(opts);
@@ -52,7 +55,10 @@ export function status(options?: ProbeOptions): ProcessStatus | Unsupported {
   return parsed === null ? unsupported(`${file} is unreadable or lacks VmRSS/VmSize/RssAnon`) : { ok: true, ...parsed };
 }
 
-/** The process's minor-fault count (/proc/self/stat field 10), or { ok: false, reason }. */
+/**
+ * Reads how many minor faults (resolved without I/O) the process has taken: /proc/self/stat
+ * field 10. Returns the count, or { ok: false, reason }.
+ */
 export function minorFaults(options?: ProbeOptions): MinorFaults | Unsupported {
   const opts = resolveOptions(options);
   const why = whyUnsupported(opts);

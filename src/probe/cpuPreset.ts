@@ -29,7 +29,7 @@ const APPLE_IMPLEMENTER = 0x61;
 const APPLE_M1_PARTS: readonly [number, number] = [0x022, 0x029];
 
 /** Returns the fields of the first processor block of /proc/cpuinfo text. */
-export function firstCpuFields(cpuinfo: string): Map<string, string> {
+function firstCpuFields(cpuinfo: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of cpuinfo.split("\n")) {
     if (line.trim() === "" && fields.size > 0) break; // one block per processor

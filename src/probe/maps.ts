@@ -83,8 +83,3 @@ export function regionsNewIn(before: readonly Vma[], after: readonly Vma[]): New
   }
   return regions;
 }
-
-/** Returns the VMA containing `address`, or null. */
-export function vmaContaining(vmas: readonly Vma[], address: number): Vma | null {
-  return vmas.find((vma) => vma.start <= address && address < vma.end) ?? null;
-}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { SetAssociativeArray } from "../../src/hardware/tlb-sets";
+
+describe("SetAssociativeArray", () => {
+  it("LRU evicts the least recently used way of the set", () => {
+    const a = new SetAssociativeArray(1, 4, false);
+    for (const tag of [1, 2, 3, 4]) a.insert(tag, 0, 12);
+    a.touch(a.find(1, 0, 12)); // 2 is now the oldest
+    a.insert(5, 0, 12);
+    expect(a.find(2, 0, 12)).toBe(-1);
+    for (const tag of [1, 3, 4, 5]) expect(a.find(tag, 0, 12)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("tree pseudo-LRU follows the direction bits, unlike true LRU", () => {
+    // 4 ways: fill 0..3 (tags 10..13), touch way 0, then insert: the tree points away from the
+    // last-touched half at each node, so the victim is way 2 (true LRU would pick way 1).
+    const p = new SetAssociativeArray(1, 4, true);
+    for (const tag of [10, 11, 12, 13]) p.insert(tag, 0, 12);
+    p.touch(p.find(10, 0, 12));
+    p.insert(14, 0, 12);
+    expect(p.find(12, 0, 12)).toBe(-1);
+    const l = new SetAssociativeArray(1, 4, false);
+    for (const tag of [10, 11, 12, 13]) l.insert(tag, 0, 12);
+    l.touch(l.find(10, 0, 12));
+    l.insert(14, 0, 12);
+    expect(l.find(11, 0, 12)).toBe(-1);
+  });
+
+  it("tags are spread over non-power-of-two set counts by modulo, and empty ways fill first", () => {
+    const a = new SetAssociativeArray(3, 2, false);
+    for (let tag = 0; tag < 6; tag++) a.insert(tag, 7, 12);
+    expect(a.occupancy()).toBe(6);
+    for (let tag = 0; tag < 6; tag++) expect(a.find(tag, 7, 12)).toBeGreaterThanOrEqual(0);
+    a.invalidate(a.find(4, 7, 12));
+    a.insert(10, 7, 12); // set 1: fills the emptied way, evicting nothing
+    expect(a.find(1, 7, 12)).toBeGreaterThanOrEqual(0);
+    expect(a.find(10, 7, 12)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("tags above 2**32 are neither truncated nor aliased", () => {
+    const a = new SetAssociativeArray(16, 4, false);
+    a.insert(2 ** 45 + 3, 1, 12);
+    expect(a.find(3, 1, 12)).toBe(-1);
+    expect(a.find(2 ** 45 + 3, 1, 12)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("invalidateTags works by probing (few tags) and by scanning (many), per asid and kind", () => {
+    for (const [first, last] of [[4, 6], [0, 1000]]) {
+      const a = new SetAssociativeArray(8, 2, false);
+      for (let tag = 0; tag < 8; tag++) {
+        a.insert(tag, 1, 12);
+        a.insert(tag, 2, 12);
+      }
+      a.invalidateTags(1, 12, first, last);
+      for (let tag = 0; tag < 8; tag++) {
+        expect(a.find(tag, 1, 12) >= 0).toBe(tag < first || tag > last);
+        expect(a.find(tag, 2, 12)).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+});

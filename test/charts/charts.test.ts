@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { Chart, MAX_BUNDLE_BYTES } from "../../src/charts/chart";
+import { residencyComparisonChart } from "../../src/charts/compare";
+import { frameMapChart } from "../../src/charts/framemap";
+import { pageTableChart } from "../../src/charts/pagetables";
+import { eventLabel, memoryTimelineChart } from "../../src/charts/timeline";
+import { cyclesByCauseChart, tlbHitsChart, tlbPhasesChart, tlbReachChart } from "../../src/charts/tlb";
+import type { TlbPhase } from "../../src/charts/types";
+import { InvalidArgumentError } from "../../src/errors";
+import { FakeSource } from "./fake-source";
+
+const BASE = 0x7f0000000000;
+const PAGE = 4096;
+const GiB = 2 ** 30;
+
+/** Checks the three MIME types, the PNG signature and the size bound; returns the bundle. */
+function expectDisplayable(chart: Chart): Record<string, unknown> {
+  const bundle = chart.toMimeBundle();
+  expect(Object.keys(bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
+  expect(Buffer.from(bundle["image/png"] as string, "base64").subarray(1, 4).toString()).toBe("PNG");
+  expect(JSON.stringify(bundle).length).toBeLessThan(MAX_BUNDLE_BYTES);
+  return bundle;
+}
+
+const values = (spec: Record<string, unknown>) => (spec.data as { values: Record<string, unknown>[] }).values;
+
+const phases: TlbPhase[] = [
+  {
+    label: "sequential",
+    accesses: 1000,
+    tlb: { "L1 dTLB": { hits: 990, misses: 10 }, STLB: { hits: 9, misses: 1 } },
+    cyclesByCause: { "L1 hit": 1000, "page walk": 30 },
+  },
+  {
+    label: "random",
+    accesses: 1000,
+    tlb: { "L1 dTLB": { hits: 100, misses: 900 }, STLB: { hits: 300, misses: 600 } },
+    cyclesByCause: { "L1 hit": 1000, "STLB hit": 2100, "page walk": 18000 },
+  },
+];
+
+describe("frameMapChart", () => {
+  it("plots each sampled page against its frame and counts what it sees", () => {
+    const source = new FakeSource(BASE, 8);
+    source.frames.set([40, 41, 42, 7, -1, 100, 3, 3]);
+    const chart = frameMapChart(source, BASE, 8 * PAGE);
+    expect(values(chart.spec)).toEqual([
+      { v: 0, p: 40 }, { v: 1, p: 41 }, { v: 2, p: 42 }, { v: 3, p: 7 }, { v: 5, p: 100 }, { v: 6, p: 3 }, { v: 7, p: 3 },
+    ]);
+    expect(chart.stats).toEqual({ sampled: 8, backed: 7, distinctFrames: 6, longestContiguousRun: 3 });
+    expectDisplayable(chart);
+  });
+
+  it("samples a large range down to maxPoints evenly spaced pages", () => {
+    const pages = 1 << 16;
+    const source = new FakeSource(BASE, pages);
+    for (let p = 0; p < pages; p++) source.frames[p] = (p * 7919) % 100_003;
+    const chart = frameMapChart(source, BASE, pages * PAGE, { maxPoints: 1000 });
+    const points = values(chart.spec);
+    expect(points.length).toBeLessThanOrEqual(1000);
+    for (const { v, p } of points) expect(p).toBe(((v as number) * 7919) % 100_003);
+    expect(() => frameMapChart(source, BASE, PAGE, { maxPoints: 1 })).toThrow(/options.maxPoints/);
+  });
+});
+
+describe("memoryTimelineChart", () => {
+  const events = [
+    { call: "calloc", args: [2 * GiB], vmRSS: 4 * 2 ** 20, vmSize: 2 * GiB + 8 * 2 ** 20 },
+    { call: "write", args: [BASE + 16, 8], vmRSS: 4 * 2 ** 20 + PAGE, vmSize: 2 * GiB + 8 * 2 ** 20, commit: 2 * GiB },
+    { call: "add", label: "np.add(l, 0, out=l)", vmRSS: 2 * GiB, vmSize: 2 * GiB + 8 * 2 ** 20 },
+  ];
+
+  it("has one step per call with its RSS, VmSize and commit", () => {
+    const chart = memoryTimelineChart(events, { status: { VmRSS: 2 * GiB, minorFaults: 524_288 } });
+    expect(values(chart.spec)).toEqual([
+      { step: "1. calloc(2 GiB)", VmRSS: 4 * 2 ** 20, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 0 },
+      { step: "2. write(0x7f0000000010, 8)", VmRSS: 4 * 2 ** 20 + PAGE, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 2 * GiB },
+      { step: "3. np.add(l, 0, out=l)", VmRSS: 2 * GiB, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 0 },
+    ]);
+    expect(chart.text).toContain("VmRSS: 2 GiB");
+    expect(chart.text).toContain("minorFaults: 524288");
+    expectDisplayable(chart);
+  });
+
+  it("thins a long log evenly, keeping the first and last calls", () => {
+    const long = Array.from({ length: 1000 }, (_, i) => ({ call: `c${i}`, vmRSS: i * PAGE, vmSize: GiB }));
+    const rows = values(memoryTimelineChart(long, { maxEvents: 50 }).spec);
+    expect(rows).toHaveLength(50);
+    expect(rows[0].step).toBe("1. c0()");
+    expect(rows[49].step).toBe("1000. c999()");
+  });
+
+  it("cuts long labels and rejects bad events", () => {
+    expect(eventLabel({ call: "x".repeat(80), vmRSS: 0, vmSize: 0 })).toHaveLength(40);
+    expect(() => memoryTimelineChart([])).toThrow(InvalidArgumentError);
+    expect(() => memoryTimelineChart([{ call: "a", vmRSS: -1, vmSize: 0 }])).toThrow(/events\[0\].vmRSS/);
+  });
+});
+
+describe("TLB charts", () => {
+  it("draws hits and misses per level per phase", () => {
+    const chart = tlbHitsChart(phases);
+    const rows = values(chart.spec);
+    expect(rows).toContainEqual({ phase: "random", level: "STLB", outcome: "misses", n: 600 });
+    expect(rows).toHaveLength(8);
+    expect(chart.text).toContain("sequential: L1 dTLB 990 hits / 10 misses");
+    expectDisplayable(chart);
+  });
+
+  it("stacks cycles by cause, per access when asked", () => {
+    const chart = cyclesByCauseChart(phases, { perAccess: true });
+    expect(values(chart.spec)).toContainEqual({ phase: "random", cause: "page walk", cycles: 18 });
+    expect(values(cyclesByCauseChart(phases).spec)).toContainEqual({ phase: "random", cause: "page walk", cycles: 18000 });
+    expectDisplayable(chart);
+  });
+
+  it("puts phases side by side", () => {
+    const chart = tlbPhasesChart(phases);
+    const [misses, cycles] = chart.spec.hconcat as Record<string, unknown>[];
+    expect(values(misses)).toContainEqual({ phase: "sequential", level: "L1 dTLB", misses: 10 });
+    expect(values(cycles)).toContainEqual({ phase: "sequential", cause: "L1 hit", cycles: 1 });
+    expectDisplayable(chart);
+  });
+
+  it("draws the reach curve with its markers", () => {
+    const chart = tlbReachChart(
+      [{ label: "4 KiB", points: [{ pagesTouched: 1, cyclesPerAccess: 1 }, { pagesTouched: 4096, cyclesPerAccess: 30 }] }],
+      { reach: [{ label: "L1 reach", pages: 64 }] },
+    );
+    const [curve, markers] = chart.spec.layer as Record<string, unknown>[];
+    expect(values(curve)).toEqual([{ series: "4 KiB", pages: 1, cycles: 1 }, { series: "4 KiB", pages: 4096, cycles: 30 }]);
+    expect(values(markers)).toEqual([{ label: "L1 reach", pages: 64 }]);
+    expectDisplayable(chart);
+    expect(() => tlbReachChart([{ label: "x", points: [{ pagesTouched: 0, cyclesPerAccess: 1 }] }])).toThrow(/>= 1/);
+  });
+
+  it("rejects repeated phase labels and negative counts", () => {
+    expect(() => tlbHitsChart([phases[0], phases[0]])).toThrow(/unique/);
+    expect(() => tlbHitsChart([{ label: "p", tlb: { L1: { hits: -1, misses: 0 } } }])).toThrow(/tlb\["L1"\].hits/);
+  });
+});
+
+describe("pageTableChart", () => {
+  it("shows the bytes and occupancy of each level", () => {
+    const chart = pageTableChart([
+      { name: "PGD", tables: 1, entriesUsed: 1 },
+      { name: "PTE", tables: 2, entriesUsed: 600 },
+    ]);
+    expect(values(chart.spec)).toEqual([
+      { name: "PGD", bytes: 4096, label: "1 table, 4 KiB, 1 entries used (0.20%)" },
+      { name: "PTE", bytes: 8192, label: "2 tables, 8 KiB, 600 entries used (58.6%)" },
+    ]);
+    expectDisplayable(chart);
+    expect(() => pageTableChart([{ name: "PTE", tables: 1, entriesUsed: 513 }])).toThrow(/entriesUsed/);
+  });
+});
+
+describe("residencyComparisonChart", () => {
+  it("stacks the simulator's and the real machine's residency", () => {
+    const sim = new FakeSource(BASE, 64).set(0, 10, 2).residencySummary(BASE, 64 * PAGE, 64);
+    const real = new FakeSource(BASE, 64).set(0, 12, 2).residencySummary(BASE, 64 * PAGE, 64);
+    const chart = residencyComparisonChart([
+      { label: "simulator", summary: sim, start: BASE, pageSize: PAGE },
+      { label: "this machine", summary: real, start: BASE, pageSize: PAGE },
+    ]);
+    expect((chart.spec.vconcat as unknown[]).length).toBe(2);
+    expect(chart.text).toContain("simulator: ");
+    expect(chart.text).toContain("resident 12 pages (48 KiB)");
+    expectDisplayable(chart);
+    expect(() => residencyComparisonChart([])).toThrow(/at least two panels/);
+  });
+});

@@ -67,22 +67,7 @@ export function absorbNext(chunk: Chunk): Chunk {
   return chunk;
 }
 
-/** Drops the tail chunk of its segment (the segment shrinks to the chunk's start). */
-export function dropTail(chunk: Chunk): void {
-  const segment = chunk.segment;
-  if (segment.tail !== chunk) throw new Error("dropTail: not the tail chunk");
-  segment.tail = chunk.prev;
-  if (chunk.prev) chunk.prev.next = null;
-  else segment.head = null;
-  segment.end = chunk.addr;
-}
-
 /** User pointer of a chunk: 16 bytes past its header (REFERENCE §1.2). */
 export function chunkToMem(addr: number): number {
   return addr + 16;
-}
-
-/** Chunk address of a user pointer. */
-export function memToChunk(mem: number): number {
-  return mem - 16;
 }

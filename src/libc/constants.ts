@@ -54,7 +54,6 @@ export const M_TRIM_THRESHOLD = -1;
 export const M_TOP_PAD = -2;
 export const M_MMAP_THRESHOLD = -3;
 export const M_MMAP_MAX = -4;
-export const M_PERTURB = -6;
 export const M_ARENA_MAX = -8;
 
 /** Rounds `x` up to a multiple of `align` (any positive integer), without bitwise operators. */

@@ -38,12 +38,6 @@ export class Tcache {
     return true;
   }
 
-  /** Whether `chunk` sits in this cache (glibc scans the bin when the key matches). */
-  holds(chunk: Chunk): boolean {
-    const idx = tcacheIndex(chunk.size);
-    return idx >= 0 && this.bins[idx].includes(chunk);
-  }
-
   /** Every cached chunk. */
   all(): Chunk[] {
     return this.bins.flat();

@@ -1,0 +1,141 @@
+// The allocator of the eager platform (no MMU, REFERENCE §3.8 / §6.3): every allocation is its own
+// anonymous mapping, which the kernel backs and clears at once, and calloc clears the block
+// again itself because it cannot know that. Nothing is lazy: what is allocated is resident.
+// ASSUMPTION: modelled on the simplest no-MMU C library allocator (one mmap per allocation with
+// the size kept in a header in front of the block, as uClibc's malloc-simple is described); the
+// 16-byte header keeps the 16-byte alignment of the other models.
+import { PagelabError, describeValue } from "../errors";
+import type { Allocator, BlockInfo, MallInfo } from "./allocator";
+import { ADDRESS_SPACE_LIMIT, alignUp } from "./constants";
+import type { VmHost } from "./host";
+import { zeroCounters, type AllocatorCounters } from "./params";
+import { Syscalls } from "./syscalls";
+import { requireByteCount, requirePointer } from "./validate";
+import { storeWords } from "./words";
+
+const HEADER = 16;
+
+interface Mapping {
+  start: number;
+  length: number;
+}
+
+export class EagerAllocator implements Allocator {
+  readonly kind = "eager" as const;
+  readonly counters: AllocatorCounters = zeroCounters();
+  errno: "ENOMEM" | null = null;
+  private readonly sys: Syscalls;
+  private readonly byPtr = new Map<number, Mapping>();
+  private bytes = 0;
+
+  constructor(readonly host: VmHost) {
+    this.sys = new Syscalls(host, this.counters);
+  }
+
+  /** malloc(size): a fresh mapping of page_align(size + 16) bytes; returns start + 16 or null. */
+  malloc(size: number): number | null {
+    requireByteCount("malloc", "size", size);
+    this.counters.malloc++;
+    return this.map(size);
+  }
+
+  /** calloc(count, size): a fresh mapping, cleared by the allocator as well (it cannot rely on the kernel). */
+  calloc(count: number, size = 1): number | null {
+    requireByteCount("calloc", "count", count);
+    requireByteCount("calloc", "size", size);
+    this.counters.calloc++;
+    const bytes = count * size;
+    const ptr = this.map(bytes);
+    if (ptr !== null) {
+      this.sys.memset(ptr, 0, bytes);
+      this.counters.callocMemsetBytes += bytes;
+    }
+    return ptr;
+  }
+
+  /** realloc(ptr, size): keeps the block if it fits, else maps a new one, copies and unmaps. */
+  realloc(ptr: number | null, size: number): number | null {
+    const p = requirePointer("realloc", "ptr", ptr);
+    requireByteCount("realloc", "size", size);
+    this.counters.realloc++;
+    if (p === null) return this.map(size);
+    const old = this.mappingAt("realloc", p);
+    if (size === 0) {
+      this.unmap(p, old);
+      return null;
+    }
+    if (old.length - HEADER >= size) return p;
+    const moved = this.map(size);
+    if (moved === null) return null;
+    this.sys.memcpy(moved, p, old.length - HEADER);
+    this.unmap(p, old);
+    return moved;
+  }
+
+  /** free(ptr): the mapping goes back to the kernel. */
+  free(ptr: number | null): void {
+    const p = requirePointer("free", "ptr", ptr);
+    this.counters.free++;
+    if (p !== null) this.unmap(p, this.mappingAt("free", p));
+  }
+
+  /** Usable bytes at ptr: the mapping minus the header. */
+  usableSize(ptr: number): number {
+    return this.mappingAt("malloc_usable_size", ptr).length - HEADER;
+  }
+
+  /** Totals: everything is "mmapped", there is no heap. */
+  mallinfo(): MallInfo {
+    return {
+      arena: 0, inUse: 0, free: 0, ordblks: 0,
+      mmapped: this.bytes, hblks: this.byPtr.size, keepcost: 0,
+      mmapThreshold: 0, trimThreshold: Infinity,
+    };
+  }
+
+  /** One mmapped block per allocation, by address. */
+  blocks(): BlockInfo[] {
+    return [...this.byPtr.entries()]
+      .map(([ptr, m]): BlockInfo => ({ start: m.start, size: m.length, ptr, usable: m.length - HEADER, state: "mmapped", arena: null }))
+      .sort((a, b) => a.start - b.start);
+  }
+
+  /** Mappings are page-aligned, disjoint, and add up to the recorded total. */
+  check(): true {
+    const blocks = this.blocks();
+    let total = 0;
+    blocks.forEach((b, i) => {
+      if (b.start % this.host.pageSize !== 0 || b.size % this.host.pageSize !== 0) throw new PagelabError("memory-error", `check(): block 0x${b.start.toString(16)} is not page-aligned`);
+      if (i > 0 && b.start < blocks[i - 1].start + blocks[i - 1].size) throw new PagelabError("memory-error", `check(): block 0x${b.start.toString(16)} overlaps its neighbour`);
+      total += b.size;
+    });
+    if (total !== this.bytes) throw new PagelabError("memory-error", `check(): blocks hold ${total} bytes, the total says ${this.bytes}`);
+    return true;
+  }
+
+  private map(size: number): number | null {
+    const length = alignUp(size + HEADER, this.host.pageSize);
+    const start = length > ADDRESS_SPACE_LIMIT ? null : this.sys.mmap(length, "read-write", "eager malloc block");
+    if (start === null) {
+      this.counters.failures++;
+      this.errno = "ENOMEM";
+      return null;
+    }
+    storeWords(this.host, start, [length, 0]);
+    this.byPtr.set(start + HEADER, { start, length });
+    this.bytes += length;
+    return start + HEADER;
+  }
+
+  private unmap(ptr: number, m: Mapping): void {
+    this.sys.munmap(m.start, m.length);
+    this.byPtr.delete(ptr);
+    this.bytes -= m.length;
+  }
+
+  private mappingAt(fn: string, ptr: number): Mapping {
+    const m = this.byPtr.get(ptr);
+    if (!m) throw new PagelabError("memory-error", `${fn}(): invalid pointer ${describeValue(ptr)}`);
+    return m;
+  }
+}

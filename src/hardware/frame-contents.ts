@@ -1,0 +1,112 @@
+// What each physical frame holds, stored cheaply: a frame is either an 8-byte pattern repeated
+// over the whole frame (all-zero by default; a fill such as float64 1.0 is one pattern) or a dense
+// byte copy. A 2 GiB array filled with one value thus costs 8 bytes per frame, not 2 GiB.
+
+import { PagelabError } from "../errors";
+
+export const PATTERN_BYTES = 8;
+
+/** Returns true when `length` bytes of `bytes` from `offset` repeat the 8-byte `pattern`. */
+function matchesPattern(bytes: Uint8Array, offset: number, length: number, pattern: Uint8Array): boolean {
+  for (let i = 0; i < length; i++) if (bytes[offset + i] !== pattern[i % PATTERN_BYTES]) return false;
+  return true;
+}
+
+/** Frame contents of one machine, in chunks allocated only when a frame leaves all-zero. */
+export class FrameContents {
+  /** Patterns, PATTERN_BYTES per frame, one lazily created chunk per block of frames. */
+  private readonly patternChunks: (Uint8Array | undefined)[] = [];
+  private readonly dense = new Map<number, Uint8Array>();
+
+  constructor(readonly frameBytes: number, private readonly chunkFrames: number) {}
+
+  /** Number of frames currently held as dense bytes (each costs frameBytes of host memory). */
+  get denseFrames(): number {
+    return this.dense.size;
+  }
+
+  /** Resets a frame to all zero bytes (what the kernel does before mapping a fresh page). */
+  zero(pfn: number): void {
+    this.dense.delete(pfn);
+    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (chunk) chunk.fill(0, this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
+  }
+
+  /** Returns a copy of the frame's 8-byte pattern, or null when the frame holds dense bytes. */
+  patternOf(pfn: number): Uint8Array | null {
+    if (this.dense.has(pfn)) return null;
+    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (!chunk) return new Uint8Array(PATTERN_BYTES);
+    return chunk.slice(this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
+  }
+
+  /** Makes the whole frame the 8-byte `pattern` repeated. */
+  setPattern(pfn: number, pattern: Uint8Array): void {
+    this.dense.delete(pfn);
+    const index = Math.floor(pfn / this.chunkFrames);
+    let chunk = this.patternChunks[index];
+    if (!chunk) {
+      if (pattern.every((b) => b === 0)) return;
+      chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
+      this.patternChunks[index] = chunk;
+    }
+    chunk.set(pattern.subarray(0, PATTERN_BYTES), this.slot(pfn));
+  }
+
+  /** Returns the frame's dense bytes, materializing them from the pattern first (for in-place edits). */
+  denseBytes(pfn: number): Uint8Array {
+    let bytes = this.dense.get(pfn);
+    if (bytes) return bytes;
+    bytes = new Uint8Array(this.frameBytes);
+    const pattern = this.patternOf(pfn) as Uint8Array;
+    if (pattern.some((b) => b !== 0)) for (let i = 0; i < this.frameBytes; i += PATTERN_BYTES) bytes.set(pattern, i);
+    this.dense.set(pfn, bytes);
+    return bytes;
+  }
+
+  /** Copies `length` bytes at `offset` of the frame into `dst` at `dstOffset`. */
+  read(pfn: number, offset: number, dst: Uint8Array, dstOffset: number, length: number): void {
+    const bytes = this.dense.get(pfn);
+    if (bytes) {
+      dst.set(bytes.subarray(offset, offset + length), dstOffset);
+      return;
+    }
+    const pattern = this.patternOf(pfn) as Uint8Array;
+    for (let i = 0; i < length; i++) dst[dstOffset + i] = pattern[(offset + i) % PATTERN_BYTES];
+  }
+
+  /** Copies `length` bytes of `src` from `srcOffset` into the frame at `offset`. */
+  write(pfn: number, offset: number, src: Uint8Array, srcOffset: number, length: number): void {
+    if (!this.dense.has(pfn)) {
+      const pattern = this.patternOf(pfn) as Uint8Array;
+      // Writing bytes the pattern already holds changes nothing: stay compact.
+      if (offset % PATTERN_BYTES === 0 && matchesPattern(src, srcOffset, length, pattern)) return;
+    }
+    this.denseBytes(pfn).set(src.subarray(srcOffset, srcOffset + length), offset);
+  }
+
+  /** Sets `length` bytes at `offset` to `byte`; a fill of the whole frame collapses to a pattern. */
+  fill(pfn: number, offset: number, length: number, byte: number): void {
+    if (offset === 0 && length === this.frameBytes) {
+      this.setPattern(pfn, new Uint8Array(PATTERN_BYTES).fill(byte));
+      return;
+    }
+    if (!this.dense.has(pfn)) {
+      const pattern = this.patternOf(pfn) as Uint8Array;
+      if (pattern.every((b) => b === byte)) return;
+    }
+    this.denseBytes(pfn).fill(byte, offset, offset + length);
+  }
+
+  /** Makes frame `dstPfn` hold the same bytes as `srcPfn` (a copy-on-write copy). */
+  copy(dstPfn: number, srcPfn: number): void {
+    if (dstPfn === srcPfn) throw new PagelabError("invalid-argument", `copyFrame: source and destination are both pfn ${srcPfn}`);
+    const bytes = this.dense.get(srcPfn);
+    if (bytes) this.dense.set(dstPfn, bytes.slice());
+    else this.setPattern(dstPfn, this.patternOf(srcPfn) as Uint8Array);
+  }
+
+  private slot(pfn: number): number {
+    return (pfn % this.chunkFrames) * PATTERN_BYTES;
+  }
+}

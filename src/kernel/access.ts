@@ -1,0 +1,70 @@
+// Memory accesses as runs: a range is walked page by page, one MMU translation per page visit
+// (with the number of accesses that page receives), faulting as needed; a visitor then works on
+// the frame's contents through PhysicalMemory.
+
+import { SegmentationFault } from "../errors";
+import type { AccessKind } from "../hardware/translation";
+import { handleFault, protPermits } from "./fault";
+import type { Machine } from "./machine";
+import { userSpaceEnd } from "./mmap";
+import type { Process } from "./process";
+import { requireInteger, requireOneOf } from "./validate";
+
+/** Called once per page visited: the frame, the offset inside it, the bytes, and the offset in the run. */
+export type PageVisitor = (pfn: number, frameOffset: number, length: number, runOffset: number) => void;
+
+export interface AccessOptions {
+  /** Size of one access in bytes: each page visit then counts the elements overlapping it as repeats. */
+  elementSize?: number;
+  /** Call name in the event log (default "access"). */
+  label?: string;
+}
+
+export const ACCESS_KINDS: readonly AccessKind[] = ["read", "write"];
+
+/**
+ * Checks an access before anything happens: integer address and length, a known kind, and every
+ * byte inside a mapping whose protection allows it (else SegmentationFault at the first bad byte).
+ */
+export function validateAccess(machine: Machine, proc: Process, call: string, addr: unknown, length: unknown, kind: unknown): AccessKind {
+  const start = requireInteger(call, "addr", addr, 0, userSpaceEnd(machine) - 1);
+  const len = requireInteger(call, "length", length, 0, userSpaceEnd(machine) - start);
+  const how = requireOneOf(call, "kind", kind, ACCESS_KINDS);
+  const bad = proc.mm.vmas.firstGap(start, start + len, (vma) => protPermits(vma, how));
+  if (bad !== null) {
+    const vma = proc.mm.vmas.find(bad);
+    const why = vma ? `violates the mapping's protection "${vma.prot}"` : "is outside any mapping";
+    throw new SegmentationFault(`${call}: ${how} of 0x${bad.toString(16)} (pid ${proc.pid}) ${why}`, bad);
+  }
+  return how;
+}
+
+/** Walks [start, start + length) page by page, translating (and faulting) each, and calls `visit`. */
+export function runAccess(
+  machine: Machine,
+  proc: Process,
+  start: number,
+  length: number,
+  kind: AccessKind,
+  visit?: PageVisitor,
+  elementSize = 0,
+): void {
+  const pageBytes = machine.preset.pageSize;
+  const pageTable = proc.mm.pageTable;
+  const onFault = (vaddr: number, how: AccessKind) => handleFault(machine, proc, vaddr, how);
+  const end = start + length;
+  let vaddr = start;
+  while (vaddr < end) {
+    const pageStart = Math.floor(vaddr / pageBytes) * pageBytes;
+    const chunkEnd = Math.min(end, pageStart + pageBytes);
+    const repeats =
+      elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
+    const leaf = machine.mmu.translate(proc.pid, pageTable, vaddr, kind, repeats, onFault);
+    if (visit) {
+      const leafBytes = 2 ** leaf.pageShift;
+      const pfn = leaf.pfn + Math.floor((vaddr % leafBytes) / pageBytes);
+      visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
+    }
+    vaddr = chunkEnd;
+  }
+}

@@ -1,0 +1,175 @@
+// The page-fault handler (Linux handle_mm_fault for private anonymous memory), rule by rule
+// from REFERENCE §3: zero page on read, zeroed frame on write, no copy after a zero-page read,
+// copy-on-write after fork, and transparent huge pages with their fallbacks.
+
+import { PagelabError, SegmentationFault } from "../errors";
+import type { AccessKind } from "../hardware/translation";
+import { hugeRangeFits, splitHugePmd, thpEnabledFor } from "./huge";
+import type { Machine } from "./machine";
+import type { TableNode } from "./page-table";
+import type { Process } from "./process";
+import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
+import type { Vma } from "./vma";
+
+/** Returns true when the VMA's protection allows an access of `kind`. */
+export function protPermits(vma: Vma, kind: AccessKind): boolean {
+  return kind === "read" ? vma.prot !== "none" : vma.prot === "read-write";
+}
+
+/**
+ * Resolves a fault at `vaddr` so that a retried access of `kind` succeeds, or throws
+ * SegmentationFault (no VMA, or the VMA forbids it) / ProcessKilledError (OOM chose this process).
+ */
+export function handleFault(machine: Machine, proc: Process, vaddr: number, kind: AccessKind): void {
+  proc.requireAlive("fault");
+  const vma = proc.mm.vmas.find(vaddr);
+  const hex = `0x${vaddr.toString(16)}`;
+  if (!vma) throw new SegmentationFault(`pid ${proc.pid}: ${kind} at ${hex} is outside any mapping`, vaddr);
+  if (!protPermits(vma, kind)) throw new SegmentationFault(`pid ${proc.pid}: ${kind} at ${hex} violates the mapping's protection "${vma.prot}"`, vaddr);
+  const pageTable = proc.mm.pageTable;
+  const hugeBytes = machine.hugePageBytes;
+  if (hugeBytes > 0 && pageTable.pmdEmpty(vaddr) && thpEnabledFor(machine.preset, vma)) {
+    if (doHugeAnonymousPage(machine, proc, vma, vaddr, kind)) return;
+  }
+  const node = pageTable.leafTable(vaddr, true) as TableNode;
+  if (node.huge !== 0) return doHugeWpPage(machine, proc, node, vaddr, kind);
+  const index = pageTable.leafIndex(vaddr);
+  const entry = (node.entries as Float64Array)[index];
+  if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, kind);
+  if (kind === "write") return doWpPage(machine, proc, node, index, vaddr);
+  throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at ${hex} on a present page (entry ${entry})`);
+}
+
+/** Allocates a frame for `proc`, clears it and counts the bytes; returns the pfn. */
+function allocZeroedFrame(machine: Machine, proc: Process): number {
+  const pfn = machine.allocFrameFor(proc);
+  machine.memory.zeroFrame(pfn);
+  machine.count(proc, "kernelBytesZeroed", machine.preset.pageSize);
+  return pfn;
+}
+
+/** Returns the PTE flags a private page gets in this VMA when the process may write it. */
+function privateFlags(vma: Vma): number {
+  return vma.prot === "read-write" ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
+}
+
+/** First touch of a base page (do_anonymous_page); maps the zero page or a fresh zeroed frame. */
+function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, kind: AccessKind): void {
+  machine.count(proc, "minorFaults");
+  const entries = node.entries as Float64Array;
+  if (kind === "read" && machine.preset.zeroPageOnRead) {
+    // Linux do_anonymous_page: a read fault maps the shared zero page, RSS unchanged (REFERENCE §3.1)
+    entries[index] = makeEntry(machine.memory.zeroPfn, PTE_PRESENT | PTE_ZERO);
+    node.used++;
+    machine.count(proc, "zeroPageMaps");
+    return;
+  }
+  // Linux do_anonymous_page: a write fault maps a new zeroed page, MM_ANONPAGES + 1 (REFERENCE §3.1)
+  const pfn = allocZeroedFrame(machine, proc);
+  entries[index] = makeEntry(pfn, privateFlags(vma));
+  node.used++;
+  proc.mm.addRss(1);
+}
+
+/** Write to a present read-only base page (do_wp_page): zero page, copy-on-write or reuse. */
+function doWpPage(machine: Machine, proc: Process, node: TableNode, index: number, vaddr: number): void {
+  machine.count(proc, "minorFaults");
+  const entries = node.entries as Float64Array;
+  const entry = entries[index];
+  const flags = entryFlags(entry);
+  const pageBytes = machine.preset.pageSize;
+  const pageStart = Math.floor(vaddr / pageBytes) * pageBytes;
+  if ((flags & PTE_ZERO) !== 0) {
+    // Linux wp_page_copy: the zero page is replaced by a new zeroed page, nothing copied (REFERENCE §3.2)
+    const pfn = allocZeroedFrame(machine, proc);
+    entries[index] = makeEntry(pfn, PTE_PRESENT | PTE_WRITE);
+    proc.mm.addRss(1);
+  } else {
+    const old = entryPfn(entry);
+    if (machine.memory.getRef(old) === 1) {
+      // Linux wp_page_reuse: the only mapping of the page just becomes writable
+      entries[index] = makeEntry(old, (flags | PTE_WRITE) & ~PTE_PROTNONE);
+    } else {
+      // Linux wp_page_copy: a page shared after fork is copied for the writer (REFERENCE §3.2)
+      const pfn = machine.allocFrameFor(proc);
+      machine.memory.copyFrame(pfn, old);
+      machine.memory.decRef(old);
+      entries[index] = makeEntry(pfn, PTE_PRESENT | PTE_WRITE);
+      machine.count(proc, "cowCopies");
+      machine.count(proc, "kernelBytesCopied", pageBytes);
+    }
+  }
+  machine.mmu.invalidateRange(proc.pid, pageStart, pageBytes);
+}
+
+/**
+ * Tries a PMD-sized fault (do_huge_pmd_anonymous_page); returns false when the caller must fall
+ * back to base pages (thpFallbacks counted).
+ */
+function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: number, kind: AccessKind): boolean {
+  const hugeBytes = machine.hugePageBytes;
+  if (!hugeRangeFits(vma, vaddr, hugeBytes)) {
+    // The aligned huge range is not inside the VMA: base pages (REFERENCE §3.4)
+    machine.count(proc, "thpFallbacks");
+    return false;
+  }
+  const pageTable = proc.mm.pageTable;
+  const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
+  const node = pageTable.leafTable(vaddr, true) as TableNode; // the table page Linux deposits
+  if (kind === "read" && machine.preset.hugeZeroPage) {
+    // transparent_hugepage/use_zero_page: a read fault maps the huge zero page, no RSS (REFERENCE §3.4)
+    const zero = machine.memory.hugeZeroPfn();
+    if (zero === null) {
+      machine.count(proc, "thpFallbacks");
+      return false;
+    }
+    pageTable.setHuge(hugeStart, makeEntry(zero, PTE_PRESENT | PTE_ZERO));
+    machine.count(proc, "minorFaults");
+    machine.count(proc, "zeroPageMaps");
+    return true;
+  }
+  const first = machine.memory.allocContiguous(hugeBytes / machine.preset.pageSize);
+  if (first === null) {
+    // No free aligned run of frames: fall back to base pages (THP_FAULT_FALLBACK)
+    machine.count(proc, "thpFallbacks");
+    return false;
+  }
+  const frames = hugeBytes / machine.preset.pageSize;
+  for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
+  pageTable.setHuge(hugeStart, makeEntry(first, privateFlags(vma)));
+  proc.mm.addRss(frames);
+  proc.mm.hugePmds++;
+  machine.count(proc, "minorFaults");
+  machine.count(proc, "thpFaults");
+  machine.count(proc, "kernelBytesZeroed", hugeBytes);
+  return true;
+}
+
+/**
+ * Write to a present read-only huge mapping (do_huge_pmd_wp_page). An exclusive THP becomes
+ * writable. Anything else is split and the write handled on the base page, as Linux does since
+ * 5.8: the huge zero page turns into small zero-page entries and the written page gets a new
+ * zeroed frame (so a write after a huge-zero read costs one base page, not 2 MiB); a THP shared
+ * after fork is split and only the written base page is copied.
+ */
+function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: number, kind: AccessKind): void {
+  const hugeBytes = machine.hugePageBytes;
+  const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
+  const entry = node.huge;
+  const flags = entryFlags(entry);
+  if (kind !== "write") throw new PagelabError("memory-error", `read fault on a present huge page at 0x${vaddr.toString(16)}`);
+  if ((flags & PTE_ZERO) === 0) {
+    const first = entryPfn(entry);
+    const frames = hugeBytes / machine.preset.pageSize;
+    let exclusive = true;
+    for (let i = 0; i < frames && exclusive; i++) exclusive = machine.memory.getRef(first + i) === 1;
+    if (exclusive) {
+      machine.count(proc, "minorFaults");
+      node.huge = makeEntry(first, (flags | PTE_WRITE) & ~PTE_PROTNONE);
+      machine.mmu.invalidateRange(proc.pid, hugeStart, hugeBytes);
+      return;
+    }
+  }
+  splitHugePmd(machine, proc, node, hugeStart);
+  doWpPage(machine, proc, node, proc.mm.pageTable.leafIndex(vaddr), vaddr);
+}

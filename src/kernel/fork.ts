@@ -1,0 +1,48 @@
+// fork(): the child gets a copy of the VMAs and page tables; every private page becomes shared
+// read-only by both (refcount + 1) so the first write on either side copies it (REFERENCE §3.2).
+
+import { OutOfMemoryError, UnsupportedError } from "../errors";
+import type { Machine } from "./machine";
+import { userSpaceEnd } from "./mmap";
+import { Process } from "./process";
+import { PTE_WRITE, entryFlags, entryPfn, isZeroEntry, withFlags } from "./pte";
+
+/** Creates the child of `parent` (copy_mm with copy-on-write) and returns it. */
+export function doFork(machine: Machine, parent: Process): Process {
+  if (machine.preset.eager) throw new UnsupportedError("fork: a system without an MMU cannot fork (only vfork)");
+  machine.checkCommit("fork", parent.mm.committedBytes()); // dup_mmap charges accountable VMAs again
+  const tables = parent.mm.pageTable.tablePages;
+  if (machine.memory.freeFrames < tables) {
+    throw new OutOfMemoryError(`fork: cannot allocate memory: the child needs ${tables} page-table frames, ${machine.memory.freeFrames} are free`);
+  }
+  const child = machine.adopt((pid) => new Process(machine, pid, parent.mm.brkStart));
+  child.mm.brkEnd = parent.mm.brkEnd;
+  for (const vma of parent.mm.vmas.all()) child.mm.vmas.insert({ ...vma });
+  const hugeFrames = machine.hugePageBytes / machine.preset.pageSize;
+  const childTable = child.mm.pageTable;
+  parent.mm.pageTable.forEachLeaf(0, userSpaceEnd(machine), (vaddr, entry, node, index) => {
+    // The zero page is shared by everyone already: copied as is.
+    const shared = isZeroEntry(entry) ? entry : withFlags(entry, entryFlags(entry) & ~PTE_WRITE);
+    if (index < 0) {
+      if (!isZeroEntry(entry)) {
+        const first = entryPfn(entry);
+        for (let i = 0; i < hugeFrames; i++) machine.memory.incRef(first + i);
+        child.mm.addRss(hugeFrames);
+        child.mm.hugePmds++;
+      }
+      node.huge = shared;
+      childTable.setHuge(vaddr, shared);
+      return;
+    }
+    if (!isZeroEntry(entry)) {
+      machine.memory.incRef(entryPfn(entry));
+      child.mm.addRss(1);
+    }
+    (node.entries as Float64Array)[index] = shared;
+    childTable.setEntry(vaddr, shared);
+  });
+  child.mm.hwmPages = child.mm.rssPages;
+  child.mm.vmBytes();
+  machine.mmu.invalidateAsid(parent.pid); // the parent's writable translations are now read-only
+  return child;
+}

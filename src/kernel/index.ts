@@ -1,0 +1,14 @@
+// The kernel's public surface: the machine, its processes and their accounting types.
+
+export { Machine, type MachineOptions } from "./machine";
+export { Process, MAX_READ_BYTES, type VmaInfo } from "./process";
+export { PRESET_NAMES, getPreset, type OsFamily, type OvercommitMode, type Preset, type PresetName, type ThpMode } from "./presets";
+export { PageState, PAGE_STATE_COUNT, MAX_PAGE_STATES, type ResidencySummary } from "./page-state";
+export type { ProcessStatus, SmapsEntry } from "./accounting";
+export type { Meminfo } from "./meminfo";
+export type { KernelCounters } from "./counters";
+export type { KernelEvent, FaultSummary } from "./events";
+export type { MmapOptions } from "./mmap";
+export type { Advice } from "./protect";
+export type { AccessOptions, PageVisitor } from "./access";
+export type { Prot } from "./vma";

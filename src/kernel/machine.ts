@@ -1,0 +1,254 @@
+// The simulated machine: physical memory, an MMU, the kernel's global state (commit charge,
+// event log, OOM killer) and the processes it runs.
+
+import { InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue } from "../errors";
+import { PhysicalMemory } from "../hardware/physical-memory";
+import { SimpleMmu } from "../hardware/simple-mmu";
+import type { Mmu } from "../hardware/translation";
+import { checkMachine } from "./check";
+import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
+import { EventLog, type KernelEvent } from "./events";
+import { type Meminfo, meminfoOf } from "./meminfo";
+import { type OvercommitMode, type Preset, type PresetName, type ThpMode, resolvePreset } from "./presets";
+import { Process } from "./process";
+import { releaseAddressSpace } from "./zap";
+
+export interface MachineOptions {
+  preset?: PresetName;
+  thp?: ThpMode;
+  ramBytes?: number;
+  overcommit?: OvercommitMode;
+  /** Seed of the physical frame order (default 1). */
+  seed?: number;
+  /** Builds the MMU (default: SimpleMmu, no TLB). */
+  mmu?: (machine: Machine) => Mmu;
+  /** Events kept in machine.events before the oldest are dropped (default 10000). */
+  eventCapacity?: number;
+  pageSize?: number;
+  vaBits?: number;
+  thpSupported?: boolean;
+  hugeZeroPage?: boolean;
+  zeroPageOnRead?: boolean;
+  eager?: boolean;
+  swapBytes?: number;
+  overcommitRatio?: number;
+  allocationGranularity?: number;
+  mmapBase?: number;
+  mmapMinAddr?: number;
+  heapStart?: number;
+}
+
+const OPTION_KEYS = new Set([
+  "preset", "thp", "ramBytes", "overcommit", "seed", "mmu", "eventCapacity", "pageSize", "vaBits",
+  "thpSupported", "hugeZeroPage", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
+  "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
+]);
+
+export class Machine {
+  readonly preset: Readonly<Preset>;
+  readonly memory: PhysicalMemory;
+  readonly mmu: Mmu;
+  /** Bytes of a huge (PMD) page, or 0 when the platform has none. */
+  readonly hugePageBytes: number;
+  private readonly log: EventLog;
+  private readonly live = new Map<number, Process>();
+  private readonly totals = zeroCounters();
+  private nextPid = 1;
+  /** Frames holding page tables of live processes (PageTables). */
+  tableFrames = 0;
+
+  constructor(options: MachineOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidArgumentError(`Machine: options must be an object, got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`Machine: unknown option ${JSON.stringify(key)}`);
+    }
+    const { preset = "linux-x86_64", seed = 1, mmu, eventCapacity = 10_000, ...overrides } = options;
+    if (!Number.isInteger(seed)) throw new InvalidArgumentError(`Machine: seed must be an integer, got ${describeValue(seed)}`);
+    if (!Number.isInteger(eventCapacity) || eventCapacity < 1) {
+      throw new InvalidArgumentError(`Machine: eventCapacity must be a positive integer, got ${describeValue(eventCapacity)}`);
+    }
+    if (mmu !== undefined && typeof mmu !== "function") {
+      throw new InvalidArgumentError(`Machine: mmu must be a function (machine) => Mmu, got ${describeValue(mmu)}`);
+    }
+    this.preset = Object.freeze(resolvePreset(preset, overrides));
+    const pmdFrames = this.preset.pageSize / 8; // one table page of 8-byte entries maps this many pages
+    this.hugePageBytes = this.preset.thpSupported ? this.preset.pageSize * pmdFrames : 0;
+    this.memory = new PhysicalMemory({
+      ramBytes: this.preset.ramBytes,
+      frameBytes: this.preset.pageSize,
+      hugeFrames: this.preset.thpSupported ? pmdFrames : 0,
+      seed,
+    });
+    this.log = new EventLog(eventCapacity);
+    this.mmu = mmu ? mmu(this) : new SimpleMmu();
+  }
+
+  /** Starts a new process with an empty address space and returns it. */
+  spawn(): Process {
+    return this.adopt((pid) => new Process(this, pid));
+  }
+
+  /** The processes still running, by pid. */
+  get processes(): Process[] {
+    return [...this.live.values()];
+  }
+
+  /** Kernel counters summed over every process that ever ran. */
+  get counters(): KernelCounters {
+    return { ...this.totals };
+  }
+
+  /** The event log, oldest first (bounded: see eventsDropped). */
+  get events(): KernelEvent[] {
+    return this.log.toArray();
+  }
+
+  /** Events dropped from the log because it was full. */
+  get eventsDropped(): number {
+    return this.log.dropped;
+  }
+
+  /** Returns /proc/meminfo figures in kB. */
+  meminfo(): Meminfo {
+    return meminfoOf(this);
+  }
+
+  /** Checks the kernel's invariants and throws an Error naming the first that fails. */
+  check(): void {
+    checkMachine(this);
+  }
+
+  /** Returns the commit limit in bytes (CommitLimit; Windows: RAM + page file). */
+  commitLimitBytes(): number {
+    const p = this.preset;
+    // overcommit-accounting.rst: CommitLimit = RAM * overcommit_ratio / 100 + swap (REFERENCE §3.6)
+    const ram = Math.floor((p.ramBytes * p.overcommitRatio) / 100 / p.pageSize) * p.pageSize;
+    return ram + p.swapBytes;
+  }
+
+  /** Returns the bytes charged to the commit limit by every live process (Committed_AS). */
+  committedBytes(): number {
+    let bytes = 0;
+    for (const proc of this.live.values()) bytes += proc.mm.committedBytes();
+    return bytes;
+  }
+
+  /**
+   * Throws OutOfMemoryError when charging `bytes` more would break the overcommit policy
+   * (__vm_enough_memory); returns normally when the charge is allowed.
+   */
+  checkCommit(call: string, bytes: number): void {
+    if (bytes === 0) return;
+    const p = this.preset;
+    const kB = (b: number) => `${Math.ceil(b / 1024)} kB`;
+    if (p.overcommit === 1) return; // OVERCOMMIT_ALWAYS (REFERENCE §3.6)
+    if (p.overcommit === 0) {
+      // OVERCOMMIT_GUESS: refuse only a single request larger than RAM + swap (REFERENCE §3.6)
+      if (bytes > p.ramBytes + p.swapBytes) {
+        throw new OutOfMemoryError(
+          `${call}: cannot allocate memory: request ${kB(bytes)} is larger than RAM + swap ${kB(p.ramBytes + p.swapBytes)} (overcommit mode 0)`,
+        );
+      }
+      return;
+    }
+    // OVERCOMMIT_NEVER: Committed_AS + request must stay within CommitLimit (REFERENCE §3.6).
+    // Simplified: the admin and user reserves Linux also subtracts are taken as 0.
+    const committed = this.committedBytes();
+    const limit = this.commitLimitBytes();
+    if (committed + bytes > limit) {
+      const names = p.os === "windows" ? "commit charge/commit limit (ERROR_COMMITMENT_LIMIT)" : "Committed_AS/CommitLimit (overcommit mode 2)";
+      throw new OutOfMemoryError(
+        `${call}: cannot allocate memory: request ${kB(bytes)} + Committed_AS ${kB(committed)} exceeds CommitLimit ${kB(limit)} [${names}]`,
+      );
+    }
+  }
+
+  /**
+   * Allocates a frame for `requester`, running the OOM killer while RAM is full; returns the pfn.
+   * Throws ProcessKilledError when the requester itself is chosen.
+   */
+  allocFrameFor(requester: Process | null): number {
+    for (;;) {
+      const pfn = this.memory.allocFrame();
+      if (pfn !== null) return pfn;
+      this.oomKill(requester);
+    }
+  }
+
+  /** Allocates a page-table frame for `proc` (no MMU: tables are bookkeeping only, pfn -1). */
+  allocTableFrame(proc: Process | null): number {
+    if (this.preset.eager) return -1;
+    const pfn = this.allocFrameFor(proc);
+    this.memory.zeroFrame(pfn);
+    this.tableFrames++;
+    return pfn;
+  }
+
+  /** Returns a page-table frame to the allocator. */
+  freeTableFrame(pfn: number): void {
+    if (pfn < 0) return;
+    this.memory.freeFrame(pfn);
+    this.tableFrames--;
+  }
+
+  /** Adds `n` to a counter of `proc` and of the machine. */
+  count(proc: Process, name: CounterName, n = 1): void {
+    proc.counterSet[name] += n;
+    this.totals[name] += n;
+  }
+
+  /** Appends an event to the log (time = the next sequence number). */
+  record(event: Omit<KernelEvent, "time">): void {
+    this.log.push({ time: this.log.nextTime(), ...event });
+  }
+
+  /** Removes a process that exited or was killed, releasing its memory. */
+  reap(proc: Process): void {
+    releaseAddressSpace(this, proc);
+    this.mmu.invalidateAsid(proc.pid);
+    this.live.delete(proc.pid);
+  }
+
+  /** Registers the process `create` builds with the next pid and returns it. */
+  adopt(create: (pid: number) => Process): Process {
+    const proc = create(this.nextPid);
+    this.nextPid++;
+    this.live.set(proc.pid, proc);
+    return proc;
+  }
+
+  /**
+   * Linux's OOM killer when RAM is full and there is no swap: kills the live process with the
+   * largest RSS + page tables (oom_badness) and logs it. Throws ProcessKilledError when that is
+   * `requester`; throws OutOfMemoryError when there is nothing left to kill.
+   */
+  private oomKill(requester: Process | null): void {
+    let victim: Process | null = null;
+    let worst = -1;
+    for (const proc of this.live.values()) {
+      const badness = proc.mm.rssPages + proc.mm.pageTable.tablePages;
+      if (badness > worst) {
+        worst = badness;
+        victim = proc;
+      }
+    }
+    if (!victim) throw new OutOfMemoryError(`out of memory: all ${this.memory.totalFrames} frames are in use and no process can be killed`);
+    const rssKb = (victim.mm.rssPages * this.preset.pageSize) / 1024;
+    victim.markKilled(`killed by the OOM killer (anon-rss ${rssKb} kB) while pid ${requester ? requester.pid : "kernel"} needed a page`);
+    this.record({
+      pid: victim.pid,
+      call: "kill",
+      args: { reason: "oom", requester: requester ? requester.pid : 0, rssKb },
+      faults: { minor: 0, zeroPage: 0, thp: 0, thpFallback: 0, thpSplit: 0, cow: 0 },
+      bytesZeroed: 0,
+      bytesCopied: 0,
+      counters: victim.counters,
+      VmRSS: rssKb,
+      VmSize: victim.mm.vmBytes() / 1024,
+    });
+    this.reap(victim);
+    if (victim === requester) throw new ProcessKilledError(`pid ${victim.pid} was ${victim.killReason}`);
+  }
+}

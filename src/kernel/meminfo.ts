@@ -1,0 +1,51 @@
+// /proc/meminfo for the whole machine, in kB.
+
+import type { Machine } from "./machine";
+import { entryPfn, isZeroEntry } from "./pte";
+import { userSpaceEnd } from "./mmap";
+
+export interface Meminfo {
+  MemTotal: number;
+  MemFree: number;
+  /** Anonymous pages in use, each counted once however many processes share it (THP included). */
+  AnonPages: number;
+  /** Huge pages mapped by a PMD somewhere. */
+  AnonHugePages: number;
+  /** Every page-table page of every process. */
+  PageTables: number;
+  SwapTotal: number;
+  SwapFree: number;
+  /** Commit limit under overcommit mode 2 (REFERENCE §3.6); Windows: RAM + page file. */
+  CommitLimit: number;
+  /** Memory charged by every process's accountable mappings. */
+  Committed_AS: number;
+  /** Windows preset only: the commit charge under its Windows name (same value as Committed_AS, kB). */
+  CommitTotal?: number;
+}
+
+/** Returns the machine's meminfo figures. */
+export function meminfoOf(machine: Machine): Meminfo {
+  const pageKb = machine.preset.pageSize / 1024;
+  const memory = machine.memory;
+  const hugeHeads = new Set<number>();
+  for (const proc of machine.processes) {
+    proc.mm.pageTable.forEachLeaf(0, userSpaceEnd(machine), (_vaddr, entry, _node, index) => {
+      if (index < 0 && !isZeroEntry(entry)) hugeHeads.add(entryPfn(entry));
+    });
+  }
+  const tableFrames = machine.preset.eager ? 0 : machine.tableFrames;
+  const anonFrames = memory.usedFrames - memory.reservedFrames - tableFrames;
+  const info: Meminfo = {
+    MemTotal: memory.totalFrames * pageKb,
+    MemFree: memory.freeFrames * pageKb,
+    AnonPages: anonFrames * pageKb,
+    AnonHugePages: (hugeHeads.size * machine.hugePageBytes) / 1024,
+    PageTables: tableFrames * pageKb,
+    SwapTotal: machine.preset.swapBytes / 1024,
+    SwapFree: machine.preset.swapBytes / 1024,
+    CommitLimit: machine.commitLimitBytes() / 1024,
+    Committed_AS: machine.committedBytes() / 1024,
+  };
+  if (machine.preset.os === "windows") info.CommitTotal = info.Committed_AS;
+  return info;
+}

@@ -1,0 +1,255 @@
+// Multi-level page tables (x86-64: 4 levels of 512 entries; arm64 granules 4K/16K/64K).
+// Each table page is a frame from physical memory, counted per process (VmPTE) and per machine
+// (PageTables). Leaf tables keep their entries in one Float64Array; a slot of the level above the
+// leaves (the PMD) may instead map a huge page, in which case its table page is kept deposited
+// for a later split, as Linux does (pgtable_trans_huge_deposit).
+
+import type { PageTableWalker, WalkResult } from "../hardware/translation";
+import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn } from "./pte";
+
+/** Entry size of every level: 8 bytes, so a table page of N bytes holds N / 8 entries. */
+const ENTRY_BYTES = 8;
+
+/** One table page. Interior tables hold children; leaf tables hold entries or map one huge page. */
+export interface TableNode {
+  readonly pfn: number;
+  used: number;
+  children?: (TableNode | undefined)[];
+  entries?: Float64Array;
+  /** Non-zero when this leaf table's PMD slot maps a huge page (the entry); entries are then unused. */
+  huge: number;
+}
+
+export interface PageTableGeometry {
+  /** log2 of the base page size (12, 14 or 16). */
+  pageShift: number;
+  /** Virtual address bits the tables translate (48 on x86-64 with 4 levels). */
+  vaBits: number;
+}
+
+/** A visit of one present leaf: a base-page entry, or a huge entry covering `hugeBytes`. */
+export type LeafVisitor = (vaddr: number, entry: number, node: TableNode, index: number) => void;
+
+/** Returns the levels and index bits of a geometry: ceil((vaBits - pageShift) / bitsPerLevel) levels. */
+export function tableShape(geometry: PageTableGeometry): { levels: number; bitsPerLevel: number } {
+  const bitsPerLevel = geometry.pageShift - Math.log2(ENTRY_BYTES);
+  return { levels: Math.ceil((geometry.vaBits - geometry.pageShift) / bitsPerLevel), bitsPerLevel };
+}
+
+export class PageTable implements PageTableWalker {
+  readonly levels: number;
+  readonly basePageShift: number;
+  readonly bitsPerLevel: number;
+  readonly pageBytes: number;
+  /** Bytes mapped by one PMD-level huge entry. */
+  readonly hugeBytes: number;
+  /** Table pages, the root included. */
+  tablePages = 0;
+  private readonly entriesPerTable: number;
+  private readonly rootEntries: number;
+  private readonly root: TableNode;
+
+  /**
+   * `allocTable` returns a frame for a new table page (it may throw, e.g. when the OOM killer
+   * picks this process); `freeTable` returns one.
+   */
+  constructor(
+    geometry: PageTableGeometry,
+    private readonly allocTable: () => number,
+    private readonly freeTable: (pfn: number) => void,
+  ) {
+    const shape = tableShape(geometry);
+    this.levels = shape.levels;
+    this.bitsPerLevel = shape.bitsPerLevel;
+    this.basePageShift = geometry.pageShift;
+    this.pageBytes = 2 ** geometry.pageShift;
+    this.entriesPerTable = 2 ** shape.bitsPerLevel;
+    this.hugeBytes = this.pageBytes * this.entriesPerTable;
+    this.rootEntries = 2 ** (geometry.vaBits - geometry.pageShift - shape.bitsPerLevel * (shape.levels - 1));
+    this.root = this.newNode(0);
+  }
+
+  /** Bytes of table pages other than the root: Linux's mm_pgtables_bytes, shown as VmPTE. */
+  get pgtablesBytes(): number {
+    return (this.tablePages - 1) * this.pageBytes;
+  }
+
+  /** Walks the tables for `vaddr` as the MMU does and returns the usable leaf, if any. */
+  walk(vaddr: number): WalkResult {
+    let node = this.root;
+    for (let level = 0; level < this.levels - 1; level++) {
+      const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
+      if (!child) return { leaf: null, levelsRead: level + 1 };
+      node = child;
+    }
+    if (node.huge !== 0) return { leaf: this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), levelsRead: this.levels - 1 };
+    const entry = (node.entries as Float64Array)[this.indexAt(vaddr, this.levels - 1)];
+    return { leaf: entry === 0 ? null : this.leafOf(entry, this.basePageShift), levelsRead: this.levels };
+  }
+
+  /** Returns the leaf table covering `vaddr`, creating missing tables when `create`; null otherwise. */
+  leafTable(vaddr: number, create: boolean): TableNode | null {
+    let node = this.root;
+    for (let level = 0; level < this.levels - 1; level++) {
+      const children = node.children as (TableNode | undefined)[];
+      const index = this.indexAt(vaddr, level);
+      let child = children[index];
+      if (!child) {
+        if (!create) return null;
+        child = this.newNode(level + 1);
+        children[index] = child;
+        node.used++;
+      }
+      node = child;
+    }
+    return node;
+  }
+
+  /** Returns the index of `vaddr` inside its leaf table. */
+  leafIndex(vaddr: number): number {
+    return this.indexAt(vaddr, this.levels - 1);
+  }
+
+  /** Returns the base-page entry of `vaddr` (0 when none or when a huge page maps it). */
+  entryAt(vaddr: number): number {
+    const node = this.leafTable(vaddr, false);
+    if (!node || node.huge !== 0) return 0;
+    return (node.entries as Float64Array)[this.leafIndex(vaddr)];
+  }
+
+  /** Sets the base-page entry of `vaddr` (0 clears it), creating tables as needed. */
+  setEntry(vaddr: number, entry: number): void {
+    const node = this.leafTable(vaddr, true) as TableNode;
+    const entries = node.entries as Float64Array;
+    const index = this.leafIndex(vaddr);
+    if (entries[index] === 0 && entry !== 0) node.used++;
+    else if (entries[index] !== 0 && entry === 0) node.used--;
+    entries[index] = entry;
+  }
+
+  /** Maps a huge page at the PMD slot of `vaddr`; the slot must hold no leaf table yet. */
+  setHuge(vaddr: number, entry: number): void {
+    const node = this.leafTable(vaddr, true) as TableNode;
+    node.entries = undefined;
+    node.huge = entry;
+  }
+
+  /** Replaces a huge mapping by `entriesPerTable` base-page entries from `entryOf(i)` (a PMD split). */
+  splitHuge(node: TableNode, entryOf: (index: number) => number): void {
+    const entries = new Float64Array(this.entriesPerTable);
+    for (let i = 0; i < entries.length; i++) entries[i] = entryOf(i);
+    node.entries = entries;
+    node.used = entries.length;
+    node.huge = 0;
+  }
+
+  /** Clears a huge mapping, leaving the (now empty) deposited table page in place. */
+  clearHuge(node: TableNode): void {
+    node.huge = 0;
+    node.entries = new Float64Array(this.entriesPerTable);
+    node.used = 0;
+  }
+
+  /** Returns true when no leaf table exists for the PMD slot of `vaddr` (a huge fault may go there). */
+  pmdEmpty(vaddr: number): boolean {
+    return this.leafTable(vaddr, false) === null;
+  }
+
+  /** Calls `visit` for every present entry in [start, end); a huge entry once, with its aligned vaddr. */
+  forEachLeaf(start: number, end: number, visit: LeafVisitor): void {
+    if (end > start) this.visitNode(this.root, 0, 0, start, end, visit);
+  }
+
+  /** Frees table pages left empty in [start, end) (munmap's free_pgtables); the root stays. */
+  pruneEmpty(start: number, end: number): void {
+    if (end > start) this.pruneNode(this.root, 0, 0, start, end);
+  }
+
+  /** Frees every table page (process exit). Entries must already be released by the caller. */
+  destroy(): void {
+    this.pruneNode(this.root, 0, 0, 0, this.rootEntries * this.spanAt(0), true);
+    this.freeTable(this.root.pfn);
+    this.tablePages--;
+  }
+
+  /** Bytes of virtual address space one entry at `level` covers. */
+  spanAt(level: number): number {
+    return this.pageBytes * this.entriesPerTable ** (this.levels - 1 - level);
+  }
+
+  /** Returns how many table pages exist, counted by walking them (for invariant checks). */
+  countTablePages(): number {
+    const count = (node: TableNode): number =>
+      1 + (node.children ? node.children.reduce((sum: number, child) => sum + (child ? count(child) : 0), 0) : 0);
+    return count(this.root);
+  }
+
+  /** Calls `visit` with every table page's frame (for invariant checks). */
+  forEachTableFrame(visit: (pfn: number) => void): void {
+    const walkNode = (node: TableNode): void => {
+      visit(node.pfn);
+      if (node.children) for (const child of node.children) if (child) walkNode(child);
+    };
+    walkNode(this.root);
+  }
+
+  private visitNode(node: TableNode, level: number, base: number, start: number, end: number, visit: LeafVisitor): void {
+    const span = this.spanAt(level);
+    const count = level === 0 ? this.rootEntries : this.entriesPerTable;
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(count - 1, Math.floor((end - 1 - base) / span));
+    if (level === this.levels - 1) {
+      if (node.huge !== 0) {
+        visit(base, node.huge, node, -1);
+        return;
+      }
+      const entries = node.entries as Float64Array;
+      for (let i = first; i <= last; i++) if (entries[i] !== 0) visit(base + i * span, entries[i], node, i);
+      return;
+    }
+    const children = node.children as (TableNode | undefined)[];
+    for (let i = first; i <= last; i++) {
+      const child = children[i];
+      if (child) this.visitNode(child, level + 1, base + i * span, start, end, visit);
+    }
+  }
+
+  private pruneNode(node: TableNode, level: number, base: number, start: number, end: number, all = false): void {
+    if (level === this.levels - 1) return;
+    const span = this.spanAt(level);
+    const count = level === 0 ? this.rootEntries : this.entriesPerTable;
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(count - 1, Math.floor((end - 1 - base) / span));
+    const children = node.children as (TableNode | undefined)[];
+    for (let i = first; i <= last; i++) {
+      const child = children[i];
+      if (!child) continue;
+      this.pruneNode(child, level + 1, base + i * span, start, end, all);
+      if (all || (child.used === 0 && child.huge === 0)) {
+        children[i] = undefined;
+        node.used--;
+        this.freeTable(child.pfn);
+        this.tablePages--;
+      }
+    }
+  }
+
+  private newNode(level: number): TableNode {
+    const pfn = this.allocTable();
+    this.tablePages++;
+    const entries = level === 0 ? this.rootEntries : this.entriesPerTable;
+    if (level === this.levels - 1) return { pfn, used: 0, entries: new Float64Array(entries), huge: 0 };
+    return { pfn, used: 0, children: new Array<TableNode | undefined>(entries), huge: 0 };
+  }
+
+  private indexAt(vaddr: number, level: number): number {
+    const count = level === 0 ? this.rootEntries : this.entriesPerTable;
+    return Math.floor(vaddr / this.spanAt(level)) % count;
+  }
+
+  private leafOf(entry: number, pageShift: number) {
+    const flags = entryFlags(entry);
+    if ((flags & PTE_PRESENT) === 0 || (flags & PTE_PROTNONE) !== 0) return null;
+    return { pfn: entryPfn(entry), pageShift, writable: (flags & PTE_WRITE) !== 0, zeroPage: (flags & PTE_ZERO) !== 0 };
+  }
+}

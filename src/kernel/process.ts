@@ -1,0 +1,285 @@
+// A simulated process: its system calls (mmap, munmap, mprotect, madvise, brk, fork), memory
+// accesses (touch, memset, read, write, accessPages) and the kernel's views of it (status,
+// smaps, page states). Every call is logged with the faults it caused.
+
+import { InvalidArgumentError, PagelabError, ProcessKilledError, describeValue } from "../errors";
+import type { AccessKind } from "../hardware/translation";
+import { type AccessOptions, type PageVisitor, runAccess, validateAccess } from "./access";
+import { type ProcessStatus, type SmapsEntry, smapsOf, statusOf, vmFlagsOf } from "./accounting";
+import { doBrk, doSbrk } from "./brk";
+import { type KernelCounters, diffCounters, zeroCounters } from "./counters";
+import { type KernelEvent, summarizeFaults } from "./events";
+import { doFork } from "./fork";
+import type { Machine } from "./machine";
+import { Mm } from "./mm";
+import { type MmapOptions, doMmap, doMunmap, userSpaceEnd } from "./mmap";
+import { PageTable } from "./page-table";
+import { type ResidencySummary, pageStatesOf, residencySummaryOf } from "./page-state";
+import { type Advice, doMadvise, doMprotect } from "./protect";
+import { entryPfn } from "./pte";
+import { requireInteger, roundUp } from "./validate";
+import type { Prot } from "./vma";
+
+/** The largest read() the simulator returns at once. */
+export const MAX_READ_BYTES = 64 * 2 ** 20;
+/** memset is modelled as 8-byte stores: the repeats each page visit reports. ASSUMPTION (glibc uses wider vector stores). */
+const MEMSET_STORE_BYTES = 8;
+
+export interface VmaInfo {
+  start: number;
+  end: number;
+  prot: Prot;
+  /** smaps VmFlags words, e.g. ["rd", "wr", "mr", "mw", "me", "ac", "hg"]. */
+  flags: string[];
+  name?: string;
+}
+
+/** Errors that a call raises before changing anything: such calls are not logged. */
+function refusedUpFront(error: unknown): boolean {
+  return error instanceof PagelabError && error.kind !== "process-killed" && error.kind !== "memory-error";
+}
+
+export class Process {
+  readonly pageSize: number;
+  /** The address space (internal to the kernel). */
+  readonly mm: Mm;
+  /** Live counters (internal; read `counters` for a copy). */
+  readonly counterSet: KernelCounters = zeroCounters();
+  private deathReason: string | null = null;
+
+  constructor(readonly machine: Machine, readonly pid: number, brkStart?: number) {
+    this.pageSize = machine.preset.pageSize;
+    const pageTable = new PageTable(
+      { pageShift: Math.log2(machine.preset.pageSize), vaBits: machine.preset.vaBits },
+      () => machine.allocTableFrame(this.alive ? this : null),
+      (pfn) => machine.freeTableFrame(pfn),
+    );
+    this.mm = new Mm(pageTable, brkStart ?? roundUp(machine.preset.heapStart, machine.preset.pageSize));
+  }
+
+  /** False once the process exited or was killed. */
+  get alive(): boolean {
+    return this.deathReason === null;
+  }
+
+  /** True when the OOM killer killed the process. */
+  get killed(): boolean {
+    return this.deathReason !== null && this.deathReason.startsWith("killed");
+  }
+
+  /** Why the process is gone ("killed by the OOM killer ...", "exited"), or null. */
+  get killReason(): string | null {
+    return this.deathReason;
+  }
+
+  /** A copy of the process's kernel counters. */
+  get counters(): KernelCounters {
+    return { ...this.counterSet };
+  }
+
+  /** This process's entries of the machine's event log. */
+  get events(): KernelEvent[] {
+    return this.machine.events.filter((event) => event.pid === this.pid);
+  }
+
+  /** Maps `length` bytes of private anonymous memory and returns the start address (top-down placement). */
+  mmap(length: number, opts?: MmapOptions): number {
+    return this.call("mmap", { length, ...(opts ?? {}) }, () => doMmap(this.machine, this, length, opts));
+  }
+
+  /** Unmaps the pages of [addr, addr + length) (addr page-aligned), also part of a mapping. */
+  munmap(addr: number, length: number): void {
+    this.call("munmap", { addr, length }, () => doMunmap(this.machine, this, addr, length));
+  }
+
+  /** Changes the protection of the whole pages of [addr, addr + length) (which must be mapped). */
+  mprotect(addr: number, length: number, prot: Prot): void {
+    this.call("mprotect", { addr, length, prot }, () => doMprotect(this.machine, this, addr, length, prot));
+  }
+
+  /** Applies MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_DONTNEED to the mapped range. */
+  madvise(addr: number, length: number, advice: Advice): void {
+    this.call("madvise", { addr, length, advice }, () => doMadvise(this.machine, this, addr, length, advice));
+  }
+
+  /** Returns the program break, or moves it to `newEnd` and returns the new break. */
+  brk(newEnd?: number): number {
+    if (newEnd === undefined) {
+      this.requireAlive("brk");
+      return this.mm.brkEnd;
+    }
+    return this.call("brk", { newEnd }, () => doBrk(this.machine, this, newEnd));
+  }
+
+  /** Moves the program break by `increment` bytes and returns the previous break. */
+  sbrk(increment: number): number {
+    return this.call("sbrk", { increment }, () => doSbrk(this.machine, this, increment));
+  }
+
+  /** Forks: returns the child, whose private pages are shared copy-on-write with this process. */
+  fork(): Process {
+    let child: Process | null = null;
+    this.call("fork", {}, () => {
+      child = doFork(this.machine, this);
+      return child.pid;
+    });
+    return child as unknown as Process;
+  }
+
+  /** Ends the process: every frame, table page and commit charge is released. */
+  exit(): void {
+    this.call("exit", {}, () => {
+      this.deathReason = "exited";
+      this.machine.reap(this);
+    });
+  }
+
+  /** Reads or writes every page of [addr, addr + length) once (faulting pages in), without data. */
+  touch(addr: number, length: number, kind: AccessKind): void {
+    this.call("touch", { addr, length, kind }, () => {
+      const how = validateAccess(this.machine, this, "touch", addr, length, kind);
+      runAccess(this.machine, this, addr, length, how);
+    });
+  }
+
+  /** Sets `length` bytes from `addr` to `byte` (a write of every page). */
+  memset(addr: number, byte: number, length: number): void {
+    this.call("memset", { addr, byte, length }, () => {
+      validateAccess(this.machine, this, "memset", addr, length, "write");
+      const value = requireInteger("memset", "byte", byte, 0, 255);
+      const memory = this.machine.memory;
+      runAccess(this.machine, this, addr, length, "write", (pfn, offset, len) => memory.fillBytes(pfn, offset, len, value), MEMSET_STORE_BYTES);
+    });
+  }
+
+  /** Returns a copy of `length` bytes from `addr` (at most 64 MiB). */
+  read(addr: number, length: number): Uint8Array {
+    const out = { bytes: new Uint8Array(0) };
+    this.call("read", { addr, length }, () => {
+      validateAccess(this.machine, this, "read", addr, length, "read");
+      if (length > MAX_READ_BYTES) {
+        throw new InvalidArgumentError(`read: length ${describeValue(length)} is over the ${MAX_READ_BYTES}-byte (64 MiB) limit; read in pieces or use accessPages`);
+      }
+      const bytes = new Uint8Array(length);
+      const memory = this.machine.memory;
+      runAccess(this.machine, this, addr, length, "read", (pfn, offset, len, runOffset) => memory.readBytes(pfn, offset, bytes, runOffset, len), 1);
+      out.bytes = bytes;
+    });
+    return out.bytes;
+  }
+
+  /** Copies `bytes` to memory at `addr`. */
+  write(addr: number, bytes: Uint8Array): void {
+    this.call("write", { addr, length: bytes instanceof Uint8Array ? bytes.length : undefined }, () => {
+      if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`write: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
+      validateAccess(this.machine, this, "write", addr, bytes.length, "write");
+      const memory = this.machine.memory;
+      runAccess(this.machine, this, addr, bytes.length, "write", (pfn, offset, len, runOffset) => memory.writeBytes(pfn, offset, bytes, runOffset, len), 1);
+    });
+  }
+
+  /**
+   * Accesses [addr, addr + length) page by page: one MMU translation per page visit (repeats =
+   * elements of `options.elementSize` overlapping the page), faulting as needed, then
+   * `visit(pfn, frameOffset, length, runOffset)` to work on the frame via machine.memory.
+   */
+  accessPages(addr: number, length: number, kind: AccessKind, visit?: PageVisitor, options: AccessOptions = {}): void {
+    const label = options.label ?? "access";
+    this.call(label, { addr, length, kind }, () => {
+      const how = validateAccess(this.machine, this, label, addr, length, kind);
+      if (visit !== undefined && typeof visit !== "function") throw new InvalidArgumentError(`${label}: visit must be a function, got ${describeValue(visit)}`);
+      const elementSize = options.elementSize === undefined ? 0 : requireInteger(label, "options.elementSize", options.elementSize, 1, 2 ** 30);
+      runAccess(this.machine, this, addr, length, how, visit, elementSize);
+    });
+  }
+
+  /** Returns /proc/PID/status figures in kB (Windows preset: PrivateUsage and WorkingSetSize in bytes). */
+  status(): ProcessStatus {
+    return statusOf(this.machine, this);
+  }
+
+  /** Returns /proc/PID/smaps figures in kB, one entry per VMA. */
+  smaps(): SmapsEntry[] {
+    return smapsOf(this.machine, this);
+  }
+
+  /** Returns the mappings in address order. */
+  vmas(): VmaInfo[] {
+    return this.mm.vmas.all().map((vma) => {
+      const info: VmaInfo = { start: vma.start, end: vma.end, prot: vma.prot, flags: vmFlagsOf(vma).split(" ") };
+      if (vma.name !== undefined) info.name = vma.name;
+      return info;
+    });
+  }
+
+  /** Returns one PageState per base page of [addr, addr + length). */
+  pageStates(addr: number, length: number): Uint8Array {
+    return pageStatesOf(this.machine, this, addr, length);
+  }
+
+  /** Returns per-cell page counts of every PageState over [addr, addr + length). */
+  residencySummary(addr: number, length: number, cells: number): ResidencySummary {
+    return residencySummaryOf(this.machine, this, addr, length, cells);
+  }
+
+  /** Returns the pfn of the frame backing `addr` (the zero page's pfn for zero-page mappings), or null. */
+  frameOf(addr: number): number | null {
+    const vaddr = requireInteger("frameOf", "addr", addr, 0, userSpaceEnd(this.machine) - 1);
+    if (!this.alive) return null;
+    const node = this.mm.pageTable.leafTable(vaddr, false);
+    if (!node) return null;
+    if (node.huge !== 0) return entryPfn(node.huge) + Math.floor((vaddr % this.machine.hugePageBytes) / this.pageSize);
+    const entry = (node.entries as Float64Array)[this.mm.pageTable.leafIndex(vaddr)];
+    return entry === 0 ? null : entryPfn(entry);
+  }
+
+  /** Throws ProcessKilledError when the process is gone. */
+  requireAlive(call: string): void {
+    if (this.deathReason !== null) throw new ProcessKilledError(`${call}: pid ${this.pid} ${this.deathReason.startsWith("killed") ? "was " : "has "}${this.deathReason}`);
+  }
+
+  /** Marks the process killed (the machine then releases its memory). */
+  markKilled(reason: string): void {
+    this.deathReason = `killed: ${reason}`;
+  }
+
+  /** Short text for util.inspect (Node and the notebook's plain-text view). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const s = this.status();
+    return `Process(pid ${this.pid}${this.alive ? "" : `, ${this.deathReason}`}, VmSize ${s.VmSize} kB, VmRSS ${s.VmRSS} kB, ${this.mm.vmas.all().length} mappings)`;
+  }
+
+  /** Runs a call: refuses it on a dead process, and logs it with the faults it caused. */
+  private call<T>(name: string, args: Record<string, unknown>, body: () => T): T {
+    this.requireAlive(name);
+    const before = this.counters;
+    let result: T;
+    try {
+      result = body();
+    } catch (error) {
+      if (!refusedUpFront(error)) this.log(name, args, before, undefined, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    this.log(name, args, before, typeof result === "number" ? result : undefined);
+    return result;
+  }
+
+  private log(call: string, args: Record<string, unknown>, before: KernelCounters, result?: number, error?: string): void {
+    const delta = diffCounters(this.counterSet, before);
+    const status = this.status();
+    const event: Omit<KernelEvent, "time"> = {
+      pid: this.pid,
+      call,
+      args,
+      faults: summarizeFaults(delta),
+      bytesZeroed: delta.kernelBytesZeroed,
+      bytesCopied: delta.kernelBytesCopied,
+      counters: this.counters,
+      VmRSS: status.VmRSS,
+      VmSize: status.VmSize,
+    };
+    if (result !== undefined) event.result = result;
+    if (error !== undefined) event.error = error;
+    this.machine.record(event);
+  }
+}

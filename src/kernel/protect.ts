@@ -1,0 +1,92 @@
+// mprotect and madvise: change a range's protection or advice, splitting VMAs at its edges and
+// keeping page entries (and any TLB) consistent with the new rules.
+
+import { InvalidArgumentError, UnsupportedError, describeValue } from "../errors";
+import { splitHugeAt } from "./huge";
+import type { Machine } from "./machine";
+import { PROTS, userSpaceEnd } from "./mmap";
+import type { Process } from "./process";
+import { PTE_PROTNONE, PTE_WRITE, entryFlags, withFlags } from "./pte";
+import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
+import type { Prot } from "./vma";
+import { zapRange } from "./zap";
+
+export type Advice = "hugepage" | "nohugepage" | "dontneed";
+export const ADVICES: readonly Advice[] = ["hugepage", "nohugepage", "dontneed"];
+
+/** Validates a page-aligned range that must be fully mapped; returns [start, end). */
+function mappedRange(machine: Machine, proc: Process, call: string, addr: unknown, length: unknown): [number, number] {
+  const pageBytes = machine.preset.pageSize;
+  const start = requireInteger(call, "addr", addr, 0, userSpaceEnd(machine) - pageBytes);
+  requireAligned(call, "addr", start, pageBytes);
+  const len = requireInteger(call, "length", length, 1, userSpaceEnd(machine) - start);
+  const end = roundUp(start + len, pageBytes);
+  const gap = proc.mm.vmas.firstGap(start, end);
+  if (gap !== null) {
+    // Linux answers ENOMEM for unmapped parts of the range
+    throw new InvalidArgumentError(`${call}: addr ${describeValue(start)} + length ${describeValue(len)} is not fully mapped: ${describeValue(gap)} is outside any mapping`);
+  }
+  return [start, end];
+}
+
+/** Returns new entry flags under `prot` (write permission is granted again only by a write fault). */
+function flagsUnder(prot: Prot, flags: number): number {
+  if (prot === "none") return flags | PTE_PROTNONE;
+  if (prot === "read") return flags & ~(PTE_WRITE | PTE_PROTNONE);
+  return flags & ~PTE_PROTNONE;
+}
+
+/**
+ * Validates and performs mprotect(addr, length, prot). Making private memory writable charges it
+ * to the commit limit once (VM_ACCOUNT; taking write away later does not uncharge, as in Linux).
+ */
+export function doMprotect(machine: Machine, proc: Process, addr: unknown, length: unknown, prot: unknown): void {
+  const [start, end] = mappedRange(machine, proc, "mprotect", addr, length);
+  const newProt = requireOneOf("mprotect", "prot", prot, PROTS);
+  let charge = 0;
+  if (newProt === "read-write") {
+    for (const vma of proc.mm.vmas.overlapping(start, end)) {
+      if (!vma.accounted) charge += Math.min(end, vma.end) - Math.max(start, vma.start);
+    }
+  }
+  machine.checkCommit("mprotect", charge);
+  const vmas = proc.mm.vmas.isolate(start, end);
+  for (const vma of vmas) {
+    vma.prot = newProt;
+    if (newProt === "read-write") vma.accounted = true;
+  }
+  if (!machine.preset.eager) {
+    // No MMU: nothing to change in the (bookkeeping-only) tables.
+    splitHugeAt(machine, proc, start);
+    splitHugeAt(machine, proc, end);
+    proc.mm.pageTable.forEachLeaf(start, end, (_vaddr, entry, node, index) => {
+      const updated = withFlags(entry, flagsUnder(newProt, entryFlags(entry)));
+      if (index < 0) node.huge = updated;
+      else (node.entries as Float64Array)[index] = updated;
+    });
+    machine.mmu.invalidateRange(proc.pid, start, end - start);
+  }
+  proc.mm.vmas.mergeAround(start, end);
+}
+
+/** Validates and performs madvise(addr, length, advice). */
+export function doMadvise(machine: Machine, proc: Process, addr: unknown, length: unknown, advice: unknown): void {
+  const [start, end] = mappedRange(machine, proc, "madvise", addr, length);
+  const what = requireOneOf("madvise", "advice", advice, ADVICES);
+  if (what === "dontneed") {
+    // MADV_DONTNEED drops the pages; the next touch faults in zero-filled memory again.
+    // ASSUMPTION: without an MMU there is nothing to drop, so it does nothing.
+    if (!machine.preset.eager) zapRange(machine, proc, start, end);
+    return;
+  }
+  if (!machine.preset.thpSupported) {
+    throw new UnsupportedError(`madvise: advice "${what}" needs transparent huge pages, which ${machine.preset.name} does not have`);
+  }
+  // MADV_HUGEPAGE / MADV_NOHUGEPAGE set VmFlags hg / nh; pages already mapped stay as they are
+  // (khugepaged's later collapse is not modelled).
+  for (const vma of proc.mm.vmas.isolate(start, end)) {
+    vma.hugepage = what === "hugepage";
+    vma.nohugepage = what === "nohugepage";
+  }
+  proc.mm.vmas.mergeAround(start, end);
+}

@@ -1,0 +1,39 @@
+// Page-table entry encoding: one float64 per entry holding pfn * 16 + flags, so a pfn needs no
+// bit operations (pfns can exceed 32 bits) and an empty slot is 0.
+
+export const PTE_PRESENT = 1;
+export const PTE_WRITE = 2;
+/** Maps the shared zero page or the huge zero page (special: never counted in RSS). */
+export const PTE_ZERO = 4;
+/** PROT_NONE: the kernel keeps the page but the hardware sees no translation. */
+export const PTE_PROTNONE = 8;
+
+const FLAG_SPAN = 16;
+
+/** Builds an entry mapping `pfn` with `flags`. */
+export function makeEntry(pfn: number, flags: number): number {
+  return pfn * FLAG_SPAN + flags;
+}
+
+/** Returns the pfn an entry maps. */
+export function entryPfn(entry: number): number {
+  return Math.floor(entry / FLAG_SPAN);
+}
+
+/** Returns an entry's flag bits (a small integer, safe for bit operations). */
+export function entryFlags(entry: number): number {
+  return entry % FLAG_SPAN;
+}
+
+/** Returns the entry with `flags` replacing its old flags. */
+export function withFlags(entry: number, flags: number): number {
+  return makeEntry(entryPfn(entry), flags);
+}
+
+export function isWritable(entry: number): boolean {
+  return (entryFlags(entry) & PTE_WRITE) !== 0;
+}
+
+export function isZeroEntry(entry: number): boolean {
+  return (entryFlags(entry) & PTE_ZERO) !== 0;
+}

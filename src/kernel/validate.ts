@@ -1,0 +1,37 @@
+// Argument checks for the system-call API: each names the call, the argument and the value, and
+// runs before any state changes so a refused call leaves the machine as it was.
+
+import { InvalidArgumentError, describeValue } from "../errors";
+
+/** Throws unless `value` is an integer in [min, max]; returns it. */
+export function requireInteger(call: string, name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${call}: ${name} must be an integer in [${describeValue(min)}, ${describeValue(max)}], got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a multiple of `alignment`. */
+export function requireAligned(call: string, name: string, value: number, alignment: number): void {
+  if (value % alignment !== 0) {
+    throw new InvalidArgumentError(`${call}: ${name} must be a multiple of the page size ${alignment}, got ${describeValue(value)}`);
+  }
+}
+
+/** Throws unless `value` is one of `allowed`; returns it. */
+export function requireOneOf<T extends string>(call: string, name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`${call}: ${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describeValue(value)}`);
+  }
+  return value as T;
+}
+
+/** Rounds `value` up to a multiple of `size`. */
+export function roundUp(value: number, size: number): number {
+  return Math.ceil(value / size) * size;
+}
+
+/** Rounds `value` down to a multiple of `size`. */
+export function roundDown(value: number, size: number): number {
+  return Math.floor(value / size) * size;
+}

@@ -6,14 +6,14 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
 import { vegaLiteSpec } from "./spec";
-import { ResidencySummary } from "./types";
-import { requireInteger, requireLabel, requirePageSize } from "./validate";
+import { ResidencyCounts } from "./types";
+import { requireAddress, requireLabel, requirePageSize } from "./validate";
 
 /** One side of a comparison: a summary and where it sits. */
 export interface ResidencyPanel {
   /** "simulator", "this machine (pagemap)", ... */
   label: string;
-  summary: ResidencySummary;
+  summary: ResidencyCounts;
   /** Address of the summary's first cell. */
   start: number;
   pageSize: number;
@@ -35,7 +35,7 @@ export function residencyComparisonChart(panels: readonly ResidencyPanel[], opti
     }
     const label = requireLabel(where, `panels[${i}].label`, panel.label);
     const pageSize = requirePageSize(where, panel.pageSize);
-    const start = requireInteger(where, `panels[${i}].start`, panel.start, 0, 2 ** 57 - 1);
+    const start = requireAddress(where, `panels[${i}].start`, panel.start);
     return residencyHeatmapSpec(panel.summary, { start, pageSize, title: label, bounds: panel.bounds });
   });
   const title = options.title ?? `Residency: ${panels.map((p) => p.label).join(" vs ")}`;

@@ -1,7 +1,7 @@
 // Turns a residency summary (pages per state per cell) into the compact rows a heatmap draws:
 // one row per state present in a mixed cell, one row per run of identical pure cells.
 import { InvalidArgumentError, describeValue } from "../errors";
-import { ResidencySummary } from "./types";
+import { ResidencyCounts } from "./types";
 
 /**
  * One row of heatmap data: `n` pages of state `s` in cell `i`, and in each of the `k - 1` cells
@@ -15,7 +15,7 @@ export interface HeatmapRow {
 }
 
 /** Checks a summary's shape; returns the number of cells. */
-export function summaryCells(where: string, summary: ResidencySummary): number {
+export function summaryCells(where: string, summary: ResidencyCounts): number {
   if (summary === null || typeof summary !== "object" || !Array.isArray(summary.counts) || summary.counts.length === 0) {
     throw new InvalidArgumentError(`${where}: summary.counts must be a non-empty array of per-state counts`);
   }
@@ -45,7 +45,7 @@ function cellStates(counts: readonly ArrayLike<number>[], cell: number): [number
  * Encodes a summary laid out `columns` cells per grid row as heatmap rows; returns them in cell
  * order. Exact: every counts[s][c] can be read back from the rows.
  */
-export function heatmapRows(summary: ResidencySummary, columns: number): HeatmapRow[] {
+export function heatmapRows(summary: ResidencyCounts, columns: number): HeatmapRow[] {
   const cells = summaryCells("heatmapRows", summary);
   const rows: HeatmapRow[] = [];
   let cell = 0;

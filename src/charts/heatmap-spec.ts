@@ -6,7 +6,7 @@ import type { LayerSpec } from "vega-lite/build/src/spec";
 import { HeatmapRow, heatmapRows, summaryCells } from "./heatmap-data";
 import { PAGE_STATES, UNMAPPED_STATE } from "./palette";
 import { CHART_WIDTH, VegaLiteSpec, vegaLiteSpec } from "./spec";
-import { ResidencySummary } from "./types";
+import { ResidencyCounts } from "./types";
 import { formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
 
 /** Marks [start, end) of an object in the range, e.g. an array's bytes. */
@@ -80,7 +80,7 @@ function gridPoint(position: number, columns: number, atEnd: boolean): { row: nu
 }
 
 /** Pages per state over the whole summary. */
-function stateTotals(summary: ResidencySummary): number[] {
+function stateTotals(summary: ResidencyCounts): number[] {
   return summary.counts.map((counts) => {
     let total = 0;
     for (let cell = 0; cell < counts.length; cell++) total += counts[cell];
@@ -103,7 +103,7 @@ function describeTotals(totals: readonly number[], pageSize: number): string {
  * Builds the heatmap spec of a residency summary placed at `view.start`; returns the spec, its
  * layered body, a text summary and the data rows.
  */
-export function residencyHeatmapSpec(summary: ResidencySummary, view: HeatmapView): HeatmapResult {
+export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView): HeatmapResult {
   const cells = summaryCells("residencyHeatmapSpec", summary);
   const { start, pageSize, title } = view;
   const origin = view.origin ?? start;

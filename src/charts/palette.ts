@@ -25,7 +25,7 @@ export const CATEGORY_COLORS: readonly string[] = [
 ];
 
 export interface PageStateStyle {
-  /** The kernel's PageState code (index into ResidencySummary.counts). */
+  /** The kernel's PageState code (index into ResidencyCounts.counts). */
   code: number;
   name: string;
   color: string;

@@ -5,14 +5,14 @@ import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { MemoryEvent } from "./types";
-import { binaryTicks, formatAddress, formatBytes, formatBytesExpr } from "./units";
+import { binaryTicks, formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
 import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
 
 export interface TimelineOptions {
   title?: string;
   /** Most calls to draw (default 120); longer logs are thinned evenly, keeping the first and last. */
   maxEvents?: number;
-  /** Status lines (e.g. Process.status()) added to the text output. */
+  /** Status fields (e.g. Process.status()) listed in the text output as given. */
   status?: Readonly<Record<string, unknown>>;
 }
 
@@ -30,16 +30,16 @@ function formatArg(arg: unknown): string {
   return "…";
 }
 
-/** The label of an event: its own, or "call(args)", cut to LABEL_LIMIT characters. */
+/** The label of an event: its own, or "call(arg values)" (✗ when it failed), cut to LABEL_LIMIT characters. */
 export function eventLabel(event: MemoryEvent): string {
-  const label = event.label ?? `${event.call}(${(event.args ?? []).map(formatArg).join(", ")})`;
+  const args = Array.isArray(event.args) ? event.args : Object.values(event.args ?? {});
+  const label = (event.label ?? `${event.call}(${args.map(formatArg).join(", ")})`) + (event.error === undefined ? "" : " ✗");
   return label.length > LABEL_LIMIT ? `${label.slice(0, LABEL_LIMIT - 1)}…` : label;
 }
 
-/** Formats a status field: byte-valued fields (by their name: VmRSS, vmSize, commit ...) in binary units. */
-function formatStatusValue(key: string, value: unknown): string {
-  const isBytes = /rss|size|bytes|commit|swap|anon|huge/i.test(key);
-  return typeof value === "number" && Number.isFinite(value) && isBytes ? formatBytes(value) : String(value);
+/** Formats a status field as given (numbers grouped: the status says its own units). */
+function formatStatusValue(value: unknown): string {
+  return typeof value === "number" && Number.isFinite(value) ? formatCount(value) : String(value);
 }
 
 /** Indexes of at most `max` events, evenly spaced, always with the first and the last. */
@@ -60,26 +60,27 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
     if (event === null || typeof event !== "object" || typeof event.call !== "string") {
       throw new InvalidArgumentError(`${where}: events[${i}] must have a call name, got ${describeValue(event)}`);
     }
-    requireNonNegative(where, `events[${i}].vmRSS`, event.vmRSS);
-    requireNonNegative(where, `events[${i}].vmSize`, event.vmSize);
-    if (event.commit !== undefined) requireNonNegative(where, `events[${i}].commit`, event.commit);
+    requireNonNegative(where, `events[${i}].VmRSS`, event.VmRSS);
+    requireNonNegative(where, `events[${i}].VmSize`, event.VmSize);
+    if (event.Commit !== undefined) requireNonNegative(where, `events[${i}].Commit`, event.Commit);
   }
-  const hasCommit = events.some((e) => e.commit !== undefined);
+  const hasCommit = events.some((e) => e.Commit !== undefined);
   const shown = thin(events.length, maxEvents);
+  // The log counts kB, like /proc/PID/status; the chart plots bytes.
   const values = shown.map((i) => {
     const e = events[i];
-    const row: Record<string, string | number> = { step: `${i + 1}. ${eventLabel(e)}`, VmRSS: e.vmRSS, VmSize: e.vmSize };
-    if (hasCommit) row.Commit = e.commit ?? 0;
+    const row: Record<string, string | number> = { step: `${i + 1}. ${eventLabel(e)}`, VmRSS: e.VmRSS * 1024, VmSize: e.VmSize * 1024 };
+    if (hasCommit) row.Commit = (e.Commit ?? 0) * 1024;
     return row;
   });
   const metrics = hasCommit ? ["VmSize", "Commit", "VmRSS"] : ["VmSize", "VmRSS"];
   const colors = hasCommit ? [OKABE_ITO.blue, OKABE_ITO.bluishGreen, OKABE_ITO.vermillion] : [OKABE_ITO.blue, OKABE_ITO.vermillion];
   const last = events[events.length - 1];
-  const yTicks = binaryTicks(Math.max(...shown.map((i) => Math.max(events[i].vmRSS, events[i].vmSize, events[i].commit ?? 0))));
+  const yTicks = binaryTicks(Math.max(...values.map((row) => Math.max(Number(row.VmRSS), Number(row.VmSize), Number(row.Commit ?? 0)))));
   const title = options.title ?? "Memory after each call";
   const subtitle =
-    `now VmRSS ${formatBytes(last.vmRSS)}, VmSize ${formatBytes(last.vmSize)}` +
-    (last.commit === undefined ? "" : `, commit ${formatBytes(last.commit)}`) +
+    `now VmRSS ${formatBytes(last.VmRSS * 1024)}, VmSize ${formatBytes(last.VmSize * 1024)}` +
+    (last.Commit === undefined ? "" : `, commit ${formatBytes(last.Commit * 1024)}`) +
     (shown.length < events.length ? ` (showing ${shown.length} of ${events.length} calls)` : "");
   const spec = vegaLiteSpec({
     title: { text: title, subtitle },
@@ -110,10 +111,10 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
   });
   const lines = shown.map((i) => {
     const e = events[i];
-    return `${i + 1}. ${eventLabel(e)}: VmRSS ${formatBytes(e.vmRSS)}, VmSize ${formatBytes(e.vmSize)}` +
-      (e.commit === undefined ? "" : `, commit ${formatBytes(e.commit)}`);
+    return `${i + 1}. ${eventLabel(e)}: VmRSS ${formatBytes(e.VmRSS * 1024)}, VmSize ${formatBytes(e.VmSize * 1024)}` +
+      (e.Commit === undefined ? "" : `, commit ${formatBytes(e.Commit * 1024)}`);
   });
-  const status = Object.entries(options.status ?? {}).map(([key, value]) => `${key}: ${formatStatusValue(key, value)}`);
+  const status = Object.entries(options.status ?? {}).map(([key, value]) => `${key}: ${formatStatusValue(value)}`);
   const text = [`${title}: ${subtitle}`, ...status, ...lines].join("\n");
   return new Chart(spec, title, text);
 }

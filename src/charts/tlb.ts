@@ -10,6 +10,12 @@ import { ReachSeries, TlbPhase } from "./types";
 import { formatCount } from "./units";
 import { requireLabel, requireNonEmptyArray, requireNonNegative } from "./validate";
 
+/** A phase's cycles by cause: cyclesByCause, else the MMU's breakdown without its total. */
+function causeCycles(phase: TlbPhase): Readonly<Record<string, number>> {
+  if (phase.cyclesByCause !== undefined) return phase.cyclesByCause;
+  return Object.fromEntries(Object.entries(phase.cycles ?? {}).filter(([cause]) => cause !== "total"));
+}
+
 /** Checks phases (unique labels, counts >= 0); returns the TLB levels in first-seen order. */
 function checkPhases(where: string, phases: readonly TlbPhase[]): string[] {
   requireNonEmptyArray(where, "phases", phases);
@@ -28,8 +34,8 @@ function checkPhases(where: string, phases: readonly TlbPhase[]): string[] {
       requireNonNegative(where, `phases[${i}].tlb["${level}"].misses`, counts?.misses);
       if (!levels.includes(level)) levels.push(level);
     }
-    for (const [cause, cycles] of Object.entries(phase.cyclesByCause ?? {})) {
-      requireNonNegative(where, `phases[${i}].cyclesByCause["${cause}"]`, cycles);
+    for (const [cause, cycles] of Object.entries(causeCycles(phase))) {
+      requireNonNegative(where, `phases[${i}] cycles of "${cause}"`, cycles);
     }
   }
   return levels;
@@ -38,7 +44,7 @@ function checkPhases(where: string, phases: readonly TlbPhase[]): string[] {
 /** Causes in first-seen order across phases. */
 function causesOf(phases: readonly TlbPhase[]): string[] {
   const causes: string[] = [];
-  for (const phase of phases) for (const cause of Object.keys(phase.cyclesByCause ?? {})) if (!causes.includes(cause)) causes.push(cause);
+  for (const phase of phases) for (const cause of Object.keys(causeCycles(phase))) if (!causes.includes(cause)) causes.push(cause);
   return causes;
 }
 
@@ -104,7 +110,7 @@ export function tlbHitsChart(phases: readonly TlbPhase[], options: { title?: str
 /** Rows of cycles per phase and cause, per access when asked and known. */
 function cycleRows(phases: readonly TlbPhase[], perAccess: boolean): { phase: string; cause: string; cycles: number }[] {
   return phases.flatMap((p) =>
-    Object.entries(p.cyclesByCause ?? {}).map(([cause, cycles]) => ({
+    Object.entries(causeCycles(p)).map(([cause, cycles]) => ({
       phase: p.label,
       cause,
       cycles: perAccess ? (p.accesses ? cycles / p.accesses : 0) : cycles,

@@ -2,7 +2,7 @@
 // phases satisfy them structurally; tests and the real-machine probe can pass plain objects.
 
 /** Per-cell page counts of an address range, as Process.residencySummary returns them. */
-export interface ResidencySummary {
+export interface ResidencyCounts {
   /** Bytes covered by each cell (a multiple of the page size); the last cell may be partial. */
   cellBytes: number;
   /** counts[state][cell]: pages of each PageState code in each cell (see PAGE_STATES). */
@@ -14,7 +14,7 @@ export interface ResidencySource {
   /** Base page size in bytes. */
   readonly pageSize: number;
   /** Summarises [addr, addr + length) into at most `cells` cells of whole pages. */
-  residencySummary(addr: number, length: number, cells: number): ResidencySummary;
+  residencySummary(addr: number, length: number, cells: number): ResidencyCounts;
 }
 
 /** Anything that can say which physical frame backs a virtual address. */
@@ -24,35 +24,38 @@ export interface FrameSource {
   frameOf(addr: number): number | null;
 }
 
-/** One entry of the machine's event log: a call and the process's memory right after it. */
+/**
+ * One entry of the machine's event log: a call and the process's memory right after it. Sizes
+ * are in kB, as /proc/PID/status and the kernel's event log report them.
+ */
 export interface MemoryEvent {
   call: string;
-  args?: readonly unknown[];
-  /** Resident set size in bytes (VmRSS). */
-  vmRSS: number;
-  /** Virtual size in bytes (VmSize). */
-  vmSize: number;
-  /** Commit charge in bytes, where the OS keeps one (Windows PrivateUsage, Linux Committed_AS). */
-  commit?: number;
+  /** The call's arguments, by name or in order. */
+  args?: Readonly<Record<string, unknown>> | readonly unknown[];
+  /** Resident set size after the call, kB. */
+  VmRSS: number;
+  /** Virtual size after the call, kB. */
+  VmSize: number;
+  /** Commit charge after the call, kB, where the OS keeps one (Windows PrivateUsage). */
+  Commit?: number;
   /** A label to show instead of one made from call and args. */
   label?: string;
+  /** Set when the call failed part-way (OOM kill, segmentation fault). */
+  error?: string;
 }
 
-/** TLB hits and misses of one level (e.g. "L1 dTLB", "STLB"). */
-export interface TlbCounts {
-  hits: number;
-  misses: number;
-}
-
-/** One measured phase of an experiment (sequential pass, random pass, ...). */
+/** One measured phase of an experiment (sequential pass, random pass, ...). The MMU's stats
+ *  (or the difference of two snapshots) fit, spread into { label, ...stats }. */
 export interface TlbPhase {
   label: string;
   /** Memory accesses the phase made (for costs per access). */
   accesses?: number;
   /** Hits and misses per TLB level, in lookup order. */
-  tlb: Readonly<Record<string, TlbCounts>>;
+  tlb: Readonly<Record<string, { readonly hits: number; readonly misses: number }>>;
   /** Cycles spent per cause ("L1 hit", "page walk", "page fault", ...). */
   cyclesByCause?: Readonly<Record<string, number>>;
+  /** The MMU's cycle breakdown, used when cyclesByCause is absent (its "total" is left out). */
+  cycles?: Readonly<Record<string, number>>;
 }
 
 /** One point of a TLB reach curve. */

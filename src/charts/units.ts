@@ -40,8 +40,8 @@ export function formatCount(count: number): string {
 
 /** Formats a virtual or physical address in hex: 0x7f0000000000. Returns the text. */
 export function formatAddress(address: number): string {
-  if (typeof address !== "number" || !Number.isSafeInteger(address) || address < 0) {
-    throw new InvalidArgumentError(`formatAddress: address must be a non-negative safe integer, got ${describeValue(address)}`);
+  if (typeof address !== "number" || !Number.isInteger(address) || address < 0) {
+    throw new InvalidArgumentError(`formatAddress: address must be a non-negative integer, got ${describeValue(address)}`);
   }
   return `0x${address.toString(16)}`;
 }

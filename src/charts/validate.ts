@@ -5,10 +5,10 @@ import { InvalidArgumentError, describeValue } from "../errors";
 /** Virtual addresses go up to 2**57 (5-level paging). */
 export const ADDRESS_LIMIT = 2 ** 57;
 
-/** Checks an integer in [min, max]; returns it. */
-export function requireInteger(where: string, name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${describeValue(value)}`);
+/** Checks an integer in [min, max] (addresses above 2**53 are still exact when page-aligned); returns it. */
+export function requireInteger(where: string, name: string, value: unknown, min: number, max: number, range = `[${min}, ${max}]`): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${where}: ${name} must be an integer in ${range}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -21,10 +21,19 @@ export function requireNonNegative(where: string, name: string, value: unknown):
   return value;
 }
 
+/** Checks an address: an integer in [0, 2**57); returns it. */
+export function requireAddress(where: string, name: string, value: unknown): number {
+  // 2**57 - 1 is not a double, so the bound is checked as "< 2**57", not "<= 2**57 - 1".
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= ADDRESS_LIMIT) {
+    throw new InvalidArgumentError(`${where}: ${name} must be an integer in [0, 2**57), got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** Checks an address range [addr, addr + length) with length > 0 below ADDRESS_LIMIT. */
 export function requireRange(where: string, addr: unknown, length: unknown): void {
-  requireInteger(where, "addr", addr, 0, ADDRESS_LIMIT - 1);
-  requireInteger(where, "length", length, 1, ADDRESS_LIMIT);
+  requireAddress(where, "addr", addr);
+  requireInteger(where, "length", length, 1, ADDRESS_LIMIT, "[1, 2**57]");
   if ((addr as number) + (length as number) > ADDRESS_LIMIT) {
     throw new InvalidArgumentError(
       `${where}: addr + length must be <= 2**57, got addr ${describeValue(addr)} + length ${describeValue(length)}`,

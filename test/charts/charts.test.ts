@@ -64,26 +64,31 @@ describe("frameMapChart", () => {
 });
 
 describe("memoryTimelineChart", () => {
+  const MiB_kB = 1024;
+  const GiB_kB = 1024 * 1024;
   const events = [
-    { call: "calloc", args: [2 * GiB], vmRSS: 4 * 2 ** 20, vmSize: 2 * GiB + 8 * 2 ** 20 },
-    { call: "write", args: [BASE + 16, 8], vmRSS: 4 * 2 ** 20 + PAGE, vmSize: 2 * GiB + 8 * 2 ** 20, commit: 2 * GiB },
-    { call: "add", label: "np.add(l, 0, out=l)", vmRSS: 2 * GiB, vmSize: 2 * GiB + 8 * 2 ** 20 },
+    { call: "calloc", args: [2 * GiB], VmRSS: 4 * MiB_kB, VmSize: 2 * GiB_kB + 8 * MiB_kB },
+    { call: "write", args: { addr: BASE + 16, bytes: 8 }, VmRSS: 4 * MiB_kB + 4, VmSize: 2 * GiB_kB + 8 * MiB_kB, Commit: 2 * GiB_kB },
+    { call: "add", label: "np.add(l, 0, out=l)", VmRSS: 2 * GiB_kB, VmSize: 2 * GiB_kB + 8 * MiB_kB },
+    { call: "touch", args: { addr: 0 }, VmRSS: 2 * GiB_kB, VmSize: 2 * GiB_kB + 8 * MiB_kB, error: "SIGSEGV" },
   ];
 
-  it("has one step per call with its RSS, VmSize and commit", () => {
-    const chart = memoryTimelineChart(events, { status: { VmRSS: 2 * GiB, minorFaults: 524_288 } });
+  it("has one step per call with its RSS, VmSize and commit in bytes (the log counts kB)", () => {
+    const chart = memoryTimelineChart(events, { status: { VmRSS: "2097152 kB", minorFaults: 524_288 } });
     expect(values(chart.spec)).toEqual([
       { step: "1. calloc(2 GiB)", VmRSS: 4 * 2 ** 20, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 0 },
       { step: "2. write(0x7f0000000010, 8)", VmRSS: 4 * 2 ** 20 + PAGE, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 2 * GiB },
       { step: "3. np.add(l, 0, out=l)", VmRSS: 2 * GiB, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 0 },
+      { step: "4. touch(0) ✗", VmRSS: 2 * GiB, VmSize: 2 * GiB + 8 * 2 ** 20, Commit: 0 },
     ]);
-    expect(chart.text).toContain("VmRSS: 2 GiB");
-    expect(chart.text).toContain("minorFaults: 524288");
+    expect(chart.text).toContain("VmRSS: 2097152 kB");
+    expect(chart.text).toContain("minorFaults: 524,288");
+    expect(chart.text).toContain("now VmRSS 2 GiB, VmSize 2.01 GiB");
     expectDisplayable(chart);
   });
 
   it("thins a long log evenly, keeping the first and last calls", () => {
-    const long = Array.from({ length: 1000 }, (_, i) => ({ call: `c${i}`, vmRSS: i * PAGE, vmSize: GiB }));
+    const long = Array.from({ length: 1000 }, (_, i) => ({ call: `c${i}`, VmRSS: i * 4, VmSize: GiB_kB }));
     const rows = values(memoryTimelineChart(long, { maxEvents: 50 }).spec);
     expect(rows).toHaveLength(50);
     expect(rows[0].step).toBe("1. c0()");
@@ -91,9 +96,9 @@ describe("memoryTimelineChart", () => {
   });
 
   it("cuts long labels and rejects bad events", () => {
-    expect(eventLabel({ call: "x".repeat(80), vmRSS: 0, vmSize: 0 })).toHaveLength(40);
+    expect(eventLabel({ call: "x".repeat(80), VmRSS: 0, VmSize: 0 })).toHaveLength(40);
     expect(() => memoryTimelineChart([])).toThrow(InvalidArgumentError);
-    expect(() => memoryTimelineChart([{ call: "a", vmRSS: -1, vmSize: 0 }])).toThrow(/events\[0\].vmRSS/);
+    expect(() => memoryTimelineChart([{ call: "a", VmRSS: -1, VmSize: 0 }])).toThrow(/events\[0\].VmRSS/);
   });
 });
 
@@ -132,6 +137,14 @@ describe("TLB charts", () => {
     expect(values(markers)).toEqual([{ label: "L1 reach", pages: 64 }]);
     expectDisplayable(chart);
     expect(() => tlbReachChart([{ label: "x", points: [{ pagesTouched: 0, cyclesPerAccess: 1 }] }])).toThrow(/>= 1/);
+  });
+
+  it("takes the MMU's cycle breakdown, leaving out its total", () => {
+    const fromStats = { label: "mmu", accesses: 10, tlb: { l1d: { hits: 9, misses: 1 } }, cycles: { l1Hit: 10, walk: 30, total: 40 } };
+    expect(values(cyclesByCauseChart([fromStats]).spec)).toEqual([
+      { phase: "mmu", cause: "l1Hit", cycles: 10 },
+      { phase: "mmu", cause: "walk", cycles: 30 },
+    ]);
   });
 
   it("rejects repeated phase labels and negative counts", () => {

@@ -1,6 +1,6 @@
 // A stand-in for the kernel's Process in chart tests: one page state per page of a window of
 // the address space, summarised the way Process.residencySummary does.
-import type { FrameSource, ResidencySource, ResidencySummary } from "../../src/charts/types";
+import type { FrameSource, ResidencySource, ResidencyCounts } from "../../src/charts/types";
 
 export const STATES = 7;
 export const UNMAPPED = 6;
@@ -20,7 +20,7 @@ export class FakeSource implements ResidencySource, FrameSource {
     return this;
   }
 
-  residencySummary(addr: number, length: number, cells: number): ResidencySummary {
+  residencySummary(addr: number, length: number, cells: number): ResidencyCounts {
     const first = Math.floor((addr - this.base) / this.pageSize);
     const pages = Math.ceil(length / this.pageSize);
     const cellPages = Math.ceil(pages / cells);

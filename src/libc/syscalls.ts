@@ -1,7 +1,7 @@
 // The allocator's system calls: each one counted, and a kernel refusal (ENOMEM: overcommit,
 // address space exhausted) turned into a failed result the way libc sees -1 / MAP_FAILED.
 // Any other error (a killed process, a bug) propagates.
-import { OutOfMemoryError } from "../errors";
+import { InvalidArgumentError, OutOfMemoryError } from "../errors";
 import { ADDRESS_SPACE_LIMIT } from "./constants";
 import type { Protection, VmHost } from "./host";
 import type { AllocatorCounters } from "./params";
@@ -19,7 +19,7 @@ export class Syscalls {
   /** mmap of an anonymous private region; returns its address, or null on ENOMEM. */
   mmap(length: number, prot: Protection, name: string): number | null {
     if (length > ADDRESS_SPACE_LIMIT) return null;
-    const addr = refusedAsNull(() => this.host.mmap(length, { prot, name }));
+    const addr = refusedAsNull(() => this.host.mmap(length, { prot, name }), true);
     if (addr !== null) {
       this.counters.mmaps++;
       this.counters.mmapBytes += length;
@@ -42,7 +42,7 @@ export class Syscalls {
   /** sbrk(increment); returns the old break, or null on ENOMEM. */
   sbrk(increment: number): number | null {
     if (increment > ADDRESS_SPACE_LIMIT) return null;
-    const old = refusedAsNull(() => this.host.sbrk(increment));
+    const old = refusedAsNull(() => this.host.sbrk(increment), true);
     if (old === null) return null;
     this.counters.sbrkCalls++;
     if (increment > 0) this.counters.brkGrowthBytes += increment;
@@ -86,11 +86,13 @@ export class Syscalls {
   }
 }
 
-function refusedAsNull<T>(call: () => T): T | null {
+// Linux answers an mmap or brk beyond the address space with ENOMEM; the simulated kernel
+// rejects such a length as an invalid argument, so for those two calls both mean ENOMEM.
+function refusedAsNull<T>(call: () => T, sizeRefusalIsEnomem = false): T | null {
   try {
     return call();
   } catch (e) {
-    if (e instanceof OutOfMemoryError) return null;
+    if (e instanceof OutOfMemoryError || (sizeRefusalIsEnomem && e instanceof InvalidArgumentError)) return null;
     throw e;
   }
 }

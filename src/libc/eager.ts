@@ -57,9 +57,9 @@ export class EagerAllocator implements Allocator {
   realloc(ptr: number | null, size: number): number | null {
     const p = requirePointer("realloc", "ptr", ptr);
     requireByteCount("realloc", "size", size);
+    const old = p === null ? null : this.mappingAt("realloc", p);
     this.counters.realloc++;
-    if (p === null) return this.map(size);
-    const old = this.mappingAt("realloc", p);
+    if (p === null || old === null) return this.map(size);
     if (size === 0) {
       this.unmap(p, old);
       return null;
@@ -75,8 +75,8 @@ export class EagerAllocator implements Allocator {
   /** free(ptr): the mapping goes back to the kernel. */
   free(ptr: number | null): void {
     const p = requirePointer("free", "ptr", ptr);
-    this.counters.free++;
     if (p !== null) this.unmap(p, this.mappingAt("free", p));
+    this.counters.free++;
   }
 
   /** Usable bytes at ptr: the mapping minus the header. */

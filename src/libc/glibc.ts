@@ -77,21 +77,21 @@ class ThreadCalls {
   realloc(ptr: number | null, size: number): number | null {
     const p = requirePointer("realloc", "ptr", ptr);
     requireByteCount("realloc", "size", size);
-    this.engine.counters.realloc++;
-    if (p === null) return this.engine.malloc(this.thread, size);
+    // counted once it is known to be valid: a bad pointer throws before anything changes
+    let result: number | null = null;
+    if (p === null) result = this.engine.malloc(this.thread, size);
     // glibc REALLOC_ZERO_BYTES_FREES: realloc(p, 0) frees p and returns NULL
-    if (size === 0) {
-      this.engine.free(this.thread, p);
-      return null;
-    }
-    return this.engine.realloc(this.thread, p, size);
+    else if (size === 0) this.engine.free(this.thread, p);
+    else result = this.engine.realloc(this.thread, p, size);
+    this.engine.counters.realloc++;
+    return result;
   }
 
   /** free(ptr): NULL is a no-op; a bad or already freed pointer throws glibc's message. */
   free(ptr: number | null): void {
     const p = requirePointer("free", "ptr", ptr);
-    this.engine.counters.free++;
     if (p !== null) this.engine.free(this.thread, p);
+    this.engine.counters.free++;
   }
 
   /** malloc_usable_size(ptr): the bytes usable at ptr (at least what was asked for). */

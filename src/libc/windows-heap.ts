@@ -153,9 +153,9 @@ export class WindowsHeap implements Allocator {
   realloc(ptr: number | null, size: number): number | null {
     const p = requirePointer("realloc", "ptr", ptr);
     requireByteCount("realloc", "size", size);
+    const usable = p === null ? 0 : this.usableOf("realloc", p);
     this.counters.realloc++;
     if (p === null) return this.allocate(size);
-    const usable = this.usableOf("realloc", p);
     if (size === 0) {
       this.release(p);
       return null;
@@ -181,10 +181,11 @@ export class WindowsHeap implements Allocator {
   /** free -> HeapFree: heap blocks coalesce; a VirtualAlloc block is released (MEM_RELEASE). */
   free(ptr: number | null): void {
     const p = requirePointer("free", "ptr", ptr);
+    if (p !== null) {
+      this.usableOf("free", p);
+      this.release(p);
+    }
     this.counters.free++;
-    if (p === null) return;
-    this.usableOf("free", p);
-    this.release(p);
   }
 
   /** _msize: usable bytes at ptr. */

@@ -86,6 +86,7 @@ describe("bad frees", () => {
     const before = snapshot(g);
     expect(() => g.free(p)).toThrow("free(): double free detected in tcache 2");
     expect(snapshot(g)).toBe(before);
+    expect(g.counters.free).toBe(1);
   });
 
   test("a large double free: (!prev) in the bins, (top) once merged into top", () => {

@@ -3,7 +3,9 @@
 // writes into a block reads back intact until the block is freed.
 import fc from "fast-check";
 import { expect, test } from "vitest";
+import { Machine } from "../../src/kernel";
 import { Glibc, type GlibcThread } from "../../src/libc/glibc";
+import type { VmHost } from "../../src/libc/host";
 import { FakeHost } from "./fake-host";
 
 type Op =
@@ -40,10 +42,11 @@ function pattern(tag: number, offset: number, n: number): Uint8Array {
   return new Uint8Array(n).map((_, i) => (tag * 31 + offset + i) % 251);
 }
 
-test("random call sequences keep every invariant and every byte", () => {
+// Runs one property over hosts made by `spawn`; `after` checks the host itself at the end.
+function randomSequences(spawn: () => { host: VmHost; after(): void }, numRuns: number): void {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), (ops, tcache) => {
-      const host = new FakeHost();
+      const { host, after } = spawn();
       const g = new Glibc(host, { tcache });
       const callers: Array<Glibc | GlibcThread> = [g, g.threadArena()];
       const live: Live[] = [];
@@ -104,7 +107,19 @@ test("random call sequences keep every invariant and every byte", () => {
           verify(b);
         }
       }
+      after();
     }),
-    { numRuns: 60 },
+    { numRuns },
   );
+}
+
+test("random call sequences keep every invariant and every byte (fake host)", () => {
+  randomSequences(() => ({ host: new FakeHost(), after: () => undefined }), 60);
+});
+
+test("random call sequences keep every invariant and every byte (simulated Linux kernel)", () => {
+  randomSequences(() => {
+    const machine = new Machine();
+    return { host: machine.spawn(), after: () => machine.check() };
+  }, 30);
 });

@@ -4,7 +4,7 @@
 import { inspect } from "util";
 import { InvalidArgumentError, describeValue } from "../errors";
 import { JUPYTER_DISPLAY, MimeBundle, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME } from "../display/mime";
-import { RenderedChart, renderChart } from "./render";
+import { RenderedChart, prepareRenderer, renderChart } from "./render";
 import { VegaLiteSpec } from "./spec";
 
 /** Every output stays below this many bytes (DESIGN: bound every output, well under 300 KB). */
@@ -22,6 +22,8 @@ export class Chart {
     }
     if (typeof title !== "string") throw new InvalidArgumentError(`Chart: title must be a string, got ${describeValue(title)}`);
     if (typeof text !== "string") throw new InvalidArgumentError(`Chart: text must be a string, got ${describeValue(text)}`);
+    // A chart is usually displayed soon after it is built: let the renderer load meanwhile.
+    prepareRenderer();
   }
 
   /** Renders (once) and returns the chart as SVG text. */

@@ -68,8 +68,9 @@ export class HeatmapChart extends Chart {
           `pages ${formatAddress(first)} to ${formatAddress(end)}`,
       );
     }
+    // Zooms of zooms keep the first chart's title and origin.
     const title = `${this.options.title ?? "Residency"} (zoom)`;
-    return residencyHeatmap(this.source, range.addr, range.length, { ...this.options, title, origin: this.options.origin ?? first });
+    return drawHeatmap(this.source, range.addr, range.length, { ...this.options, origin: this.options.origin ?? first }, title);
   }
 }
 
@@ -78,6 +79,11 @@ export class HeatmapChart extends Chart {
  * draws each cell as the share of each page state; returns the chart, which can zoom.
  */
 export function residencyHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions = {}): HeatmapChart {
+  return drawHeatmap(source, addr, length, options, options.title);
+}
+
+/** Validates, summarises and draws; returns the chart, which keeps `options` for its zooms. */
+function drawHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions, givenTitle?: string): HeatmapChart {
   const where = "residencyHeatmap";
   if (source === null || typeof source !== "object" || typeof source.residencySummary !== "function") {
     throw new InvalidArgumentError(`${where}: source must have residencySummary(addr, length, cells), got ${describeValue(source)}`);
@@ -91,7 +97,7 @@ export function residencyHeatmap(source: ResidencySource, addr: number, length: 
   const firstPage = Math.floor(addr / pageSize);
   const pages = Math.ceil((addr + length) / pageSize) - firstPage;
   const start = firstPage * pageSize;
-  const title = options.title ?? `Residency of ${formatBytes(length)} at ${formatAddress(addr)}`;
+  const title = givenTitle ?? `Residency of ${formatBytes(length)} at ${formatAddress(addr)}`;
   for (;;) {
     // Cells of a power-of-two number of pages keep every axis offset a round binary size.
     const cellPages = 2 ** Math.ceil(Math.log2(Math.ceil(pages / maxCells)));

@@ -74,6 +74,14 @@ function discardWorker(handle: RenderWorker): void {
 }
 
 /**
+ * Starts the render worker in the background if it is not running, so that a later render does
+ * not wait for vega and resvg to load (about 0.3 s). Returns at once.
+ */
+export function prepareRenderer(): void {
+  if (current === null) current = startWorker();
+}
+
+/**
  * Renders a Vega-Lite spec to SVG and PNG, synchronously (this thread blocks until done).
  * Returns the SVG text and the PNG bytes; the same spec and scale always give the same bytes.
  */
@@ -85,7 +93,8 @@ export function renderChart(spec: VegaLiteSpec, options: RenderOptions = {}): Re
   if (spec === null || typeof spec !== "object") {
     throw new InvalidArgumentError(`renderChart: spec must be a Vega-Lite spec object, got ${describeValue(spec)}`);
   }
-  const handle = current ?? (current = startWorker());
+  prepareRenderer();
+  const handle = current as RenderWorker;
   const id = handle.nextId++;
   Atomics.store(handle.flag, 0, 0);
   handle.port.postMessage({ id, spec, scale });

@@ -110,6 +110,7 @@ describe("residencyHeatmap", () => {
     expect(expandRows(rows, STATES, 16)[2][8]).toBe(1);
     expect(zoomed.text).toContain("1 page per cell");
     expect(zoomed.title).toBe("big (zoom)");
+    expect(zoomed.zoom(BASE + 300_000 * PAGE, PAGE).title).toBe("big (zoom)");
     expect(JSON.stringify(zoomed.spec)).toContain(`+ ${(300_000 - 8) * PAGE}`);
     expect(() => chart.zoom({ addr: BASE - PAGE, length: PAGE })).toThrow(/outside the chart's pages/);
   });

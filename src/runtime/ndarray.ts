@@ -1,0 +1,291 @@
+// A numpy-like ndarray whose data lives in simulated memory: every element read or written is
+// a load or store of the simulated process, so creating, touching, summing and freeing arrays
+// moves VmRSS exactly as numpy on Linux does — at full size, without spending that memory.
+import { IndexError, InvalidArgumentError, PagelabError, ValueError } from "../errors";
+import type { DType } from "./dtypes";
+import type { FrameStore, PagedProcess } from "./page-io";
+import type { Layout } from "./array-kernels";
+import { copyElements, fill, loadElement, reduce, storeElement } from "./array-kernels";
+
+/** The data buffer numpy allocated for an array and its views. */
+export interface ArrayBufferOwner {
+  readonly ptr: number;
+  readonly nbytes: number;
+  freed: boolean;
+  /** Returns the buffer to numpy's allocator (the `del` of the founding question). */
+  release(): void;
+}
+
+/** What an array needs from its runtime: the process, its frames, and a way to allocate. */
+export interface ArrayRuntime {
+  readonly proc: PagedProcess;
+  readonly memory: FrameStore;
+  /** A new uninitialised (np.empty) array. */
+  empty(shape: number[], dtype: DType): NDArray;
+}
+
+const isIndexKey = (key: string | symbol): key is string => typeof key === "string" && /^-?\d+$/.test(key);
+
+// Element syntax for 1-D arrays: a[-1] = 3 and a[5] route to set/get; everything else is normal.
+const elementSyntax: ProxyHandler<NDArray> = {
+  get(target, key) {
+    if (isIndexKey(key)) return target.get(Number(key));
+    return Reflect.get(target, key, target);
+  },
+  set(target, key, value) {
+    if (isIndexKey(key)) {
+      target.set(Number(key), value);
+      return true;
+    }
+    return Reflect.set(target, key, value, target);
+  },
+};
+
+export class NDArray {
+  /** a[i] reads and a[i] = v writes element i of a 1-D array (negative i counts from the end). */
+  [index: number]: number;
+  readonly shape: readonly number[];
+  /** Byte strides per axis, as numpy reports them. */
+  readonly strides: readonly number[];
+  readonly dtype: DType;
+  /** The data pointer in the simulated process (numpy's a.ctypes.data). */
+  readonly address: number;
+  /** The array this one is a view of, or null when it owns its buffer. */
+  readonly base: NDArray | null;
+
+  constructor(
+    readonly runtime: ArrayRuntime,
+    readonly owner: ArrayBufferOwner,
+    address: number,
+    shape: readonly number[],
+    strides: readonly number[],
+    dtype: DType,
+    base: NDArray | null,
+  ) {
+    this.address = address;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+    this.dtype = dtype;
+    this.base = base;
+    return new Proxy(this, elementSyntax);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  get itemsize(): number {
+    return this.dtype.itemsize;
+  }
+
+  get nbytes(): number {
+    return this.size * this.itemsize;
+  }
+
+  /** True when the elements are laid out back to back in C order. */
+  get contiguous(): boolean {
+    let expected = this.itemsize;
+    for (let axis = this.ndim - 1; axis >= 0; axis--) {
+      if (this.shape[axis] !== 1 && this.strides[axis] !== expected) return false;
+      expected *= this.shape[axis];
+    }
+    return true;
+  }
+
+  /** Reads one element: a.get(i) for 1-D, a.get(i, j) for 2-D; negative indices count from the end. */
+  get(...index: number[]): number {
+    this.assertAlive();
+    return loadElement(this.runtime.proc, this.address + this.offsetOf(index), this.dtype);
+  }
+
+  /** Writes one element: a.set(i, value), a.set(i, j, value). */
+  set(...args: number[]): void {
+    this.assertAlive();
+    if (args.length !== this.ndim + 1) {
+      throw new IndexError(`set() takes ${this.ndim} index value(s) and a value for a ${this.ndim}-d array, got ${args.length} argument(s)`);
+    }
+    const value = args[args.length - 1];
+    if (typeof value !== "number" && typeof value !== "boolean") {
+      throw new InvalidArgumentError(`set(): value must be a number, got ${typeof value}`);
+    }
+    storeElement(this.runtime.proc, this.address + this.offsetOf(args.slice(0, -1)), this.dtype, Number(value));
+  }
+
+  /** A view of elements start..stop (exclusive) by step along the first axis, sharing memory. */
+  slice(start?: number | null, stop?: number | null, step?: number | null): NDArray {
+    this.assertAlive();
+    if (this.ndim === 0) throw new IndexError("too many indices for array: array is 0-dimensional, but 1 were indexed");
+    const n = this.shape[0];
+    const s = step ?? 1;
+    if (!Number.isInteger(s)) throw new InvalidArgumentError(`slice step must be an integer (step), got ${s}`);
+    if (s === 0) throw new ValueError("slice step cannot be zero");
+    const norm = (v: number | null | undefined, dflt: number, lo: number, hi: number): number => {
+      if (v === undefined || v === null) return dflt;
+      if (!Number.isInteger(v)) throw new InvalidArgumentError(`slice indices must be integers, got ${v}`);
+      const w = v < 0 ? v + n : v;
+      return Math.min(Math.max(w, lo), hi);
+    };
+    // Python's slice semantics (PySlice_AdjustIndices).
+    const first = s > 0 ? norm(start, 0, 0, n) : norm(start, n - 1, -1, n - 1);
+    const last = s > 0 ? norm(stop, n, 0, n) : norm(stop, -1, -1, n - 1);
+    const count = s > 0 ? Math.max(0, Math.ceil((last - first) / s)) : Math.max(0, Math.ceil((first - last) / -s));
+    const shape = [count, ...this.shape.slice(1)];
+    const strides = [this.strides[0] * s, ...this.strides.slice(1)];
+    const address = count > 0 ? this.address + first * this.strides[0] : this.address;
+    return new NDArray(this.runtime, this.owner, address, shape, strides, this.dtype, this.base ?? this);
+  }
+
+  /** A view with a new shape (one -1 is inferred); the array must be contiguous. */
+  reshape(...shapeArgs: (number | number[])[]): NDArray {
+    this.assertAlive();
+    const wanted = (shapeArgs.length === 1 && Array.isArray(shapeArgs[0]) ? shapeArgs[0] : shapeArgs) as number[];
+    const unknown = wanted.filter((d) => d === -1).length;
+    if (unknown > 1) throw new ValueError("can only specify one unknown dimension");
+    for (const d of wanted) {
+      if (!Number.isInteger(d) || d < -1) throw new ValueError(`negative dimensions not allowed (shape), got ${JSON.stringify(wanted)}`);
+    }
+    const known = wanted.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const shape = wanted.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));
+    if (shape.reduce((a, b) => a * b, 1) !== this.size || shape.some((d) => !Number.isInteger(d))) {
+      throw new ValueError(`cannot reshape array of size ${this.size} into shape (${wanted.join(",")}${wanted.length === 1 ? "," : ""})`);
+    }
+    if (!this.contiguous) throw new PagelabError("value-error", "reshape of a non-contiguous view would need a copy: call copy() first");
+    return new NDArray(this.runtime, this.owner, this.address, shape, cStrides(shape, this.itemsize), this.dtype, this.base ?? this);
+  }
+
+  /** Writes `value` into every element (every page of the array is written). */
+  fill(value: number): void {
+    this.assertAlive();
+    if (typeof value !== "number" && typeof value !== "boolean") throw new InvalidArgumentError(`fill(value): value must be a number, got ${typeof value}`);
+    fill(this.runtime.proc, this.runtime.memory, this.layout(), Number(value));
+  }
+
+  /** A new array (np.empty + copy) with the same elements. */
+  copy(): NDArray {
+    this.assertAlive();
+    const out = this.runtime.empty([...this.shape], this.dtype);
+    copyElements(this.runtime.proc, this.runtime.memory, out.layout(), this.layout());
+    return out;
+  }
+
+  /** The sum of all elements (a read of every page: untouched pages map the zero page). */
+  sum(): number {
+    this.assertAlive();
+    return reduce(this.runtime.proc, this.runtime.memory, this.layout()).sum;
+  }
+
+  /** The mean of all elements (NaN for an empty array, as numpy, which also warns). */
+  mean(): number {
+    this.assertAlive();
+    const r = reduce(this.runtime.proc, this.runtime.memory, this.layout());
+    return r.count === 0 ? NaN : r.sum / r.count;
+  }
+
+  /** The largest element; NaN if any element is NaN (numpy propagates NaN). */
+  max(): number {
+    this.assertAlive();
+    if (this.size === 0) throw new ValueError("zero-size array to reduction operation maximum which has no identity");
+    const r = reduce(this.runtime.proc, this.runtime.memory, this.layout());
+    return r.sawNaN ? NaN : r.max;
+  }
+
+  /** Releases the buffer (Python's `del a` when it was the last reference); views die with it. */
+  free(): void {
+    if (this.owner.freed) throw new PagelabError("invalid-argument", "free(): this array's memory was already released");
+    if (this.base !== null) {
+      throw new PagelabError("invalid-argument", "free(): this is a view; free the array it views (its .base) instead");
+    }
+    this.owner.release();
+  }
+
+  /** True once free() released the memory. */
+  get freed(): boolean {
+    return this.owner.freed;
+  }
+
+  /** Up to `limit` elements as a plain array (reads those elements). */
+  toArray(limit = 1_000_000): number[] {
+    this.assertAlive();
+    if (this.size > limit) throw new InvalidArgumentError(`toArray(limit): the array has ${this.size} elements, more than limit ${limit}`);
+    const out: number[] = [];
+    for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.address + off, this.dtype));
+    return out;
+  }
+
+  /** Where the elements are, for the inner loops. */
+  layout(): Layout {
+    const { shape, strides, address, dtype } = this;
+    const contiguous = this.contiguous;
+    const size = this.size;
+    return {
+      address,
+      dtype,
+      size,
+      contiguous,
+      *offsets() {
+        if (size === 0) return;
+        const idx = new Array<number>(shape.length).fill(0);
+        for (let n = 0; n < size; n++) {
+          let off = 0;
+          for (let a = 0; a < shape.length; a++) off += idx[a] * strides[a];
+          yield off;
+          for (let a = shape.length - 1; a >= 0; a--) {
+            if (++idx[a] < shape[a]) break;
+            idx[a] = 0;
+          }
+        }
+      },
+    };
+  }
+
+  toString(): string {
+    const state = this.owner.freed ? ", freed" : "";
+    return `ndarray(shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""}), dtype=${this.dtype.name}, address=0x${this.address.toString(16)}, nbytes=${this.nbytes}${state})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /** Throws numpy-style when the array's memory was freed (use after free). */
+  assertAlive(): void {
+    if (this.owner.freed) {
+      throw new PagelabError("invalid-argument", "use after free: this array's memory was released by free() (Python's del); create a new array");
+    }
+  }
+
+  private offsetOf(index: number[]): number {
+    if (index.length !== this.ndim) {
+      if (index.length > this.ndim) {
+        throw new IndexError(`too many indices for array: array is ${this.ndim}-dimensional, but ${index.length} were indexed`);
+      }
+      throw new IndexError(`get()/set() need one index per axis: array is ${this.ndim}-dimensional, but ${index.length} were given`);
+    }
+    let off = 0;
+    for (let axis = 0; axis < index.length; axis++) {
+      const i = index[axis];
+      if (typeof i !== "number" || !Number.isInteger(i)) {
+        throw new IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices");
+      }
+      const n = this.shape[axis];
+      if (i < -n || i >= n) throw new IndexError(`index ${i} is out of bounds for axis ${axis} with size ${n}`);
+      off += (i < 0 ? i + n : i) * this.strides[axis];
+    }
+    return off;
+  }
+}
+
+/** numpy's C-order byte strides for a shape. */
+export function cStrides(shape: readonly number[], itemsize: number): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = itemsize;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    strides[axis] = s;
+    s *= Math.max(shape[axis], 1);
+  }
+  return strides;
+}

@@ -1,0 +1,102 @@
+// Node.js's memory paths over a simulated process (REFERENCE §4): typed arrays get zero-filled
+// backing stores from calloc — so `new Float64Array(2 ** 28)` costs nothing until written, like
+// np.zeros — Buffer.allocUnsafe slices an 8 KiB pool for small sizes and mallocs the rest, and
+// Buffer.alloc is calloc'd.
+import { InvalidArgumentError, MemoryError } from "../errors";
+import type { DType, DTypeName } from "./dtypes";
+import { dtypeOf } from "./dtypes";
+import type { FrameStore, PagedProcess } from "./page-io";
+import type { CAllocator } from "./numpy-alloc";
+import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
+import { NDArray, cStrides } from "./ndarray";
+import { formatBytesIEC } from "./units";
+
+export type TypedArrayName =
+  | "Float64Array" | "Float32Array" | "BigInt64Array" | "Int32Array" | "Int16Array" | "Int8Array" | "Uint8Array";
+
+const ELEMENT_TYPES: Record<TypedArrayName, DTypeName> = {
+  Float64Array: "float64",
+  Float32Array: "float32",
+  BigInt64Array: "int64",
+  Int32Array: "int32",
+  Int16Array: "int16",
+  Int8Array: "int8",
+  Uint8Array: "uint8",
+};
+
+// Node lib/buffer.js: Buffer.poolSize is 8 KiB; allocUnsafe(n) uses the pool when n < poolSize >>> 1 (REFERENCE §4.2)
+const POOL_SIZE = 8 * 1024;
+
+export class NodeRuntime implements ArrayRuntime {
+  private pool: { ptr: number; used: number } | null = null;
+
+  constructor(readonly proc: PagedProcess, readonly memory: FrameStore, readonly libc: CAllocator) {}
+
+  /** `new Float64Array(n)` and friends: a calloc'd backing store (V8's zero-filling allocator). */
+  typedArray(type: TypedArrayName, length: number): NDArray {
+    const name = ELEMENT_TYPES[type];
+    if (name === undefined) throw new InvalidArgumentError(`typedArray(type): unknown typed array ${JSON.stringify(type)}; known: ${Object.keys(ELEMENT_TYPES).join(", ")}`);
+    const dtype = dtypeOf(name);
+    this.checkLength(length, "typedArray(type, length)");
+    const nbytes = length * dtype.itemsize;
+    // node NodeArrayBufferAllocator::Allocate -> calloc when zero-fill is on, the default (REFERENCE §4.1)
+    const ptr = this.libc.calloc(Math.max(nbytes, 1));
+    if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
+    return this.wrap(ptr, nbytes, [length], dtype, () => this.libc.free(ptr));
+  }
+
+  /** `Buffer.alloc(n)`: zero-filled, from calloc. */
+  bufferAlloc(size: number): NDArray {
+    return this.typedArray("Uint8Array", size);
+  }
+
+  /** `Buffer.allocUnsafe(n)`: uninitialised; small sizes share an 8 KiB pool, larger ones are malloc'd. */
+  bufferAllocUnsafe(size: number): NDArray {
+    this.checkLength(size, "bufferAllocUnsafe(size)");
+    const dtype = dtypeOf("uint8");
+    if (size < POOL_SIZE / 2) {
+      if (this.pool === null || this.pool.used + size > POOL_SIZE) {
+        const ptr = this.libc.malloc(POOL_SIZE);
+        if (ptr === null) throw new MemoryError("RangeError: Array buffer allocation failed (Buffer pool)");
+        this.pool = { ptr, used: 0 };
+      }
+      const ptr = this.pool.ptr + this.pool.used;
+      // lib/buffer.js alignPool: the next slice starts 8-byte aligned
+      this.pool.used += Math.ceil(size / 8) * 8;
+      return this.wrap(ptr, size, [size], dtype, () => undefined);
+    }
+    const ptr = this.libc.malloc(size);
+    if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(size)})`);
+    return this.wrap(ptr, size, [size], dtype, () => this.libc.free(ptr));
+  }
+
+  /** An uninitialised array (malloc), for copies. */
+  empty(shape: number[], dtype: DType): NDArray {
+    const nbytes = shape.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    const ptr = this.libc.malloc(Math.max(nbytes, 1));
+    if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
+    return this.wrap(ptr, nbytes, shape, dtype, () => this.libc.free(ptr));
+  }
+
+  private checkLength(length: number, what: string): void {
+    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+      throw new InvalidArgumentError(`${what}: length must be a non-negative integer, got ${length}`);
+    }
+    // V8's kMaxLength for typed arrays on 64-bit: 2**32 elements (Node 20: buffer.constants.MAX_LENGTH = 2**32)
+    if (length > 2 ** 32) throw new InvalidArgumentError(`RangeError: Invalid typed array length: ${length}`);
+  }
+
+  private wrap(ptr: number, nbytes: number, shape: number[], dtype: DType, free: () => void): NDArray {
+    const owner: ArrayBufferOwner = {
+      ptr,
+      nbytes,
+      freed: false,
+      release() {
+        if (this.freed) return;
+        this.freed = true;
+        free();
+      },
+    };
+    return new NDArray(this, owner, ptr, shape, cStrides(shape, dtype.itemsize), dtype, null);
+  }
+}

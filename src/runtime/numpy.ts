@@ -1,0 +1,279 @@
+// numpy's creation functions and ufuncs over a simulated process, with numpy's allocation paths
+// (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
+// and the huge-page hint whose reach depends on the numpy version.
+import { InvalidArgumentError, MemoryError, OutOfMemoryError, ValueError } from "../errors";
+import type { DType, DTypeName } from "./dtypes";
+import { dtypeOf, promote } from "./dtypes";
+import type { FrameStore, PagedProcess } from "./page-io";
+import type { CAllocator, HintHost } from "./numpy-alloc";
+import { NumpyAllocator } from "./numpy-alloc";
+import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
+import { NDArray, cStrides } from "./ndarray";
+import { BINARY_OPS, type BinaryOpName } from "./element-ops";
+import { elementwise, fill as fillLayout, type Operand } from "./array-kernels";
+import { formatBytesIEC } from "./units";
+
+/** The process side numpy needs: loads/stores, its frames, madvise, and which OS it is. */
+export interface NumpyProcess extends PagedProcess, HintHost {}
+
+export interface NumpyOptions {
+  /** numpy version (default "1.24", the founding question's); 2.2+ also hints huge pages for zeros. */
+  version?: string;
+  /** NUMPY_MADVISE_HUGEPAGE; default true (numpy's default on kernels >= 4.6). */
+  madviseHugepage?: boolean;
+}
+
+export type ShapeArg = number | readonly number[];
+export type DTypeArg = DTypeName | DType | string;
+export interface CreateOptions {
+  dtype?: DTypeArg;
+}
+
+/** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
+const MAX_BYTES = 2 ** 47;
+
+export class Numpy implements ArrayRuntime {
+  readonly version: string;
+  readonly allocator: NumpyAllocator;
+
+  constructor(
+    readonly proc: NumpyProcess,
+    readonly memory: FrameStore,
+    readonly libc: CAllocator,
+    linux: boolean,
+    options: NumpyOptions = {},
+  ) {
+    this.version = options.version ?? "1.24";
+    this.allocator = new NumpyAllocator(libc, proc, {
+      version: this.version,
+      madviseHugepage: options.madviseHugepage ?? true,
+      linux,
+    });
+  }
+
+  /** np.zeros: calloc'd memory — nothing is written, so nothing new becomes resident. */
+  zeros(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
+    const { dims, dtype } = this.parse("zeros", shape, options);
+    const nbytes = this.byteSize(dims, dtype);
+    const { ptr, mustClear } = this.allocator.allocZeroed(nbytes);
+    const arr = this.wrap(this.checkAllocated(ptr, dims, dtype), dims, dtype, nbytes);
+    // numpy npy_alloc_cache_zero: buffers from the small cache are cleared with memset (REFERENCE §2.1)
+    if (mustClear) fillLayout(this.proc, this.memory, arr.layout(), 0);
+    return arr;
+  }
+
+  /** np.empty: malloc'd memory, uninitialised (it may hold a previous array's bytes). */
+  empty(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
+    const { dims, dtype } = this.parse("empty", shape, options);
+    const nbytes = this.byteSize(dims, dtype);
+    return this.wrap(this.checkAllocated(this.allocator.allocEmpty(nbytes), dims, dtype), dims, dtype, nbytes);
+  }
+
+  /** np.ones = empty + copyto(1): every page is written at once (REFERENCE §2.3). */
+  ones(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
+    return this.full(shape, 1, options);
+  }
+
+  /** np.full = empty + fill(value). */
+  full(shape: ShapeArg, value: number, options?: CreateOptions | DTypeArg): NDArray {
+    if (typeof value !== "number") throw new InvalidArgumentError(`full(shape, fill_value): fill_value must be a number, got ${typeof value}`);
+    const arr = this.empty(shape, options);
+    arr.fill(value);
+    return arr;
+  }
+
+  /** np.arange(stop) / np.arange(start, stop, step): evenly spaced values, written element by element. */
+  arange(start: number, stop?: number, step = 1, options?: CreateOptions | DTypeArg): NDArray {
+    const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+    for (const [name, v] of [["start", lo], ["stop", hi], ["step", step]] as const) {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`arange(): ${name} must be a finite number, got ${v}`);
+    }
+    if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
+    const n = Math.max(0, Math.ceil((hi - lo) / step));
+    const allInts = [lo, hi, step].every(Number.isInteger);
+    const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options as DTypeArg } : (options ?? {});
+    const arr = this.empty(n, { dtype: opts.dtype ?? (allInts ? "int64" : "float64") });
+    let i = 0;
+    elementwise(this.proc, this.memory, arr.layout(), [], () => lo + step * i++, { perElement: true });
+    return arr;
+  }
+
+  zeros_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
+    return this.zeros([...a.shape], this.likeOptions(a, options));
+  }
+
+  empty_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
+    return this.empty([...a.shape], this.likeOptions(a, options));
+  }
+
+  ones_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
+    return this.ones([...a.shape], this.likeOptions(a, options));
+  }
+
+  /** np.ndarray(shape, dtype, buffer=a, offset=k): a view at any byte offset of another array's buffer. */
+  ndarray(shape: ShapeArg, options: { dtype?: DTypeArg; buffer: NDArray; offset?: number }): NDArray {
+    const { dims, dtype } = this.parse("ndarray", shape, options);
+    const buffer = options.buffer;
+    if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
+    buffer.assertAlive();
+    const offset = options.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${offset}`);
+    const nbytes = dims.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    if (!buffer.contiguous || offset + nbytes > buffer.nbytes) {
+      throw new ValueError(`buffer is too small for requested array (needs ${offset + nbytes} bytes, buffer has ${buffer.nbytes})`);
+    }
+    return new NDArray(this, buffer.owner, buffer.address + offset, dims, cStrides(dims, dtype.itemsize), dtype, buffer.base ?? buffer);
+  }
+
+  add(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    return this.binary("add", a, b, options);
+  }
+
+  subtract(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    return this.binary("subtract", a, b, options);
+  }
+
+  multiply(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    return this.binary("multiply", a, b, options);
+  }
+
+  divide(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    return this.binary("divide", a, b, options);
+  }
+
+  private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    const arrays = [a, b].filter((x): x is NDArray => x instanceof NDArray);
+    for (const [label, x] of [["x1", a], ["x2", b]] as const) {
+      if (!(x instanceof NDArray) && typeof x !== "number") {
+        throw new InvalidArgumentError(`${name}(x1, x2): ${label} must be an ndarray or a number, got ${x === null ? "null" : typeof x}`);
+      }
+      if (x instanceof NDArray) x.assertAlive();
+    }
+    if (arrays.length === 2 && !sameShape(arrays[0].shape, arrays[1].shape)) {
+      throw new ValueError(`operands could not be broadcast together with shapes ${shapeText(arrays[0].shape)} ${shapeText(arrays[1].shape)}`);
+    }
+    const shape = arrays.length > 0 ? arrays[0].shape : [];
+    const resultType = this.resultType(name, a, b);
+    let out = options?.out;
+    if (out !== undefined) {
+      if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${name}(): out must be an ndarray`);
+      out.assertAlive();
+      if (!sameShape(out.shape, shape)) {
+        throw new ValueError(`non-broadcastable output operand with shape ${shapeText(out.shape)} doesn't match the broadcast shape ${shapeText(shape)}`);
+      }
+      if (!canCastSameKind(resultType, out.dtype)) {
+        throw new PagelabUFuncTypeError(name, resultType, out.dtype);
+      }
+    } else {
+      out = this.empty([...shape], resultType);
+    }
+    const operands: Operand[] = [a, b].map((x) => (x instanceof NDArray ? { layout: x.layout() } : { scalar: x }));
+    const op = BINARY_OPS[name];
+    elementwise(this.proc, this.memory, out.layout(), operands, (v) => op(v[0], v[1]));
+    return out;
+  }
+
+  private resultType(name: BinaryOpName, a: NDArray | number, b: NDArray | number): DType {
+    const types = [a, b].map((x) => (x instanceof NDArray ? x.dtype : null));
+    let t: DType;
+    if (types[0] && types[1]) t = promote(types[0], types[1]);
+    else {
+      // NEP 50: a Python scalar takes the array's type, except a float scalar with an integer array.
+      const arrayType = (types[0] ?? types[1]) as DType | null;
+      const scalar = (types[0] ? b : a) as number;
+      if (arrayType === null) t = dtypeOf("float64");
+      else if (arrayType.kind !== "f" && !Number.isInteger(scalar)) t = dtypeOf("float64");
+      else t = arrayType;
+    }
+    // true_divide of integers gives float64.
+    if (name === "divide" && t.kind !== "f") t = dtypeOf("float64");
+    return t;
+  }
+
+  private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType } {
+    const dims = typeof shape === "number" ? [shape] : Array.isArray(shape) ? [...shape] : null;
+    if (dims === null) throw new InvalidArgumentError(`${fn}(shape): shape must be a number or an array of numbers, got ${typeof shape}`);
+    for (const d of dims) {
+      if (typeof d !== "number" || !Number.isInteger(d)) {
+        throw new InvalidArgumentError(`${fn}(shape): 'float' object cannot be interpreted as an integer (shape ${JSON.stringify(shape)})`);
+      }
+      if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${JSON.stringify(shape)})`);
+    }
+    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? (options as DTypeArg) : (options as CreateOptions | undefined)?.dtype;
+    return { dims, dtype: dtypeOf(dt) };
+  }
+
+  private likeOptions(a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
+    if (!(a instanceof NDArray)) throw new InvalidArgumentError("*_like(a): a must be an ndarray");
+    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? (options as DTypeArg) : (options as CreateOptions | undefined)?.dtype;
+    return { dtype: dt ?? a.dtype };
+  }
+
+  private byteSize(dims: number[], dtype: DType): number {
+    const nbytes = dims.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    if (nbytes > MAX_BYTES) throw new MemoryError(unableToAllocate(nbytes, dims, dtype));
+    return nbytes;
+  }
+
+  private checkAllocated(ptr: number | null, dims: number[], dtype: DType): number {
+    if (ptr === null) throw new MemoryError(unableToAllocate(dims.reduce((a, b) => a * b, 1) * dtype.itemsize, dims, dtype));
+    return ptr;
+  }
+
+  private wrap(ptr: number, dims: number[], dtype: DType, nbytes: number): NDArray {
+    const allocator = this.allocator;
+    const owner: ArrayBufferOwner = {
+      ptr,
+      nbytes,
+      freed: false,
+      release() {
+        if (this.freed) return;
+        this.freed = true;
+        allocator.release(ptr, nbytes);
+      },
+    };
+    return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
+  }
+}
+
+/** numpy's UFuncTypeError for an output that cannot hold the result under 'same_kind'. */
+class PagelabUFuncTypeError extends InvalidArgumentError {
+  constructor(name: string, from: DType, to: DType) {
+    super(`Cannot cast ufunc '${name}' output from dtype('${from.name}') to dtype('${to.name}') with casting rule 'same_kind'`);
+  }
+}
+
+function canCastSameKind(from: DType, to: DType): boolean {
+  const rank = { b: 0, u: 1, i: 1, f: 2 } as const;
+  return rank[from.kind] <= rank[to.kind];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `(${shape.join(",")}${shape.length === 1 ? "," : ""})`;
+}
+
+// numpy _ArrayMemoryError: "Unable to allocate 2.00 GiB for an array with shape (268435456,) and data type float64"
+function unableToAllocate(nbytes: number, dims: number[], dtype: DType): string {
+  return `Unable to allocate ${formatBytesIEC(nbytes)} for an array with shape ${shapeText(dims)} and data type ${dtype.name}`;
+}
+
+/** Turns the kernel's refusal (overcommit) into malloc's NULL, as glibc does. */
+export function nullOnRefusal(libc: CAllocator): CAllocator {
+  const guard = (f: () => number | null): number | null => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof OutOfMemoryError) return null;
+      throw e;
+    }
+  };
+  return {
+    malloc: (n) => guard(() => libc.malloc(n)),
+    calloc: (n) => guard(() => libc.calloc(n)),
+    free: (p) => libc.free(p),
+  };
+}

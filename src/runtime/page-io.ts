@@ -1,0 +1,46 @@
+// Moving array data between the runtime and simulated memory, one page at a time, the way a CPU
+// running numpy's inner loops would: every page visit goes through the process's MMU (so faults,
+// the zero page and TLB counts happen exactly as for real loads and stores), and the bytes come
+// from the frame's compact contents (an 8-byte pattern or dense bytes).
+import type { AccessKind } from "../hardware/translation";
+
+/** The frame-content operations the runtime needs (PhysicalMemory provides them). */
+export interface FrameStore {
+  patternOf(pfn: number): Uint8Array | null;
+  setPattern(pfn: number, pattern: Uint8Array): void;
+  denseBytes(pfn: number): Uint8Array;
+  readBytes(pfn: number, offset: number, dst: Uint8Array, dstOffset: number, length: number): void;
+  writeBytes(pfn: number, offset: number, src: Uint8Array, srcOffset: number, length: number): void;
+}
+
+/** The process operations the runtime needs (the kernel's Process provides them). */
+export interface PagedProcess {
+  readonly pageSize: number;
+  accessPages(
+    addr: number,
+    length: number,
+    kind: AccessKind,
+    visit?: (pfn: number, frameOffset: number, length: number, runOffset: number) => void,
+    options?: { elementSize?: number },
+  ): void;
+  read(addr: number, length: number): Uint8Array;
+  write(addr: number, bytes: Uint8Array): void;
+}
+
+/** Splits [addr, addr + length) at page boundaries, calling fn(chunkAddr, chunkLength, runOffset). */
+export function forEachPageSpan(
+  pageSize: number,
+  addr: number,
+  length: number,
+  fn: (chunkAddr: number, chunkLength: number, runOffset: number) => void,
+): void {
+  let runOffset = 0;
+  while (runOffset < length) {
+    const a = addr + runOffset;
+    const inPage = pageSize - (a % pageSize);
+    const len = Math.min(inPage, length - runOffset);
+    fn(a, len, runOffset);
+    runOffset += len;
+  }
+}
+

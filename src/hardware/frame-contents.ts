@@ -77,6 +77,14 @@ export class FrameContents {
 
   /** Copies `length` bytes of `src` from `srcOffset` into the frame at `offset`. */
   write(pfn: number, offset: number, src: Uint8Array, srcOffset: number, length: number): void {
+    if (offset === 0 && length === this.frameBytes) {
+      // A whole frame of 8-periodic bytes (zeros, a repeated fill value) stays a pattern.
+      const pattern = src.slice(srcOffset, srcOffset + PATTERN_BYTES);
+      if (matchesPattern(src, srcOffset, length, pattern)) {
+        this.setPattern(pfn, pattern);
+        return;
+      }
+    }
     if (!this.dense.has(pfn)) {
       const pattern = this.patternOf(pfn) as Uint8Array;
       // Writing bytes the pattern already holds changes nothing: stay compact.

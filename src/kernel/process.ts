@@ -24,6 +24,8 @@ import type { Prot } from "./vma";
 export const MAX_READ_BYTES = 64 * 2 ** 20;
 /** memset is modelled as 8-byte stores: the repeats each page visit reports. ASSUMPTION (glibc uses wider vector stores). */
 const MEMSET_STORE_BYTES = 8;
+/** memcpy moves data through a host buffer of at most this many bytes at a time. */
+const MEMCPY_SEGMENT_BYTES = 2 ** 20;
 
 export interface VmaInfo {
   start: number;
@@ -175,6 +177,26 @@ export class Process {
       validateAccess(this.machine, this, "write", addr, bytes.length, "write");
       const memory = this.machine.memory;
       runAccess(this.machine, this, addr, bytes.length, "write", (pfn, offset, len, runOffset) => memory.writeBytes(pfn, offset, bytes, runOffset, len), 1);
+    });
+  }
+
+  /** Copies `length` bytes from `src` to `dst` (overlap allowed, like memmove): reads then writes pages. */
+  memcpy(dst: number, src: number, length: number): void {
+    this.call("memcpy", { dst, src, length }, () => {
+      validateAccess(this.machine, this, "memcpy", src, length, "read");
+      validateAccess(this.machine, this, "memcpy", dst, length, "write");
+      const memory = this.machine.memory;
+      const segment = Math.min(length, MEMCPY_SEGMENT_BYTES);
+      const buffer = new Uint8Array(segment);
+      const count = Math.ceil(length / segment);
+      // Copy segments back to front when dst lies above an overlapping src (memmove).
+      const backwards = dst > src && dst < src + length;
+      for (let i = 0; i < count; i++) {
+        const offset = (backwards ? count - 1 - i : i) * segment;
+        const len = Math.min(segment, length - offset);
+        runAccess(this.machine, this, src + offset, len, "read", (pfn, frameOffset, n, runOffset) => memory.readBytes(pfn, frameOffset, buffer, runOffset, n), 1);
+        runAccess(this.machine, this, dst + offset, len, "write", (pfn, frameOffset, n, runOffset) => memory.writeBytes(pfn, frameOffset, buffer, runOffset, n), 1);
+      }
     });
   }
 

@@ -10,6 +10,7 @@ import { ADDRESS_SPACE_LIMIT, alignUp } from "./constants";
 import type { VmHost } from "./host";
 import { zeroCounters, type AllocatorCounters } from "./params";
 import { Syscalls } from "./syscalls";
+import { summarizeAllocator } from "./summary";
 import { requireByteCount, requirePointer } from "./validate";
 import { storeWords } from "./words";
 
@@ -111,6 +112,11 @@ export class EagerAllocator implements Allocator {
     });
     if (total !== this.bytes) throw new PagelabError("memory-error", `check(): blocks hold ${total} bytes, the total says ${this.bytes}`);
     return true;
+  }
+
+  /** Short text for util.inspect. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return summarizeAllocator("EagerAllocator", this.mallinfo());
   }
 
   private map(size: number): number | null {

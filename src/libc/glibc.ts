@@ -16,6 +16,7 @@ import type { VmHost } from "./host";
 import { checkInvariants, listBlocks, mallinfo, type GlibcMallInfo } from "./inspect";
 import type { AllocatorCounters } from "./params";
 import { Ptmalloc, type ThreadState } from "./ptmalloc";
+import { summarizeAllocator } from "./summary";
 import { requireByteCount, requirePointer } from "./validate";
 
 export interface GlibcOptions {
@@ -201,6 +202,11 @@ export class Glibc extends ThreadCalls implements Allocator {
   /** Start addresses of the 64 MiB thread-arena heap reservations currently held. */
   threadHeapReservations(): number[] {
     return [...this.engine.threadHeaps.values()].flatMap((h) => h.reservations);
+  }
+
+  /** Short text for util.inspect. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return summarizeAllocator("Glibc", this.mallinfo());
   }
 
   /** Checks the invariants (no overlap, every heap byte accounted for); throws on a violation. */

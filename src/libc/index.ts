@@ -1,7 +1,7 @@
 // The C library layer: allocator models that run on a simulated process (REFERENCE §1, §3.8, §6).
 export type { Allocator, BlockInfo, BlockState, MallInfo } from "./allocator";
 export type { AllocatorCounters } from "./params";
-export type { VmHost, Protection, Advice } from "./host";
+export type { VmHost } from "./host";
 export type { GlibcMallInfo } from "./inspect";
 export { Glibc, GlibcThread, type GlibcOptions, type MalloptParam } from "./glibc";
 export { EagerAllocator } from "./eager";

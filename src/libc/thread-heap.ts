@@ -1,4 +1,4 @@
-// A thread arena's memory (glibc arena.c): heaps of HEAP_MAX_SIZE (64 MiB) reserved PROT_NONE,
+// A thread arena's memory (glibc arena.c, REFERENCE §1.5): heaps of HEAP_MAX_SIZE (64 MiB) reserved PROT_NONE,
 // aligned to 64 MiB, made read-write with mprotect as they grow; a full heap chains a new one.
 // Freed memory goes back with madvise(MADV_DONTNEED), and a later heap that becomes entirely
 // free is munmapped. The arena's first heap (it holds the arena itself) stays, as in glibc.
@@ -65,7 +65,10 @@ export class ThreadHeaps implements ArenaGrowth {
     return true;
   }
 
-  /** glibc heap_trim: drop wholly free later heaps, then shrink the top heap past trim_threshold. */
+  /**
+   * glibc heap_trim: drop wholly free later heaps (munmap), then shrink the top heap past
+   * trim_threshold with MADV_DONTNEED, keeping top_pad (REFERENCE §1.5).
+   */
   trimAfterFree(arena: Arena): void {
     const pad = this.params.topPad;
     const page = this.sys.pageSize;

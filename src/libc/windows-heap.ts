@@ -16,6 +16,7 @@ import { ADDRESS_SPACE_LIMIT, alignDown, alignUp, MINSIZE } from "./constants";
 import type { VmHost } from "./host";
 import { zeroCounters, type AllocatorCounters } from "./params";
 import { Syscalls } from "./syscalls";
+import { summarizeAllocator } from "./summary";
 import { requireByteCount, requirePointer } from "./validate";
 import { storeWords } from "./words";
 
@@ -249,6 +250,11 @@ export class WindowsHeap implements Allocator {
     ].sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(`region 0x${ranges[i][0].toString(16)} overlaps its neighbour`);
     return true;
+  }
+
+  /** Short text for util.inspect. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return summarizeAllocator("WindowsHeap", this.mallinfo());
   }
 
   // ASSUMPTION: block size = size + 16-byte header, rounded to 16, at least 32 bytes

@@ -1,4 +1,5 @@
 // The eager (no-MMU) allocator, the Windows heap, and createAllocator's choice per preset.
+import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
 import { InvalidArgumentError } from "../../src/errors";
 import { createAllocator } from "../../src/libc/create";
@@ -136,5 +137,15 @@ describe("createAllocator", () => {
     expect(createAllocator(new FakeHost(), "windows-x86_64")).toBeInstanceOf(WindowsHeap);
     expect(createAllocator(new FakeHost(), "eager")).toBeInstanceOf(EagerAllocator);
     expect(() => createAllocator(host, "plan9")).toThrow(/createAllocator: platform/);
+  });
+});
+
+describe("inspection text", () => {
+  test("each allocator prints a one-line summary", () => {
+    const g = new Glibc(new FakeHost());
+    g.malloc(2 * MiB);
+    expect(inspect(g)).toMatch(/^Glibc\(heap 132 kB: 1 kB in use, 131 kB free; 1 mmapped blocks, 2052 kB; mmap threshold 131072 B\)$/);
+    expect(inspect(new EagerAllocator(new FakeHost()))).toMatch(/^EagerAllocator\(heap 0 kB/);
+    expect(inspect(new WindowsHeap(new FakeHost()))).toMatch(/^WindowsHeap\(heap 0 kB/);
   });
 });

@@ -11,7 +11,7 @@ import { requireInteger, requirePageSize, requireRange } from "./validate";
 
 export interface FrameMapOptions {
   title?: string;
-  /** Most pages to sample, evenly spaced (default 2048). */
+  /** Most pages to sample, evenly spaced (default 1024, at most 4096: a scatter PNG compresses poorly). */
   maxPoints?: number;
 }
 
@@ -65,7 +65,7 @@ export function frameMapChart(source: FrameSource, addr: number, length: number,
   }
   const pageSize = requirePageSize(where, source.pageSize);
   requireRange(where, addr, length);
-  const maxPoints = requireInteger(where, "options.maxPoints", options.maxPoints ?? 2048, 2, 20_000);
+  const maxPoints = requireInteger(where, "options.maxPoints", options.maxPoints ?? 1024, 2, 4096);
   const firstPage = Math.floor(addr / pageSize);
   const pages = Math.ceil((addr + length) / pageSize) - firstPage;
   const step = Math.ceil(pages / maxPoints);
@@ -75,7 +75,7 @@ export function frameMapChart(source: FrameSource, addr: number, length: number,
   const sampling = step === 1 ? "every page" : `every ${formatCount(step)}th page`;
   const subtitle = [
     `${formatCount(pages)} virtual pages, ${sampling}: ${formatCount(stats.backed)} of ${formatCount(stats.sampled)} sampled are backed,`,
-    `by ${formatCount(stats.distinctFrames)} distinct frames; longest physically contiguous run: ${formatCount(stats.longestContiguousRun)} samples`,
+    `by ${formatCount(stats.distinctFrames)} distinct frames; longest run of physically contiguous samples: ${formatCount(stats.longestContiguousRun)}`,
   ];
   const points = samples.filter((s) => s.p !== null);
   const spec = vegaLiteSpec({
@@ -83,7 +83,7 @@ export function frameMapChart(source: FrameSource, addr: number, length: number,
     width: CHART_WIDTH,
     height: 320,
     data: { values: points },
-    mark: { type: "point", filled: true, size: points.length > 500 ? 9 : 24, color: OKABE_ITO.blue, opacity: 0.8 },
+    mark: { type: "square", size: points.length > 1024 ? 6 : 12, color: OKABE_ITO.blue, opacity: 1 },
     encoding: {
       x: { field: "v", type: "quantitative", title: "virtual page (index in range)", scale: { domain: [0, pages], nice: false }, axis: { format: ",d" } },
       y: { field: "p", type: "quantitative", title: "physical frame number (pfn)", scale: { zero: true }, axis: { format: ",d" } },

@@ -10,13 +10,15 @@ import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./vali
 
 export interface TimelineOptions {
   title?: string;
-  /** Most calls to draw (default 120); longer logs are thinned evenly, keeping the first and last. */
+  /** Most calls to draw (default 120, at most 500); longer logs are thinned evenly, keeping the first and last. */
   maxEvents?: number;
   /** Status fields (e.g. Process.status()) listed in the text output as given. */
   status?: Readonly<Record<string, unknown>>;
 }
 
 const LABEL_LIMIT = 40;
+// Up to this many calls every label is drawn; beyond, labels that would overlap are dropped.
+const LABELS_ALWAYS_SHOWN = 30;
 
 /** Formats one call argument: sizes in binary units, large addresses in hex. */
 function formatArg(arg: unknown): string {
@@ -55,7 +57,7 @@ function thin(count: number, max: number): number[] {
 export function memoryTimelineChart(events: readonly MemoryEvent[], options: TimelineOptions = {}): Chart {
   const where = "memoryTimelineChart";
   requireNonEmptyArray(where, "events", events);
-  const maxEvents = requireInteger(where, "options.maxEvents", options.maxEvents ?? 120, 2, 1000);
+  const maxEvents = requireInteger(where, "options.maxEvents", options.maxEvents ?? 120, 2, 500);
   for (const [i, event] of events.entries()) {
     if (event === null || typeof event !== "object" || typeof event.call !== "string") {
       throw new InvalidArgumentError(`${where}: events[${i}] must have a call name, got ${describeValue(event)}`);
@@ -93,7 +95,13 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
     ],
     mark: { type: "line", interpolate: "step-after", point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: "step", type: "ordinal", sort: null, title: "call", axis: { labelAngle: -35, labelAlign: "right", labelLimit: 220 } },
+      x: {
+        field: "step",
+        type: "ordinal",
+        sort: null,
+        title: "call",
+        axis: { labelAngle: -35, labelAlign: "right", labelLimit: 220, labelOverlap: shown.length > LABELS_ALWAYS_SHOWN ? "greedy" : false },
+      },
       y: {
         field: "bytes",
         type: "quantitative",

@@ -61,6 +61,13 @@ describe("frameMapChart", () => {
     for (const { v, p } of points) expect(p).toBe(((v as number) * 7919) % 100_003);
     expect(() => frameMapChart(source, BASE, PAGE, { maxPoints: 1 })).toThrow(/options.maxPoints/);
   });
+
+  it("stays under the bound at its most points, scattered at random", () => {
+    const pages = 1 << 16;
+    const source = new FakeSource(BASE, pages);
+    for (let p = 0; p < pages; p++) source.frames[p] = (p * 2_654_435_761) % 6_000_011;
+    expectDisplayable(frameMapChart(source, BASE, pages * PAGE, { maxPoints: 4096 }));
+  });
 });
 
 describe("memoryTimelineChart", () => {
@@ -93,6 +100,11 @@ describe("memoryTimelineChart", () => {
     expect(rows).toHaveLength(50);
     expect(rows[0].step).toBe("1. c0()");
     expect(rows[49].step).toBe("1000. c999()");
+  });
+
+  it("stays under the bound at its most calls", () => {
+    const long = Array.from({ length: 5000 }, (_, i) => ({ call: "mmap", args: { length: (i + 1) * PAGE, prot: "read-write" }, VmRSS: i * 4, VmSize: (i + 1) * 4 }));
+    expectDisplayable(memoryTimelineChart(long, { maxEvents: 500 }));
   });
 
   it("cuts long labels and rejects bad events", () => {

@@ -61,10 +61,6 @@ export class Ptmalloc {
     this.arenas.push(new Arena(0, host, new MainHeap(this.sys, this.params)));
   }
 
-  get mainHeap(): MainHeap {
-    return this.arenas[0].growth as MainHeap;
-  }
-
   /** malloc(n): a user pointer, or null with errno ENOMEM. */
   malloc(t: ThreadState, n: number): number | null {
     const nb = this.checkedRequest(n);

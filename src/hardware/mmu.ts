@@ -45,6 +45,9 @@ export class TlbMmu implements Mmu {
   /** References and walk-cache depth (0: none) of the last walk. */
   private lastWalkRefs = 0;
   private lastWalkCacheDepth = 0;
+  /** TLB fills so far: if unchanged since a lookup missed, the entry is known to be absent
+   *  (a fault handler that translates through this MMU could otherwise have added it). */
+  private fills = 0;
 
   /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
@@ -94,6 +97,7 @@ export class TlbMmu implements Mmu {
   ): Leaf {
     const counters = this.counters;
     const write = kind === "write";
+    const fills = this.fills;
     if (l1.lookup(asid, vaddr)) {
       const tlb = l1.hitTlb!;
       const slot = l1.hitSlot;
@@ -104,7 +108,7 @@ export class TlbMmu implements Mmu {
       }
       // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
       // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
-      return this.resolveByWalk(l1, row, false, true, asid, pageTable, vaddr, kind, repeats, onFault);
+      return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
     }
     const l2 = this.l2;
     if (l2.lookup(asid, vaddr)) {
@@ -115,22 +119,25 @@ export class TlbMmu implements Mmu {
         const leaf = tlb.readLeaf(slot, this.leaf);
         counters.misses[row * 64 + leaf.pageShift] += 1;
         counters.hits[L2 * 64 + leaf.pageShift] += 1;
-        l1.insert(asid, vaddr, leaf);
+        l1.insert(asid, vaddr, leaf, true);
+        this.fills++;
         this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
         return leaf;
       }
-      return this.resolveByWalk(l1, row, true, true, asid, pageTable, vaddr, kind, repeats, onFault);
+      return this.resolveByWalk(l1, row, true, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
     }
-    return this.resolveByWalk(l1, row, true, false, asid, pageTable, vaddr, kind, repeats, onFault);
+    return this.resolveByWalk(l1, row, true, false, fills, asid, pageTable, vaddr, kind, repeats, onFault);
   }
 
   /** Walks (faulting first if a TLB entry refused the access) until the page table permits the
-   *  access, fills both TLB levels, counts the run, and returns the translation. */
+   *  access, fills both TLB levels, counts the run, and returns the translation. `fills` is the
+   *  fill count when the lookups missed. */
   private resolveByWalk(
     l1: TlbLevel,
     row: number,
     l2Probed: boolean,
     faultFirst: boolean,
+    fills: number,
     asid: number,
     pageTable: PageTableWalker,
     vaddr: number,
@@ -164,8 +171,12 @@ export class TlbMmu implements Mmu {
     const counters = this.counters;
     counters.misses[row * 64 + leaf.pageShift] += 1;
     if (l2Probed) counters.misses[L2 * 64 + leaf.pageShift] += 1;
-    this.l2.insert(asid, vaddr, leaf);
-    l1.insert(asid, vaddr, leaf);
+    // Both levels missed (or the fault dropped the refusing entry): absent unless something
+    // translated through this MMU meanwhile.
+    const absent = this.fills === fills;
+    this.l2.insert(asid, vaddr, leaf, absent);
+    l1.insert(asid, vaddr, leaf, absent);
+    this.fills++;
     this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
     return leaf;
   }

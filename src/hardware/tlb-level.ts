@@ -3,6 +3,7 @@
 // size is held by at most one array of a level, so a translation has exactly one home per level.
 import type { Leaf } from "./translation";
 import { Tlb } from "./tlb";
+import { pageNumber, type SetAssociativeArray } from "./tlb-sets";
 import { checkTlbLevel, type TlbConfig } from "./tlb-geometry";
 
 /** The TLB arrays of one level and where the last lookup hit. */
@@ -12,6 +13,7 @@ export class TlbLevel {
   private readonly home: (Tlb | undefined)[] = new Array<Tlb | undefined>(64).fill(undefined);
   /** Flattened (array, shift) probes, so a lookup is one loop. */
   private readonly probeTlbs: Tlb[] = [];
+  private readonly probeArrays: SetAssociativeArray[] = [];
   private readonly probeShifts: number[] = [];
   /** The array and slot of the last successful lookup. */
   hitTlb: Tlb | null = null;
@@ -25,6 +27,7 @@ export class TlbLevel {
       for (const shift of tlb.shifts) {
         this.home[shift] = tlb;
         this.probeTlbs.push(tlb);
+        this.probeArrays.push(tlb.array);
         this.probeShifts.push(shift);
       }
     }
@@ -38,12 +41,14 @@ export class TlbLevel {
   /** Looks `vaddr` up at every page size; on a hit records hitTlb/hitSlot and returns true.
    *  Replacement state is not updated (the caller touches the entry if it uses it). */
   lookup(asid: number, vaddr: number): boolean {
-    const tlbs = this.probeTlbs;
+    const arrays = this.probeArrays;
     const shifts = this.probeShifts;
-    for (let i = 0; i < tlbs.length; i++) {
-      const slot = tlbs[i].find(asid, vaddr, shifts[i]);
+    for (let i = 0; i < arrays.length; i++) {
+      const shift = shifts[i];
+      if (arrays[i].counts[shift] === 0) continue; // holds no page of this size: skip the probe
+      const slot = arrays[i].find(pageNumber(vaddr, shift), asid, shift);
       if (slot >= 0) {
-        this.hitTlb = tlbs[i];
+        this.hitTlb = this.probeTlbs[i];
         this.hitSlot = slot;
         return true;
       }
@@ -51,9 +56,10 @@ export class TlbLevel {
     return false;
   }
 
-  /** Caches a translation in the array holding its page size; a no-op if none holds it. */
-  insert(asid: number, vaddr: number, leaf: Leaf): void {
-    this.home[leaf.pageShift]?.insert(asid, vaddr, leaf);
+  /** Caches a translation in the array holding its page size (a no-op if none holds it);
+   *  `absent`: the caller knows this level has no entry for the page (see Tlb.insert). */
+  insert(asid: number, vaddr: number, leaf: Leaf, absent: boolean): void {
+    this.home[leaf.pageShift]?.insert(asid, vaddr, leaf, absent);
   }
 
   /** Drops the translations of [start, end) in one address space, at every page size. */

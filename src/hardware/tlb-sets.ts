@@ -1,11 +1,24 @@
 // The storage shared by TLBs and walk caches: `sets` sets of `ways` entries, each entry a tag,
 // an address-space id and a kind (page shift for a TLB, coverage shift for a walk cache; 0 marks
 // an empty entry), all in typed arrays so a lookup allocates nothing. Replacement is true LRU
-// (a use stamp per entry) or tree pseudo-LRU (ways - 1 direction bits per set).
+// (a use stamp per entry; empty entries have stamp -1 so they go first) or tree pseudo-LRU
+// (ways - 1 direction bits per set). A count of valid entries per kind lets callers skip
+// probing for page sizes the array holds none of.
+
+/** 2**-n for every shift: multiplying by a power of two is exact and cheaper than dividing. */
+const INVERSE_POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** -n);
+
+/** The number of the 2**shift-byte page (or prefix) holding `vaddr` (no bitwise ops: 57-bit
+ *  addresses). */
+export function pageNumber(vaddr: number, shift: number): number {
+  return Math.floor(vaddr * INVERSE_POW2[shift]);
+}
 
 /** Fixed-size set-associative storage; callers pick the set (tag modulo sets) and the kind. */
 export class SetAssociativeArray {
   readonly tags: Float64Array;
+  /** tag * 64 + kind (exact: tags stay below 2**46), -1 when empty: one compare per way. */
+  private readonly keys: Float64Array;
   readonly asids: Int32Array;
   /** 0 = empty; otherwise the entry's page or coverage shift (1..63). */
   readonly kinds: Uint8Array;
@@ -13,6 +26,9 @@ export class SetAssociativeArray {
   /** Tree-PLRU bits, heap-ordered per set: 0 = the victim is in the left half, 1 = right. */
   private readonly tree: Uint8Array;
   private clock = 0;
+  private readonly inverseSets: number;
+  /** Valid entries per kind. */
+  readonly counts = new Int32Array(64);
 
   constructor(
     readonly sets: number,
@@ -21,24 +37,31 @@ export class SetAssociativeArray {
   ) {
     const entries = sets * ways;
     this.tags = new Float64Array(entries);
+    this.keys = new Float64Array(entries).fill(-1);
     this.asids = new Int32Array(entries);
     this.kinds = new Uint8Array(entries);
-    this.stamps = new Float64Array(plru ? 0 : entries);
+    this.stamps = new Float64Array(plru ? 0 : entries).fill(-1);
     this.tree = new Uint8Array(plru ? sets * (ways - 1) : 0);
+    this.inverseSets = 1 / sets;
   }
 
-  /** Set index of a tag (tags are page or prefix numbers, up to 2**57: no bitwise ops). */
-  setOf(tag: number): number {
-    return tag % this.sets;
+  /** Set index of a tag: tag modulo sets. Tags are page or prefix numbers up to 2**45, so no
+   *  bitwise operators, and `%` on doubles is a slow library call in V8: multiply by 1/sets and
+   *  fix up (q * sets is exact; the rounded quotient is off by at most one). */
+  private setOf(tag: number): number {
+    const sets = this.sets;
+    const r = tag - Math.floor(tag * this.inverseSets) * sets;
+    return r < 0 ? r + sets : r >= sets ? r - sets : r;
   }
 
   /** Slot of the entry (tag, asid, kind) in its set, or -1; does not change replacement state. */
   find(tag: number, asid: number, kind: number): number {
-    const base = (tag % this.sets) * this.ways;
+    const base = this.setOf(tag) * this.ways;
     const end = base + this.ways;
-    const { tags, asids, kinds } = this;
+    const key = tag * 64 + kind;
+    const keys = this.keys;
     for (let slot = base; slot < end; slot++) {
-      if (tags[slot] === tag && kinds[slot] === kind && asids[slot] === asid) return slot;
+      if (keys[slot] === key && this.asids[slot] === asid) return slot;
     }
     return -1;
   }
@@ -68,11 +91,15 @@ export class SetAssociativeArray {
     }
   }
 
-  /** Stores (tag, asid, kind) in its set — in the first empty way, else the policy's victim —
-   *  marks it most recently used, and returns its slot. */
+  /** Stores (tag, asid, kind), which the caller knows is absent, in its set — in the first empty
+   *  way, else the policy's victim — marks it most recently used, and returns its slot. */
   insert(tag: number, asid: number, kind: number): number {
-    const slot = this.victim(tag % this.sets);
+    const slot = this.victim(this.setOf(tag));
+    const old = this.kinds[slot];
+    if (old !== 0) this.counts[old]--;
+    this.counts[kind]++;
     this.tags[slot] = tag;
+    this.keys[slot] = tag * 64 + kind;
     this.asids[slot] = asid;
     this.kinds[slot] = kind;
     this.touch(slot);
@@ -81,65 +108,72 @@ export class SetAssociativeArray {
 
   private victim(set: number): number {
     const base = set * this.ways;
-    for (let slot = base; slot < base + this.ways; slot++) if (this.kinds[slot] === 0) return slot;
-    if (this.plru) {
-      const treeBase = set * (this.ways - 1);
-      let node = 0;
-      let lo = 0;
-      let hi = this.ways;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) / 2;
-        if (this.tree[treeBase + node] === 0) {
-          node = 2 * node + 1;
-          hi = mid;
-        } else {
-          node = 2 * node + 2;
-          lo = mid;
-        }
+    const end = base + this.ways;
+    if (!this.plru) {
+      // Empty ways carry stamp -1: the first empty way, else the least recently used.
+      const stamps = this.stamps;
+      let oldest = base;
+      for (let slot = base + 1; slot < end; slot++) {
+        if (stamps[slot] < stamps[oldest]) oldest = slot;
       }
-      return base + lo;
+      return oldest;
     }
-    let oldest = base;
-    for (let slot = base + 1; slot < base + this.ways; slot++) {
-      if (this.stamps[slot] < this.stamps[oldest]) oldest = slot;
+    for (let slot = base; slot < end; slot++) if (this.kinds[slot] === 0) return slot;
+    const treeBase = set * (this.ways - 1);
+    let node = 0;
+    let lo = 0;
+    let hi = this.ways;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) / 2;
+      if (this.tree[treeBase + node] === 0) {
+        node = 2 * node + 1;
+        hi = mid;
+      } else {
+        node = 2 * node + 2;
+        lo = mid;
+      }
     }
-    return oldest;
+    return base + lo;
   }
 
-  /** Empties one slot (its replacement state is left as is, like a hardware valid bit). */
+  /** Empties one slot. */
   invalidate(slot: number): void {
+    const kind = this.kinds[slot];
+    if (kind === 0) return;
+    this.counts[kind]--;
     this.kinds[slot] = 0;
+    this.keys[slot] = -1;
+    if (!this.plru) this.stamps[slot] = -1;
   }
 
   /** Empties every entry of an address space. */
   invalidateAsid(asid: number): void {
     for (let slot = 0; slot < this.kinds.length; slot++) {
-      if (this.kinds[slot] !== 0 && this.asids[slot] === asid) this.kinds[slot] = 0;
+      if (this.kinds[slot] !== 0 && this.asids[slot] === asid) this.invalidate(slot);
     }
   }
 
   /** Empties the entries of `asid` and `kind` whose tags lie in [firstTag, lastTag]: probes the
    *  sets of those tags when they are fewer than the sets, else scans everything. */
   invalidateTags(asid: number, kind: number, firstTag: number, lastTag: number): void {
+    if (this.counts[kind] === 0) return;
     if (lastTag - firstTag + 1 < this.sets) {
       for (let tag = firstTag; tag <= lastTag; tag++) {
         const slot = this.find(tag, asid, kind);
-        if (slot >= 0) this.kinds[slot] = 0;
+        if (slot >= 0) this.invalidate(slot);
       }
       return;
     }
     for (let slot = 0; slot < this.kinds.length; slot++) {
       const tag = this.tags[slot];
       if (this.kinds[slot] === kind && this.asids[slot] === asid && tag >= firstTag && tag <= lastTag) {
-        this.kinds[slot] = 0;
+        this.invalidate(slot);
       }
     }
   }
 
   /** Number of valid entries (for tests and displays). */
   occupancy(): number {
-    let n = 0;
-    for (let slot = 0; slot < this.kinds.length; slot++) if (this.kinds[slot] !== 0) n++;
-    return n;
+    return this.counts.reduce((a, b) => a + b, 0);
   }
 }

@@ -1,11 +1,8 @@
 // One TLB array: cached translations tagged by address-space id and page size, each holding
 // the frame number and the permission bits the page-table walk found.
 import type { Leaf } from "./translation";
-import { SetAssociativeArray } from "./tlb-sets";
+import { SetAssociativeArray, pageNumber } from "./tlb-sets";
 import { checkTlbConfig, type TlbConfig } from "./tlb-geometry";
-
-/** 2**n for every shift, so hot paths divide by a table entry instead of calling Math.pow. */
-export const POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** n);
 
 const WRITABLE = 1;
 const ZERO_PAGE = 2;
@@ -18,7 +15,8 @@ export class Tlb {
   readonly ways: number;
   /** log2 of the page sizes this TLB holds, in lookup order. */
   readonly shifts: readonly number[];
-  private readonly array: SetAssociativeArray;
+  /** The entries (tags, ids, replacement state); pfns and flags are indexed by the same slots. */
+  readonly array: SetAssociativeArray;
   private readonly pfns: Float64Array;
   private readonly flags: Uint8Array;
 
@@ -34,14 +32,9 @@ export class Tlb {
     this.flags = new Uint8Array(this.entries);
   }
 
-  /** Whether this TLB holds pages of 2**shift bytes. */
-  holds(shift: number): boolean {
-    return this.shifts.includes(shift);
-  }
-
   /** Slot of the entry translating `vaddr` as a page of 2**shift bytes, or -1 (no LRU update). */
   find(asid: number, vaddr: number, shift: number): number {
-    return this.array.find(Math.floor(vaddr / POW2[shift]), asid, shift);
+    return this.array.find(pageNumber(vaddr, shift), asid, shift);
   }
 
   /** Marks a slot most recently used (a hit). */
@@ -49,11 +42,13 @@ export class Tlb {
     this.array.touch(slot);
   }
 
-  /** Caches a translation of the page holding `vaddr` (replacing any entry for the same page). */
-  insert(asid: number, vaddr: number, leaf: Leaf): void {
+  /** Caches a translation of the page holding `vaddr`. `absent` promises that no entry for that
+   *  page exists (the caller's lookup just missed), which saves a probe; otherwise an existing
+   *  entry is replaced. */
+  insert(asid: number, vaddr: number, leaf: Leaf, absent: boolean): void {
     const shift = leaf.pageShift;
-    const vpn = Math.floor(vaddr / POW2[shift]);
-    let slot = this.array.find(vpn, asid, shift);
+    const vpn = pageNumber(vaddr, shift);
+    let slot = absent ? -1 : this.array.find(vpn, asid, shift);
     if (slot < 0) slot = this.array.insert(vpn, asid, shift);
     else this.array.touch(slot);
     this.pfns[slot] = leaf.pfn;
@@ -82,8 +77,7 @@ export class Tlb {
   /** Drops the translations of [start, end) (end exclusive) in one address space. */
   invalidateRange(asid: number, start: number, end: number): void {
     for (const shift of this.shifts) {
-      const size = POW2[shift];
-      this.array.invalidateTags(asid, shift, Math.floor(start / size), Math.floor((end - 1) / size));
+      this.array.invalidateTags(asid, shift, pageNumber(start, shift), pageNumber(end - 1, shift));
     }
   }
 

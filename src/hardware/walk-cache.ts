@@ -2,9 +2,8 @@
 // cache): small caches of the upper-level entries a walk read, keyed by the address prefix each
 // entry covers, so a later walk can start below them and read fewer page-table entries.
 import type { PageTableWalker } from "./translation";
-import { SetAssociativeArray } from "./tlb-sets";
+import { SetAssociativeArray, pageNumber } from "./tlb-sets";
 import { checkWalkCaches, type WalkCacheConfig } from "./tlb-geometry";
-import { POW2 } from "./tlb";
 
 /** Bits of address one entry `depth` levels above the leaf tables covers (x86 PDE: 21). */
 export function coverageShift(pageTable: PageTableWalker, depth: number): number {
@@ -26,25 +25,23 @@ export class WalkCache {
   /** Looks up the entry covering `vaddr`; on a hit marks it most recently used and returns true. */
   lookup(asid: number, pageTable: PageTableWalker, vaddr: number): boolean {
     const shift = coverageShift(pageTable, this.depth);
-    const slot = this.array.find(Math.floor(vaddr / POW2[shift]), asid, shift);
+    const slot = this.array.find(pageNumber(vaddr, shift), asid, shift);
     if (slot < 0) return false;
     this.array.touch(slot);
     return true;
   }
 
-  /** Caches the entry covering `vaddr` (a walk just read it from memory). */
+  /** Caches the entry covering `vaddr`, which a walk just read from memory after this cache's
+   *  lookup missed (so it is absent). */
   insert(asid: number, pageTable: PageTableWalker, vaddr: number): void {
     const shift = coverageShift(pageTable, this.depth);
-    const prefix = Math.floor(vaddr / POW2[shift]);
-    const slot = this.array.find(prefix, asid, shift);
-    if (slot < 0) this.array.insert(prefix, asid, shift);
-    else this.array.touch(slot);
+    this.array.insert(pageNumber(vaddr, shift), asid, shift);
   }
 
   /** Drops the entry a walk of `vaddr` would use. */
   invalidateAddress(asid: number, pageTable: PageTableWalker, vaddr: number): void {
     const shift = coverageShift(pageTable, this.depth);
-    const slot = this.array.find(Math.floor(vaddr / POW2[shift]), asid, shift);
+    const slot = this.array.find(pageNumber(vaddr, shift), asid, shift);
     if (slot >= 0) this.array.invalidate(slot);
   }
 

@@ -81,6 +81,23 @@ describe("TlbMmu counting", () => {
     expect(mmu.translate(1, pt, BASE + 100, "read", 1, onFault).pfn).toBe(4096);
   });
 
+  it("a fault handler that itself translates through the MMU leaves one entry per page", () => {
+    const mmu = new TlbMmu("skylake");
+    const pt = new FixturePageTable();
+    const onFault: FaultHandler = (vaddr, kind) => {
+      pt.map(vaddr, { pfn: 5, pageShift: 12, writable: true, zeroPage: false });
+      mmu.translate(1, pt, vaddr, kind, 1, onFault); // e.g. the kernel touching the new page
+    };
+    expect(mmu.translate(1, pt, BASE, "write", 1, onFault).pfn).toBe(5);
+    const stlb = mmu.l2.tlbs[0];
+    expect(stlb.find(1, BASE, 12)).toBeGreaterThanOrEqual(0);
+    expect(stlb.occupancy()).toBe(1);
+    pt.map(BASE, { pfn: 6, pageShift: 12, writable: true, zeroPage: false });
+    mmu.invalidateRange(1, BASE, K4);
+    expect(stlb.find(1, BASE, 12)).toBe(-1);
+    expect(mmu.translate(1, pt, BASE, "read", 1, onFault).pfn).toBe(6);
+  });
+
   it("entries are tagged by address space; invalidateAsid drops only its own", () => {
     const mmu = new TlbMmu("skylake");
     const a = new FixturePageTable();

@@ -2,3 +2,4 @@
 export * from "./mime";
 export * from "./show";
 export * from "./claims";
+export * from "./objects";

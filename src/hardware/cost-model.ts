@@ -32,27 +32,19 @@ export const COST_NAMES: readonly CostName[] = [
   "zeroPageMap", "minorFault", "hugeFault", "cowCopy",
 ];
 
-/** The kinds of page fault the kernel reports to the MMU (see TlbMmu.noteFault). */
-export type FaultKind = "zeroPage" | "hugeZeroPage" | "minor" | "huge" | "cow";
+/** The kinds of page fault a phase is charged for: a zero-page (or huge zero page) map, a
+ *  fresh base page, a fresh huge page, a copy-on-write copy. */
+export type FaultKind = "zeroPage" | "minor" | "huge" | "cow";
 
-export const FAULT_KINDS: readonly FaultKind[] = ["zeroPage", "hugeZeroPage", "minor", "huge", "cow"];
+export const FAULT_KINDS: readonly FaultKind[] = ["zeroPage", "minor", "huge", "cow"];
 
 /** The cost figure charged for each fault kind. */
-export const FAULT_COST: Readonly<Record<FaultKind, CostName>> = Object.freeze({
+export const FAULT_COST: Readonly<Record<FaultKind, "zeroPageMap" | "minorFault" | "hugeFault" | "cowCopy">> = Object.freeze({
   zeroPage: "zeroPageMap",
-  hugeZeroPage: "zeroPageMap", // the same work: one read-only entry, nothing cleared
   minor: "minorFault",
   huge: "hugeFault",
   cow: "cowCopy",
 });
-
-/** Throws InvalidArgumentError unless `kind` is a FaultKind. */
-export function checkFaultKind(kind: unknown, argument: string): FaultKind {
-  if (!FAULT_KINDS.includes(kind as FaultKind)) {
-    throw new InvalidArgumentError(`${argument} must be one of ${FAULT_KINDS.join(", ")}; got ${describeValue(kind)}`);
-  }
-  return kind as FaultKind;
-}
 
 /** Validates a full cost model (every figure a finite number >= 0) and returns a frozen copy. */
 export function checkCostModel(costs: CostModel, argument: string): CostModel {

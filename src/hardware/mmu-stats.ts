@@ -2,7 +2,7 @@
 // objects a notebook reads (stats, snapshots, differences between two snapshots), with cycles
 // derived from the counts and the CPU's cost model.
 import { InvalidArgumentError } from "../errors";
-import { FAULT_COST, FAULT_KINDS, type CostModel, type FaultKind } from "./cost-model";
+import type { CostModel } from "./cost-model";
 import { pageSizeName } from "./tlb-geometry";
 
 /** Counter rows: one per TLB level. */
@@ -23,8 +23,6 @@ export class MmuCounters {
   readonly misses = new Float64Array(3 * 64);
   /** Walk-cache hits by the cache's depth above the leaf tables. */
   readonly walkCacheHits = new Float64Array(8);
-  /** Faults the kernel reported, by FAULT_KINDS index. */
-  readonly faultsByKind = new Float64Array(FAULT_KINDS.length);
 }
 
 export interface TlbCounts {
@@ -38,15 +36,11 @@ export interface TlbLevelStats extends TlbCounts {
   readonly bySize: Readonly<Record<string, TlbCounts>>;
 }
 
-/** Cycles by cause (CostModel figures times counts). */
-export interface CycleBreakdown {
+/** Cycles spent translating, by cause (CostModel figures times counts). */
+export interface TranslationCycles {
   readonly l1Hit: number;
   readonly l2Hit: number;
   readonly walk: number;
-  readonly zeroPageMap: number;
-  readonly minorFault: number;
-  readonly hugeFault: number;
-  readonly cowCopy: number;
   readonly total: number;
 }
 
@@ -66,9 +60,7 @@ export interface MmuStats {
   readonly walkCacheHitsBy: Readonly<Record<string, number>>;
   /** Faults the MMU raised into the kernel (a retried access can raise more than one). */
   readonly faults: number;
-  /** Faults by kind, as the kernel reported them through noteFault. */
-  readonly faultsByKind: Readonly<Record<FaultKind, number>>;
-  readonly cycles: CycleBreakdown;
+  readonly cycles: TranslationCycles;
 }
 
 /** What a stats object needs to know about the CPU besides the counts. */
@@ -103,19 +95,10 @@ export function buildMmuStats(layout: StatsLayout, c: MmuCounters): MmuStats {
     walkCacheHitsBy[name] = c.walkCacheHits[depth];
     walkCacheHits += c.walkCacheHits[depth];
   }
-  const faultsByKind = {} as Record<FaultKind, number>;
-  const faultCycles = { zeroPageMap: 0, minorFault: 0, hugeFault: 0, cowCopy: 0 };
-  FAULT_KINDS.forEach((kind, i) => {
-    faultsByKind[kind] = c.faultsByKind[i];
-    const cost = FAULT_COST[kind] as keyof typeof faultCycles;
-    faultCycles[cost] += c.faultsByKind[i] * layout.costs[cost];
-  });
   const k = layout.costs;
   const l1Hit = (tlb.l1d.hits + tlb.l1i.hits) * k.l1Hit;
   const l2Hit = tlb.l2.hits * k.l2Hit;
   const walk = c.walks * k.walkStart + c.walkRefs * k.walkRef + walkCacheHits * k.walkCacheHit;
-  const total = l1Hit + l2Hit + walk + faultCycles.zeroPageMap + faultCycles.minorFault +
-    faultCycles.hugeFault + faultCycles.cowCopy;
   return {
     cpu: layout.cpu,
     accesses: c.accesses,
@@ -126,8 +109,7 @@ export function buildMmuStats(layout: StatsLayout, c: MmuCounters): MmuStats {
     walkCacheHits,
     walkCacheHitsBy,
     faults: c.faults,
-    faultsByKind,
-    cycles: { l1Hit, l2Hit, walk, ...faultCycles, total },
+    cycles: { l1Hit, l2Hit, walk, total: l1Hit + l2Hit + walk },
   };
 }
 

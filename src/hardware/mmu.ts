@@ -4,7 +4,6 @@
 // first access the translation sits in the TLB, so the rest are counted by arithmetic.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker, WalkResult } from "./translation";
-import { FAULT_KINDS, checkFaultKind, type FaultKind } from "./cost-model";
 import { DEFAULT_CPU, resolveCpu, type CpuName, type CpuPreset } from "./cpu-presets";
 import { L1D, L1I, L2, MmuCounters, buildMmuStats, diffMmuStats, type MmuStats, type StatsLayout } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
@@ -279,15 +278,6 @@ export class TlbMmu implements Mmu {
     this.l1i.invalidateAsid(asid);
     this.l2.invalidateAsid(asid);
     for (const cache of this.walkCaches) cache.invalidateAsid(asid);
-  }
-
-  /** Records that the kernel resolved `count` faults of `kind` (for counts and fault cycles). */
-  noteFault(kind: FaultKind, count = 1): void {
-    checkFaultKind(kind, "kind");
-    if (!Number.isInteger(count) || count < 0) {
-      throw new InvalidArgumentError(`count must be an integer >= 0; got ${describeValue(count)}`);
-    }
-    this.counters.faultsByKind[FAULT_KINDS.indexOf(kind)] += count;
   }
 
   /** Everything counted since construction, as a fresh plain object. */

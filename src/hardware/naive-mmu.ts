@@ -4,7 +4,6 @@
 // count exactly what this one counts.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker } from "./translation";
-import { FAULT_KINDS, checkFaultKind, type FaultKind } from "./cost-model";
 import { DEFAULT_CPU, resolveCpu, type CpuName, type CpuPreset } from "./cpu-presets";
 import { L1D, L1I, L2, MmuCounters, buildMmuStats, diffMmuStats, type MmuStats, type StatsLayout } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
@@ -262,13 +261,6 @@ export class NaiveMmu implements Mmu {
     checkAsid(asid);
     for (const level of this.levels) for (const cache of level) cache.removeWhere((e) => e.asid === asid);
     for (const cache of this.walkCaches.values()) cache.removeWhere((e) => e.asid === asid);
-  }
-
-  /** Records faults the kernel resolved, by kind. */
-  noteFault(kind: FaultKind, count = 1): void {
-    checkFaultKind(kind, "kind");
-    if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError(`count must be an integer >= 0; got ${describeValue(count)}`);
-    this.counters.faultsByKind[FAULT_KINDS.indexOf(kind)] += count;
   }
 
   /** Everything counted so far. */

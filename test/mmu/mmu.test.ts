@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TlbMmu } from "../../src/hardware/mmu";
-import { customCpu } from "../../src/hardware/cpu-presets";
+import { cpuPreset, customCpu } from "../../src/hardware/cpu-presets";
 import { InvalidArgumentError } from "../../src/errors";
 import type { FaultHandler } from "../../src/hardware/translation";
 import { FixturePageTable, linuxLikeFaults } from "./fixture-page-table";
@@ -217,7 +217,6 @@ describe("TlbMmu errors and costs", () => {
       ["pageTable", () => mmu.translate(1, {} as never, BASE, "read", 1, onFault)],
       ["length", () => mmu.invalidateRange(1, BASE, -1)],
       ["start", () => mmu.invalidateRange(1, NaN, 1)],
-      ["kind", () => mmu.noteFault("major" as never)],
     ];
     for (const [name, call] of bad) {
       expect(call).toThrow(InvalidArgumentError);
@@ -231,22 +230,21 @@ describe("TlbMmu errors and costs", () => {
       const pt = new FixturePageTable();
       const onFault = linuxLikeFaults(pt, mmu, 1, [{ start: BASE, length: 2 ** 30, pageShift: 12 }]);
       for (let p = 0; p < 100; p++) mmu.translate(1, pt, BASE + p * K4, "write", 512, onFault);
-      mmu.noteFault("minor", 100);
       return mmu.stats;
     };
     const base = run(new TlbMmu("skylake"));
     const k = new TlbMmu("skylake").cpu.costs;
     expect(base.cycles.l1Hit).toBe(base.tlb.l1d.hits * k.l1Hit);
     expect(base.cycles.walk).toBe(base.walks * k.walkStart + base.walkRefs * k.walkRef + base.walkCacheHits * k.walkCacheHit);
-    expect(base.cycles.minorFault).toBe(100 * k.minorFault);
-    expect(base.faultsByKind.minor).toBe(100);
-    const total = base.cycles.l1Hit + base.cycles.l2Hit + base.cycles.walk + base.cycles.minorFault;
-    expect(base.cycles.total).toBe(total);
-    const custom = customCpu("skylake", { costs: { walkRef: 100, minorFault: 1 } });
+    expect(base.cycles.l2Hit).toBe(base.tlb.l2.hits * k.l2Hit);
+    expect(base.cycles.total).toBe(base.cycles.l1Hit + base.cycles.l2Hit + base.cycles.walk);
+    const custom = customCpu("skylake", { costs: { walkRef: 100, l1Hit: 2 } });
     expect(custom.costSources.walkRef).toBe("override");
+    expect(custom.costSources.l2Hit).toBe(cpuPreset("skylake").costSources.l2Hit);
     const other = run(new TlbMmu(custom));
     expect(other.walkRefs).toBe(base.walkRefs);
-    expect(other.cycles.minorFault).toBe(100);
-    expect(other.cycles.walk).toBeGreaterThan(base.cycles.walk);
+    expect(other.tlb).toEqual(base.tlb);
+    expect(other.cycles.l1Hit).toBe(2 * base.cycles.l1Hit);
+    expect(other.cycles.walk).toBe(base.cycles.walk + base.walkRefs * (100 - k.walkRef));
   });
 });

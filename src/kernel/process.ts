@@ -47,6 +47,7 @@ export class Process {
   readonly mm: Mm;
   /** Live counters (internal; read `counters` for a copy). */
   readonly counterSet: KernelCounters = zeroCounters();
+  private callDepth = 0;
   private deathReason: string | null = null;
 
   constructor(readonly machine: Machine, readonly pid: number, brkStart?: number) {
@@ -271,16 +272,30 @@ export class Process {
     return `Process(pid ${this.pid}${this.alive ? "" : `, ${this.deathReason}`}, VmSize ${s.VmSize} kB, VmRSS ${s.VmRSS} kB, ${this.mm.vmas.all().length} mappings)`;
   }
 
+  /**
+   * Runs `body` as one logged call named `name` (e.g. "np.add"): the kernel calls made inside it
+   * (accessPages, mmap, ...) are folded into that one event. Returns what body returns.
+   */
+  asOneCall<T>(name: string, args: Record<string, unknown>, body: () => T): T {
+    return this.call(name, args, body);
+  }
+
   /** Runs a call: refuses it on a dead process, and logs it with the faults it caused. */
   private call<T>(name: string, args: Record<string, unknown>, body: () => T): T {
     this.requireAlive(name);
+    // A call made inside another (numpy's loop touching pages) is part of the outer call's event:
+    // one event per page would cost more than the simulation itself.
+    if (this.callDepth > 0) return body();
     const before = this.counters;
     let result: T;
+    this.callDepth++;
     try {
       result = body();
     } catch (error) {
       if (!refusedUpFront(error)) this.log(name, args, before, undefined, error instanceof Error ? error.message : String(error));
       throw error;
+    } finally {
+      this.callDepth--;
     }
     this.log(name, args, before, typeof result === "number" ? result : undefined);
     return result;

@@ -99,7 +99,9 @@ export class NDArray {
   /** Reads one element: a.get(i) for 1-D, a.get(i, j) for 2-D; negative indices count from the end. */
   get(...index: number[]): number {
     this.assertAlive();
-    return loadElement(this.runtime.proc, this.address + this.offsetOf(index), this.dtype);
+    const off = this.offsetOf(index);
+    return this.runtime.proc.asOneCall(`a[${index.join(", ")}]`, { addr: this.address + off }, () =>
+      loadElement(this.runtime.proc, this.address + off, this.dtype));
   }
 
   /** Writes one element: a.set(i, value), a.set(i, j, value). */
@@ -112,7 +114,10 @@ export class NDArray {
     if (typeof value !== "number" && typeof value !== "boolean") {
       throw new InvalidArgumentError(`set(): value must be a number, got ${typeof value}`);
     }
-    storeElement(this.runtime.proc, this.address + this.offsetOf(args.slice(0, -1)), this.dtype, Number(value));
+    const index = args.slice(0, -1);
+    const addr = this.address + this.offsetOf(index);
+    this.runtime.proc.asOneCall(`a[${index.join(", ")}] = ${value}`, { addr }, () =>
+      storeElement(this.runtime.proc, addr, this.dtype, Number(value)));
   }
 
   /** A view of elements start..stop (exclusive) by step along the first axis, sharing memory. */
@@ -161,27 +166,30 @@ export class NDArray {
   fill(value: number): void {
     this.assertAlive();
     if (typeof value !== "number" && typeof value !== "boolean") throw new InvalidArgumentError(`fill(value): value must be a number, got ${typeof value}`);
-    fill(this.runtime.proc, this.runtime.memory, this.layout(), Number(value));
+    this.runtime.proc.asOneCall(`a.fill(${value})`, { addr: this.address, nbytes: this.nbytes }, () =>
+      fill(this.runtime.proc, this.runtime.memory, this.layout(), Number(value)));
   }
 
   /** A new array (np.empty + copy) with the same elements. */
   copy(): NDArray {
     this.assertAlive();
-    const out = this.runtime.empty([...this.shape], this.dtype);
-    copyElements(this.runtime.proc, this.runtime.memory, out.layout(), this.layout());
-    return out;
+    return this.runtime.proc.asOneCall("a.copy()", { addr: this.address, nbytes: this.nbytes }, () => {
+      const out = this.runtime.empty([...this.shape], this.dtype);
+      copyElements(this.runtime.proc, this.runtime.memory, out.layout(), this.layout());
+      return out;
+    });
   }
 
   /** The sum of all elements (a read of every page: untouched pages map the zero page). */
   sum(): number {
     this.assertAlive();
-    return reduce(this.runtime.proc, this.runtime.memory, this.layout()).sum;
+    return this.reduction("a.sum()").sum;
   }
 
   /** The mean of all elements (NaN for an empty array, as numpy, which also warns). */
   mean(): number {
     this.assertAlive();
-    const r = reduce(this.runtime.proc, this.runtime.memory, this.layout());
+    const r = this.reduction("a.mean()");
     return r.count === 0 ? NaN : r.sum / r.count;
   }
 
@@ -189,7 +197,7 @@ export class NDArray {
   max(): number {
     this.assertAlive();
     if (this.size === 0) throw new ValueError("zero-size array to reduction operation maximum which has no identity");
-    const r = reduce(this.runtime.proc, this.runtime.memory, this.layout());
+    const r = this.reduction("a.max()");
     return r.sawNaN ? NaN : r.max;
   }
 
@@ -199,7 +207,7 @@ export class NDArray {
     if (this.base !== null) {
       throw new PagelabError("invalid-argument", "free(): this is a view; free the array it views (its .base) instead");
     }
-    this.owner.release();
+    this.runtime.proc.asOneCall("del a", { addr: this.address, nbytes: this.nbytes }, () => this.owner.release());
   }
 
   /** True once free() released the memory. */
@@ -214,6 +222,11 @@ export class NDArray {
     const out: number[] = [];
     for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.address + off, this.dtype));
     return out;
+  }
+
+  private reduction(name: string) {
+    return this.runtime.proc.asOneCall(name, { addr: this.address, nbytes: this.nbytes }, () =>
+      reduce(this.runtime.proc, this.runtime.memory, this.layout()));
   }
 
   /** Where the elements are, for the inner loops. */

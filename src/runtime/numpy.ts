@@ -54,6 +54,10 @@ export class Numpy implements ArrayRuntime {
   /** np.zeros: calloc'd memory — nothing is written, so nothing new becomes resident. */
   zeros(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
     const { dims, dtype } = this.parse("zeros", shape, options);
+    return this.logged("np.zeros", dims, dtype, () => this.zerosNow(dims, dtype));
+  }
+
+  private zerosNow(dims: number[], dtype: DType): NDArray {
     const nbytes = this.byteSize(dims, dtype);
     const { ptr, mustClear } = this.allocator.allocZeroed(nbytes);
     const arr = this.wrap(this.checkAllocated(ptr, dims, dtype), dims, dtype, nbytes);
@@ -65,8 +69,10 @@ export class Numpy implements ArrayRuntime {
   /** np.empty: malloc'd memory, uninitialised (it may hold a previous array's bytes). */
   empty(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
     const { dims, dtype } = this.parse("empty", shape, options);
-    const nbytes = this.byteSize(dims, dtype);
-    return this.wrap(this.checkAllocated(this.allocator.allocEmpty(nbytes), dims, dtype), dims, dtype, nbytes);
+    return this.logged("np.empty", dims, dtype, () => {
+      const nbytes = this.byteSize(dims, dtype);
+      return this.wrap(this.checkAllocated(this.allocator.allocEmpty(nbytes), dims, dtype), dims, dtype, nbytes);
+    });
   }
 
   /** np.ones = empty + copyto(1): every page is written at once (REFERENCE §2.3). */
@@ -77,9 +83,12 @@ export class Numpy implements ArrayRuntime {
   /** np.full = empty + fill(value). */
   full(shape: ShapeArg, value: number, options?: CreateOptions | DTypeArg): NDArray {
     if (typeof value !== "number") throw new InvalidArgumentError(`full(shape, fill_value): fill_value must be a number, got ${typeof value}`);
-    const arr = this.empty(shape, options);
-    arr.fill(value);
-    return arr;
+    const { dims, dtype } = this.parse("full", shape, options);
+    return this.logged(value === 1 ? "np.ones" : `np.full(${value})`, dims, dtype, () => {
+      const arr = this.empty(dims, dtype);
+      arr.fill(value);
+      return arr;
+    });
   }
 
   /** np.arange(stop) / np.arange(start, stop, step): evenly spaced values, written element by element. */
@@ -92,10 +101,13 @@ export class Numpy implements ArrayRuntime {
     const n = Math.max(0, Math.ceil((hi - lo) / step));
     const allInts = [lo, hi, step].every(Number.isInteger);
     const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options as DTypeArg } : (options ?? {});
-    const arr = this.empty(n, { dtype: opts.dtype ?? (allInts ? "int64" : "float64") });
-    let i = 0;
-    elementwise(this.proc, this.memory, arr.layout(), [], () => lo + step * i++, { perElement: true });
-    return arr;
+    const dtype = dtypeOf(opts.dtype ?? (allInts ? "int64" : "float64"));
+    return this.logged("np.arange", [n], dtype, () => {
+      const arr = this.empty(n, dtype);
+      let i = 0;
+      elementwise(this.proc, this.memory, arr.layout(), [], () => lo + step * i++, { perElement: true });
+      return arr;
+    });
   }
 
   zeros_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
@@ -154,7 +166,7 @@ export class Numpy implements ArrayRuntime {
     }
     const shape = arrays.length > 0 ? arrays[0].shape : [];
     const resultType = this.resultType(name, a, b);
-    let out = options?.out;
+    const out = options?.out;
     if (out !== undefined) {
       if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${name}(): out must be an ndarray`);
       out.assertAlive();
@@ -164,13 +176,15 @@ export class Numpy implements ArrayRuntime {
       if (!canCastSameKind(resultType, out.dtype)) {
         throw new PagelabUFuncTypeError(name, resultType, out.dtype);
       }
-    } else {
-      out = this.empty([...shape], resultType);
     }
+    const given = out;
     const operands: Operand[] = [a, b].map((x) => (x instanceof NDArray ? { layout: x.layout() } : { scalar: x }));
     const op = BINARY_OPS[name];
-    elementwise(this.proc, this.memory, out.layout(), operands, (v) => op(v[0], v[1]));
-    return out;
+    return this.proc.asOneCall(`np.${name}`, { shape: shape.join("x"), out: given !== undefined }, () => {
+      const target = given ?? this.empty([...shape], resultType);
+      elementwise(this.proc, this.memory, target.layout(), operands, (v) => op(v[0], v[1]));
+      return target;
+    });
   }
 
   private resultType(name: BinaryOpName, a: NDArray | number, b: NDArray | number): DType {
@@ -188,6 +202,11 @@ export class Numpy implements ArrayRuntime {
     // true_divide of integers gives float64.
     if (name === "divide" && t.kind !== "f") t = dtypeOf("float64");
     return t;
+  }
+
+  /** Runs a creation as one event of the process's log, named like the numpy call. */
+  private logged(name: string, dims: number[], dtype: DType, body: () => NDArray): NDArray {
+    return this.proc.asOneCall(name, { shape: dims.join("x"), dtype: dtype.name }, body);
   }
 
   private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType } {

@@ -24,6 +24,8 @@ export interface PagedProcess {
     options?: { elementSize?: number },
   ): void;
   read(addr: number, length: number): Uint8Array;
+  /** Runs body as one logged call (the accesses inside fold into one event of the process's log). */
+  asOneCall<T>(name: string, args: Record<string, unknown>, body: () => T): T;
   write(addr: number, bytes: Uint8Array): void;
 }
 

@@ -19,3 +19,6 @@ export type { CpuPresetName } from "./cpuPreset";
 export type { ZeroPageDetection, HugeDetection } from "./classify";
 export type { ProbeOptions, Unsupported } from "./options";
 export type { MappingRange } from "./maps";
+export { machineFromHost, hostMachineOptions } from "./from-host";
+export { compare, everyNthPage } from "./compare";
+export type { CompareExperiment, CompareStep, CompareRow, Comparison, SideFigures } from "./compare";

@@ -1,0 +1,157 @@
+// The same experiment on a real typed array of this process and on the simulator built from this
+// host (Machine.fromHost + the Node runtime), step by step: resident pages and minor faults, real vs
+// simulated, with the difference — the check that the simulator says what the kernel does.
+import { InvalidArgumentError } from "../errors";
+import { Machine, PageState, type Process } from "../kernel";
+import { node } from "../runtime";
+import { Chart, OKABE_ITO } from "../charts";
+import { alloc } from "./alloc";
+import { minorFaults } from "./counters";
+import { residency } from "./residency";
+import { supported } from "./supported";
+import { machineFromHost } from "./from-host";
+
+/** One step: elements written (set to 1) and elements read, by index into the Float64Array. */
+export interface CompareStep {
+  label: string;
+  write?: readonly number[];
+  read?: readonly number[];
+}
+
+export interface CompareExperiment {
+  /** Float64Array length (the real array and the simulated one). */
+  elements: number;
+  steps: readonly CompareStep[];
+}
+
+export interface SideFigures {
+  /** Pages of the array's mapping counted in RSS. */
+  resident: number | null;
+  /** Pages mapped to the zero page. */
+  zeroPage: number | null;
+  /** Minor faults during the step. */
+  faults: number | null;
+}
+
+export interface CompareRow {
+  step: string;
+  real: SideFigures | null;
+  sim: SideFigures;
+  /** real.resident - sim.resident, when both are known. */
+  residentDiff: number | null;
+}
+
+export interface Comparison {
+  rows: CompareRow[];
+  /** Why the real column is missing, or notes on how it was read. */
+  note: string;
+  chart: Chart;
+  /** Text table, one line per step. */
+  text: string;
+}
+
+function checkExperiment(exp: CompareExperiment): void {
+  if (exp === null || typeof exp !== "object") throw new InvalidArgumentError("compare(experiment): experiment must be { elements, steps }");
+  if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
+    throw new InvalidArgumentError(`compare(experiment): elements must be an integer in 1..2**28, got ${exp.elements}`);
+  }
+  if (!Array.isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError("compare(experiment): steps must be a non-empty array");
+  for (const [k, step] of exp.steps.entries()) {
+    for (const list of [step.write ?? [], step.read ?? []]) {
+      for (const i of list) {
+        if (!Number.isInteger(i) || i < 0 || i >= exp.elements) {
+          throw new InvalidArgumentError(`compare(experiment): steps[${k}] index ${i} is outside 0..${exp.elements - 1}`);
+        }
+      }
+    }
+  }
+}
+
+/** Indices of the first element on every `every`-th page of a Float64Array whose data starts 16 bytes into its mapping. */
+export function everyNthPage(elements: number, every: number, pageSize = 4096): number[] {
+  const out: number[] = [];
+  const pages = Math.ceil((elements * 8 + 16) / pageSize);
+  for (let p = 0; p < pages; p += every) {
+    const i = Math.max(0, Math.ceil((p * pageSize - 16) / 8));
+    if (i < elements) out.push(i);
+  }
+  return out;
+}
+
+function simFigures(proc: Process, start: number, length: number, faults: number): SideFigures {
+  const s = proc.residencySummary(start, length, 1);
+  return {
+    resident: s.counts[PageState.Resident][0] + s.counts[PageState.Huge][0],
+    zeroPage: s.counts[PageState.ZeroPage][0] + s.counts[PageState.HugeZero][0],
+    faults,
+  };
+}
+
+/**
+ * Runs `experiment` on a real Float64Array and on the simulator, and returns per-step figures,
+ * a chart and a text table. Off Linux the real column is null and the note says why.
+ */
+export function compare(experiment: CompareExperiment): Comparison {
+  checkExperiment(experiment);
+  const support = supported();
+  const machine = support.ok ? machineFromHost() : new Machine();
+  const proc = machine.spawn();
+  const arr = node(proc).typedArray("Float64Array", experiment.elements);
+  const mappingStart = arr.address - 16;
+  const mappingLength = Math.ceil((experiment.elements * 8 + 16) / proc.pageSize) * proc.pageSize;
+  const real = support.ok ? alloc(Float64Array, experiment.elements) : null;
+  const note = !support.ok ? `real machine skipped: ${support.reason}` : real && real.ok ? real.note : `real mapping not identified: ${real?.note}`;
+  const rows: CompareRow[] = [];
+  const stepsWithStart: CompareStep[] = [{ label: "allocate" }, ...experiment.steps];
+  let sink = 0;
+  for (const step of stepsWithStart) {
+    const simFaults0 = proc.counters.minorFaults;
+    const realFaults0 = real?.ok ? minorFaults() : null;
+    for (const i of step.write ?? []) {
+      arr.set(i, 1);
+      if (real?.ok) real.array[i] = 1;
+    }
+    for (const i of step.read ?? []) {
+      sink += arr.get(i);
+      if (real?.ok) sink += real.array[i];
+    }
+    const realFaults1 = real?.ok ? minorFaults() : null;
+    const sim = simFigures(proc, mappingStart, mappingLength, proc.counters.minorFaults - simFaults0);
+    let realFigures: SideFigures | null = null;
+    if (real?.ok) {
+      const r = residency(real);
+      const faults = realFaults0 && realFaults0.ok && realFaults1 && realFaults1.ok ? realFaults1.minorFaults - realFaults0.minorFaults : null;
+      realFigures = r.ok ? { resident: r.totals.resident, zeroPage: r.totals.zeroPage, faults } : null;
+    }
+    const residentDiff = realFigures?.resident != null && sim.resident !== null ? realFigures.resident - sim.resident : null;
+    rows.push({ step: step.label, real: realFigures, sim, residentDiff });
+  }
+  if (Number.isNaN(sink)) throw new Error("unreachable: reads return numbers"); // keeps the reads from being optimised away
+  const text = [
+    "step | resident real | resident sim | diff | faults real | faults sim",
+    ...rows.map((r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.real?.faults ?? "—"} | ${r.sim.faults}`),
+  ].join("\n");
+  return { rows, note, chart: comparisonChart(rows), text };
+}
+
+function comparisonChart(rows: CompareRow[]): Chart {
+  const values = rows.flatMap((r, order) => [
+    { step: r.step, order, side: "simulator", resident: r.sim.resident },
+    ...(r.real?.resident != null ? [{ step: r.step, order, side: "real machine", resident: r.real.resident }] : []),
+  ]);
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "Resident pages of the array after each step: real machine vs simulator",
+    width: 480,
+    height: 220,
+    data: { values },
+    mark: { type: "bar" },
+    encoding: {
+      y: { field: "step", type: "nominal", sort: { field: "order" }, title: null },
+      yOffset: { field: "side" },
+      x: { field: "resident", type: "quantitative", title: "resident pages (4 KiB)" },
+      color: { field: "side", type: "nominal", scale: { range: [OKABE_ITO.skyBlue, OKABE_ITO.orange] }, title: null },
+    },
+  };
+  return new Chart(spec as never, "real vs simulated residency", rows.map((r) => `${r.step}: real ${r.real?.resident ?? "—"}, sim ${r.sim.resident}`).join("\n"));
+}

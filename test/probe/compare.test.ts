@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { compare, everyNthPage, supported, hostMachineOptions } from "../../src/probe";
+import { Machine } from "../../src/kernel";
+import "../../src/probe/from-host";
+
+const linux = supported().ok;
+const N = (256 * 2 ** 20) / 8;
+
+describe("compare: the real process beside the simulator", () => {
+  it.runIf(linux)("agrees within one page at every step of the 256 MiB experiment", () => {
+    const writes = everyNthPage(N, 1000);
+    const result = compare({
+      elements: N,
+      steps: [
+        { label: "write every 1000th page", write: writes },
+        { label: "read an untouched page", read: [1500 * 512] },
+      ],
+    });
+    expect(result.rows.map((r) => r.step)).toEqual(["allocate", "write every 1000th page", "read an untouched page"]);
+    expect(result.rows[0].sim.resident).toBe(1); // the chunk header page
+    expect(result.rows[1].sim.resident).toBe(writes.length);
+    expect(result.rows[2].sim.zeroPage).toBe(1);
+    expect(result.rows[2].sim.resident).toBe(writes.length);
+    for (const row of result.rows) {
+      expect(row.real).not.toBeNull();
+      if (row.residentDiff !== null) expect(Math.abs(row.residentDiff)).toBeLessThanOrEqual(1);
+    }
+    expect(result.text.split("\n")).toHaveLength(4);
+    expect(result.chart.toMimeBundle()["image/png"]).toBeTruthy();
+  });
+
+  it("rejects indices outside the array and empty experiments", () => {
+    expect(() => compare({ elements: 10, steps: [{ label: "x", write: [10] }] })).toThrow("outside 0..9");
+    expect(() => compare({ elements: 10, steps: [] })).toThrow("non-empty");
+    expect(() => compare({ elements: 0.5, steps: [{ label: "x" }] })).toThrow("elements must be an integer");
+  });
+
+  it.runIf(linux)("Machine.fromHost builds a machine with this host's page size, RAM, THP and overcommit", () => {
+    const opts = hostMachineOptions();
+    const m = Machine.fromHost();
+    expect(m.preset.pageSize).toBe(opts.pageSize);
+    expect(m.meminfo().MemTotal * 1024).toBe(opts.ramBytes);
+    expect(() => hostMachineOptions({ procRoot: "/nonexistent" })).toThrow("Machine.fromHost");
+  });
+});

@@ -25,16 +25,19 @@ else
   say "no notebooks in notebooks/ yet: nothing to execute"
 fi
 
-# One summary line over both suites; a suite that crashed before reporting counts as a failure.
-node - "$reports" <<'JS'
+# One summary line over both suites. A suite that failed without naming a failed test (a test
+# file that did not load, an error outside any test, a runner crash) counts as one failure.
+node - "$reports" "$vitest_status" "$notebook_status" <<'JS'
 const fs = require("fs");
-const dir = process.argv[2];
+const [dir, vitestStatus, notebookStatus] = process.argv.slice(2);
 const read = (name) => (fs.existsSync(`${dir}/${name}`) ? JSON.parse(fs.readFileSync(`${dir}/${name}`, "utf8")) : null);
 const vitest = read("vitest.json");
-const notebooks = read("notebooks.json");
-const unit = vitest ? { passed: vitest.numPassedTests, failed: vitest.numFailedTests + (vitest.numRuntimeErrorTestSuites ?? 0) } : { passed: 0, failed: 1 };
-const nb = notebooks ? { passed: notebooks.filter((r) => !r.failure).length, failed: notebooks.filter((r) => r.failure).length } : { passed: 0, failed: 0 };
-console.log(`[test] vitest: ${unit.passed} passed, ${unit.failed} failed${vitest ? "" : " (vitest did not report)"}; notebooks: ${nb.passed} passed, ${nb.failed} failed`);
+const notebooks = read("notebooks.json") ?? [];
+const count = (passed, failed, status) => ({ passed, failed: failed === 0 && status !== "0" ? 1 : failed });
+const brokenFiles = (vitest?.testResults ?? []).filter((file) => file.status === "failed" && file.assertionResults.length === 0).length;
+const unit = count(vitest?.numPassedTests ?? 0, (vitest?.numFailedTests ?? 0) + brokenFiles, vitestStatus);
+const nb = count(notebooks.filter((r) => !r.failure).length, notebooks.filter((r) => r.failure).length, notebookStatus);
+console.log(`[test] vitest: ${unit.passed} passed, ${unit.failed} failed; notebooks: ${nb.passed} passed, ${nb.failed} failed`);
 console.log(`${unit.passed + nb.passed} passed, ${unit.failed + nb.failed} failed`);
 JS
 

@@ -5,7 +5,6 @@
 // value costs O(pages). Other layouts (strided views, misaligned elements) go element by element.
 import type { DType } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
-import { forEachPageSpan } from "./page-io";
 import { Reduction } from "./element-ops";
 
 const PATTERN = 8;
@@ -20,20 +19,45 @@ export interface Layout {
   offsets(): Iterable<number>;
 }
 
-/** What a page chunk of one input holds: one repeated pattern, or bytes at an offset. */
-interface ChunkInput {
-  pattern: Uint8Array | null;
-  bytes: Uint8Array | null;
-  offset: number;
-  view: DataView | null;
+// numpy's ufunc loops work through a buffer of NPY_BUFSIZE = 8192 elements (numpy/_core/include/
+// numpy/ndarraytypes.h): 64 KiB of float64, 16 pages of 4 KiB. We visit the pages of each operand
+// in blocks of that size — inputs read, then the output written — one MMU call per operand per block.
+const BLOCK_BYTES = 8192 * 8;
+
+/** The frames behind one block of a byte range: one entry per page chunk, filled by the MMU walk. */
+class PageRun {
+  readonly pfns: Float64Array;
+  readonly frameOffsets: Float64Array;
+  readonly lengths: Float64Array;
+  count = 0;
+  constructor(capacity: number) {
+    this.pfns = new Float64Array(capacity);
+    this.frameOffsets = new Float64Array(capacity);
+    this.lengths = new Float64Array(capacity);
+  }
+  readonly visit = (pfn: number, frameOffset: number, length: number): void => {
+    const i = this.count++;
+    this.pfns[i] = pfn;
+    this.frameOffsets[i] = frameOffset;
+    this.lengths[i] = length;
+  };
 }
 
-/** Reusable state of one operation: no allocation per page. */
-class PageVisitor {
-  pfn = -1;
-  readonly visit = (pfn: number): void => {
-    this.pfn = pfn;
-  };
+/** One operand's bytes for the chunk being computed: a repeated 8-byte pattern, or bytes at an offset. */
+interface ChunkSource {
+  pattern: boolean;
+  view: DataView;
+  offset: number;
+}
+
+/** Where an input's block lives: page chunks aligned with the output's, or one copied buffer. */
+class InputBlock {
+  readonly run: PageRun;
+  buffer: DataView | null = null;
+  readonly source: ChunkSource = { pattern: false, view: new DataView(new ArrayBuffer(8)), offset: 0 };
+  constructor(readonly layout: Layout, capacity: number) {
+    this.run = new PageRun(capacity);
+  }
 }
 
 function fastPathOk(layout: Layout): boolean {
@@ -41,33 +65,44 @@ function fastPathOk(layout: Layout): boolean {
   return layout.contiguous && layout.address % s === 0 && PATTERN % s === 0;
 }
 
-/** Reads one page chunk of `layout` at `runOffset` (length bytes) as a load of `count` elements. */
-function loadChunk(proc: PagedProcess, mem: FrameStore, visitor: PageVisitor, layout: Layout, runOffset: number, length: number, into: ChunkInput): void {
-  const addr = layout.address + runOffset;
+/** Loads an input's block [runOffset, runOffset + length): page by page through the MMU. */
+function loadInputBlock(proc: PagedProcess, input: InputBlock, runOffset: number, length: number, outAddr: number): void {
+  const addr = input.layout.address + runOffset;
   const ps = proc.pageSize;
-  if ((addr % ps) + length <= ps) {
-    proc.accessPages(addr, length, "read", visitor.visit, { elementSize: layout.dtype.itemsize });
-    const pattern = mem.patternOf(visitor.pfn);
-    if (pattern !== null && (addr % PATTERN) === 0) {
-      into.pattern = pattern;
-      into.bytes = null;
-      into.offset = 0;
-      into.view = new DataView(pattern.buffer, pattern.byteOffset, PATTERN);
-      return;
-    }
-    const bytes = pattern === null ? mem.denseBytes(visitor.pfn) : expandPattern(pattern, ps);
-    into.pattern = null;
-    into.bytes = bytes;
-    into.offset = addr % ps;
-    into.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  input.run.count = 0;
+  if (addr % ps === outAddr % ps) {
+    input.buffer = null;
+    proc.accessPages(addr, length, "read", input.run.visit, { elementSize: input.layout.dtype.itemsize });
     return;
   }
-  // The operand's pages do not line up with the output's: read the bytes (faulting each page).
+  // The operand's pages do not line up with the output's: copy its bytes (each page still faults).
   const bytes = proc.read(addr, length);
-  into.pattern = null;
-  into.bytes = bytes;
-  into.offset = 0;
-  into.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  input.buffer = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Points input.source at the bytes of chunk `i` of the block (offset `inBlock` from the block start). */
+function selectChunk(mem: FrameStore, input: InputBlock, i: number, inBlock: number, pageSize: number): ChunkSource {
+  const src = input.source;
+  if (input.buffer !== null) {
+    src.pattern = false;
+    src.view = input.buffer;
+    src.offset = inBlock;
+    return src;
+  }
+  const pfn = input.run.pfns[i];
+  const frameOffset = input.run.frameOffsets[i];
+  const pattern = mem.patternOf(pfn);
+  if (pattern !== null && frameOffset % PATTERN === 0) {
+    src.pattern = true;
+    src.view = new DataView(pattern.buffer, pattern.byteOffset, PATTERN);
+    src.offset = 0;
+    return src;
+  }
+  const bytes = pattern === null ? mem.denseBytes(pfn) : expandPattern(pattern, pageSize);
+  src.pattern = false;
+  src.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  src.offset = frameOffset;
+  return src;
 }
 
 function expandPattern(pattern: Uint8Array, size: number): Uint8Array {
@@ -76,8 +111,17 @@ function expandPattern(pattern: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-function newInput(): ChunkInput {
-  return { pattern: null, bytes: null, offset: 0, view: null };
+/** Calls fn(runOffset, length) for consecutive blocks of [address, address + bytes), block ends page-aligned. */
+function forEachBlock(pageSize: number, address: number, bytes: number, fn: (runOffset: number, length: number) => void): void {
+  const blockBytes = Math.max(pageSize, Math.floor(BLOCK_BYTES / pageSize) * pageSize);
+  let runOffset = 0;
+  while (runOffset < bytes) {
+    const a = address + runOffset;
+    const blockEnd = Math.floor(a / pageSize) * pageSize + blockBytes;
+    const length = Math.min(blockEnd - a, bytes - runOffset);
+    fn(runOffset, length);
+    runOffset += length;
+  }
 }
 
 /** An operand of an elementwise function: an array layout or a scalar. */
@@ -85,7 +129,8 @@ export type Operand = { layout: Layout } | { scalar: number };
 
 /**
  * out[i] = f(a[i], b[i]) for every element, numpy's loop order, with results cast to out's dtype.
- * `compute` receives values already read from the inputs' dtypes.
+ * `compute` receives values already read from the inputs' dtypes. `perElement` turns off the
+ * one-period shortcut (for results that depend on the element's index, like arange).
  */
 export function elementwise(
   proc: PagedProcess,
@@ -100,61 +145,68 @@ export function elementwise(
     elementwiseSlow(proc, out, inputs, compute);
     return;
   }
-  const visitor = new PageVisitor();
-  const loaded = inputs.map(() => newInput());
-  const patternViews = inputs.map((op) => ("scalar" in op ? null : op));
+  const ps = proc.pageSize;
+  const capacity = Math.ceil(BLOCK_BYTES / ps) + 2;
+  const blocks = inputs.map((op) => ("scalar" in op ? null : new InputBlock(op.layout, capacity)));
+  const sources: (ChunkSource | null)[] = inputs.map(() => null);
+  const outRun = new PageRun(capacity);
   const values = new Array<number>(inputs.length).fill(0);
+  for (let j = 0; j < inputs.length; j++) {
+    const op = inputs[j];
+    if ("scalar" in op) values[j] = op.scalar;
+  }
   const outType = out.dtype;
   const size = outType.itemsize;
   const scratch = new Uint8Array(PATTERN);
   const scratchView = new DataView(scratch.buffer);
-  const ps = proc.pageSize;
-  forEachPageSpan(ps, out.address, out.size * size, (outAddr, length, runOffset) => {
-    let uniform = true;
-    for (let j = 0; j < inputs.length; j++) {
-      const op = inputs[j];
-      if ("scalar" in op) continue;
-      loadChunk(proc, mem, visitor, op.layout, runOffset, length, loaded[j]);
-      if (loaded[j].pattern === null) uniform = false;
-    }
-    proc.accessPages(outAddr, length, "write", visitor.visit, { elementSize: size });
-    const pfn = visitor.pfn;
-    const frameOffset = outAddr % ps;
-    const count = length / size;
-    if (uniform && !options.perElement && frameOffset % PATTERN === 0) {
-      // Every input repeats with period 8 bytes here, so the output does too: compute one period.
-      for (let slot = 0; slot < PATTERN; slot += size) {
-        for (let j = 0; j < inputs.length; j++) {
-          const op = inputs[j];
-          values[j] = "scalar" in op ? op.scalar : op.layout.dtype.get(loaded[j].view as DataView, slot);
+  forEachBlock(ps, out.address, out.size * size, (runOffset, blockLength) => {
+    for (const block of blocks) if (block !== null) loadInputBlock(proc, block, runOffset, blockLength, out.address + runOffset);
+    outRun.count = 0;
+    proc.accessPages(out.address + runOffset, blockLength, "write", outRun.visit, { elementSize: size });
+    let inBlock = 0;
+    for (let i = 0; i < outRun.count; i++) {
+      const pfn = outRun.pfns[i];
+      const frameOffset = outRun.frameOffsets[i];
+      const length = outRun.lengths[i];
+      let uniform = !options.perElement && frameOffset % PATTERN === 0;
+      for (let j = 0; j < blocks.length; j++) {
+        const block = blocks[j];
+        if (block === null) continue;
+        const src = selectChunk(mem, block, i, inBlock, ps);
+        sources[j] = src;
+        if (!src.pattern) uniform = false;
+      }
+      if (uniform) {
+        // Every input repeats with period 8 bytes here, so the output does too: compute one period.
+        for (let slot = 0; slot < PATTERN; slot += size) {
+          for (let j = 0; j < blocks.length; j++) {
+            const block = blocks[j];
+            if (block !== null) values[j] = block.layout.dtype.get((sources[j] as ChunkSource).view, slot);
+          }
+          outType.set(scratchView, slot, outType.cast(compute(values)));
         }
-        outType.set(scratchView, slot, outType.cast(compute(values)));
-      }
-      const result = scratch.slice();
-      if (length === ps) {
-        mem.setPattern(pfn, result);
-        return;
-      }
-      const bytes = new Uint8Array(length);
-      for (let i = 0; i < length; i += PATTERN) bytes.set(result.subarray(0, Math.min(PATTERN, length - i)), i);
-      mem.writeBytes(pfn, frameOffset, bytes, 0, length);
-      return;
-    }
-    const outBytes = mem.denseBytes(pfn);
-    const outView = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
-    for (let k = 0; k < count; k++) {
-      const byteInChunk = k * size;
-      for (let j = 0; j < inputs.length; j++) {
-        const op = inputs[j];
-        if ("scalar" in op) values[j] = op.scalar;
+        if (length === ps) mem.setPattern(pfn, scratch.slice());
         else {
-          const pv = patternViews[j] as { layout: Layout };
-          const input = loaded[j];
-          const at = input.pattern !== null ? byteInChunk % PATTERN : input.offset + byteInChunk;
-          values[j] = pv.layout.dtype.get(input.view as DataView, at);
+          const bytes = new Uint8Array(length);
+          for (let k = 0; k < length; k += PATTERN) bytes.set(scratch.subarray(0, Math.min(PATTERN, length - k)), k);
+          mem.writeBytes(pfn, frameOffset, bytes, 0, length);
+        }
+      } else {
+        const outBytes = mem.denseBytes(pfn);
+        const outView = new DataView(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
+        const count = length / size;
+        for (let k = 0; k < count; k++) {
+          const byteInChunk = k * size;
+          for (let j = 0; j < blocks.length; j++) {
+            const block = blocks[j];
+            if (block === null) continue;
+            const src = sources[j] as ChunkSource;
+            values[j] = block.layout.dtype.get(src.view, src.pattern ? byteInChunk % PATTERN : src.offset + byteInChunk);
+          }
+          outType.set(outView, frameOffset + byteInChunk, outType.cast(compute(values)));
         }
       }
-      outType.set(outView, frameOffset + byteInChunk, outType.cast(compute(values)));
+      inBlock += length;
     }
   });
 }
@@ -200,24 +252,27 @@ export function reduce(proc: PagedProcess, mem: FrameStore, layout: Layout): Red
     for (const off of layout.offsets()) r.add(loadElement(proc, layout.address + off, dtype));
     return r;
   }
-  const visitor = new PageVisitor();
-  const input = newInput();
+  const ps = proc.pageSize;
+  const block = new InputBlock(layout, Math.ceil(BLOCK_BYTES / ps) + 2);
   const size = dtype.itemsize;
-  forEachPageSpan(proc.pageSize, layout.address, layout.size * size, (_addr, length, runOffset) => {
-    loadChunk(proc, mem, visitor, layout, runOffset, length, input);
-    const count = length / size;
-    if (input.pattern !== null) {
-      const pv = input.view as DataView;
-      const slots = PATTERN / size;
-      for (let s = 0; s < slots; s++) {
-        // Elements at this slot within the chunk: the chunk starts 8-aligned.
-        const n = Math.floor((count - s + slots - 1) / slots);
-        r.addRepeated(dtype.get(pv, s * size), n);
+  const slots = PATTERN / size;
+  forEachBlock(ps, layout.address, layout.size * size, (runOffset, blockLength) => {
+    loadInputBlock(proc, block, runOffset, blockLength, layout.address + runOffset);
+    let inBlock = 0;
+    for (let i = 0; i < block.run.count; i++) {
+      const length = block.run.lengths[i];
+      const count = length / size;
+      const src = selectChunk(mem, block, i, inBlock, ps);
+      if (src.pattern) {
+        for (let s = 0; s < slots; s++) {
+          // Elements at this slot of the 8-byte period: the chunk starts 8-aligned.
+          r.addRepeated(dtype.get(src.view, s * size), Math.floor((count - s + slots - 1) / slots));
+        }
+      } else {
+        for (let k = 0; k < count; k++) r.add(dtype.get(src.view, src.offset + k * size));
       }
-      return;
+      inBlock += length;
     }
-    const view = input.view as DataView;
-    for (let k = 0; k < count; k++) r.add(dtype.get(view, input.offset + k * size));
   });
   return r;
 }

@@ -28,21 +28,3 @@ export interface PagedProcess {
   asOneCall<T>(name: string, args: Record<string, unknown>, body: () => T): T;
   write(addr: number, bytes: Uint8Array): void;
 }
-
-/** Splits [addr, addr + length) at page boundaries, calling fn(chunkAddr, chunkLength, runOffset). */
-export function forEachPageSpan(
-  pageSize: number,
-  addr: number,
-  length: number,
-  fn: (chunkAddr: number, chunkLength: number, runOffset: number) => void,
-): void {
-  let runOffset = 0;
-  while (runOffset < length) {
-    const a = addr + runOffset;
-    const inPage = pageSize - (a % pageSize);
-    const len = Math.min(inPage, length - runOffset);
-    fn(a, len, runOffset);
-    runOffset += len;
-  }
-}
-

@@ -76,6 +76,7 @@ def text_of(value):
 
 
 def first_lines(text, count=12):
+    """Returns the first `count` lines of a text, indented, noting how many were left out."""
     lines = text.rstrip().splitlines()
     more = f"\n      ... ({len(lines) - count} more lines)" if len(lines) > count else ""
     return "\n".join("      " + line for line in lines[:count]) + more
@@ -171,6 +172,7 @@ def comparable_outputs(cell):
 
 
 def as_lines(outputs):
+    """Renders reduced outputs as stable JSON lines for a diff."""
     return json.dumps(outputs, indent=1, sort_keys=True).splitlines()
 
 
@@ -263,6 +265,7 @@ def take_screenshots(html_files):
 
 
 def claims_cells(claims):
+    """Returns the table cells for a notebook's claims ("-" when it printed none)."""
     if claims is None:
         return ["-", "-", "-", "-", "-"]
     return [
@@ -313,6 +316,7 @@ def parse_args(argv):
 
 
 async def run_all(args):
+    """Executes the notebooks, args.jobs at a time, printing a line as each starts and ends."""
     slots = asyncio.Semaphore(args.jobs)
     count = len(args.notebooks)
     started = time.monotonic()

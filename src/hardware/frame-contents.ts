@@ -53,6 +53,19 @@ export class FrameContents {
     chunk.set(pattern.subarray(0, PATTERN_BYTES), this.slot(pfn));
   }
 
+  /** Makes the whole frame `byte` repeated (a setPattern without building the pattern array). */
+  private fillPattern(pfn: number, byte: number): void {
+    this.dense.delete(pfn);
+    const index = Math.floor(pfn / this.chunkFrames);
+    let chunk = this.patternChunks[index];
+    if (!chunk) {
+      if (byte === 0) return;
+      chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
+      this.patternChunks[index] = chunk;
+    }
+    chunk.fill(byte, this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
+  }
+
   /** Returns the frame's dense bytes, materializing them from the pattern first (for in-place edits). */
   denseBytes(pfn: number): Uint8Array {
     let bytes = this.dense.get(pfn);
@@ -96,7 +109,7 @@ export class FrameContents {
   /** Sets `length` bytes at `offset` to `byte`; a fill of the whole frame collapses to a pattern. */
   fill(pfn: number, offset: number, length: number, byte: number): void {
     if (offset === 0 && length === this.frameBytes) {
-      this.setPattern(pfn, new Uint8Array(PATTERN_BYTES).fill(byte));
+      this.fillPattern(pfn, byte);
       return;
     }
     if (!this.dense.has(pfn)) {

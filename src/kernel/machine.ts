@@ -120,6 +120,12 @@ export class Machine {
     checkMachine(this);
   }
 
+  /** Short text for util.inspect (Node and the notebook's plain-text view). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    const info = this.meminfo();
+    return `Machine(${this.preset.name}, ${this.preset.pageSize / 1024} KiB pages, THP ${this.preset.thp}, MemTotal ${info.MemTotal} kB, MemFree ${info.MemFree} kB, ${this.live.size} processes)`;
+  }
+
   /** Returns the commit limit in bytes (CommitLimit; Windows: RAM + page file). */
   commitLimitBytes(): number {
     const p = this.preset;

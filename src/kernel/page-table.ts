@@ -47,6 +47,8 @@ export class PageTable implements PageTableWalker {
   tablePages = 0;
   private readonly entriesPerTable: number;
   private readonly rootEntries: number;
+  /** Bytes one entry covers at each level (precomputed: the walk is the hot path). */
+  private readonly spans: number[];
   private readonly root: TableNode;
 
   /**
@@ -66,6 +68,7 @@ export class PageTable implements PageTableWalker {
     this.entriesPerTable = 2 ** shape.bitsPerLevel;
     this.hugeBytes = this.pageBytes * this.entriesPerTable;
     this.rootEntries = 2 ** (geometry.vaBits - geometry.pageShift - shape.bitsPerLevel * (shape.levels - 1));
+    this.spans = Array.from({ length: shape.levels }, (_, level) => this.pageBytes * this.entriesPerTable ** (shape.levels - 1 - level));
     this.root = this.newNode(0);
   }
 
@@ -174,7 +177,7 @@ export class PageTable implements PageTableWalker {
 
   /** Bytes of virtual address space one entry at `level` covers. */
   spanAt(level: number): number {
-    return this.pageBytes * this.entriesPerTable ** (this.levels - 1 - level);
+    return this.spans[level];
   }
 
   /** Returns how many table pages exist, counted by walking them (for invariant checks). */
@@ -244,7 +247,7 @@ export class PageTable implements PageTableWalker {
 
   private indexAt(vaddr: number, level: number): number {
     const count = level === 0 ? this.rootEntries : this.entriesPerTable;
-    return Math.floor(vaddr / this.spanAt(level)) % count;
+    return Math.floor(vaddr / this.spans[level]) % count;
   }
 
   private leafOf(entry: number, pageShift: number) {

@@ -19,10 +19,10 @@ export class MmuCounters {
   walks = 0;
   walkRefs = 0;
   faults = 0;
-  readonly hits = new Float64Array(3 * 64);
-  readonly misses = new Float64Array(3 * 64);
+  readonly hits: Float64Array = new Float64Array(3 * 64);
+  readonly misses: Float64Array = new Float64Array(3 * 64);
   /** Walk-cache hits by the cache's depth above the leaf tables. */
-  readonly walkCacheHits = new Float64Array(8);
+  readonly walkCacheHits: Float64Array = new Float64Array(8);
 }
 
 export interface TlbCounts {

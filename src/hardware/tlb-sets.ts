@@ -28,7 +28,7 @@ export class SetAssociativeArray {
   private clock = 0;
   private readonly inverseSets: number;
   /** Valid entries per kind. */
-  readonly counts = new Int32Array(64);
+  readonly counts: Int32Array = new Int32Array(64);
 
   constructor(
     readonly sets: number,

@@ -87,7 +87,7 @@ export interface ReachOptions {
   hugePages?: boolean;
 }
 
-export interface ReachPoint {
+export interface ReachMeasurement {
   pagesTouched: number;
   accesses: number;
   cyclesPerAccess: number;
@@ -102,7 +102,7 @@ export interface ReachResult {
   cpu: string;
   pageBytes: number;
   strideBytes: number;
-  points: ReachPoint[];
+  points: ReachMeasurement[];
   /** Largest measured page count whose passes missed no L1 TLB lookup (from the simulation). */
   l1Reach: number | null;
   /** Largest measured page count whose passes needed no page walk (from the simulation). */
@@ -154,7 +154,7 @@ export function tlbReachExperiment(target: Machine | ExperimentMachineOptions = 
   }
   const counts = [...new Set(requested.map((n, i) => positiveInteger(call, `pages[${i}]`, n, 2 ** 20)))].sort((a, b) => a - b);
   const basePage = machine.preset.pageSize;
-  const points: ReachPoint[] = [];
+  const points: ReachMeasurement[] = [];
   let cpuName = "";
   for (const n of counts) {
     const phase = inProcess(machine, (proc) => {
@@ -183,7 +183,7 @@ export function tlbReachExperiment(target: Machine | ExperimentMachineOptions = 
       walksPerAccess: phase.walks / phase.accesses,
     });
   }
-  const largest = (test: (p: ReachPoint) => boolean): number | null => {
+  const largest = (test: (p: ReachMeasurement) => boolean): number | null => {
     let reach: number | null = null;
     for (const p of points) {
       if (!test(p)) break;

@@ -64,7 +64,9 @@ export class PhysicalMemory {
     }
     this.frameBytes = frameBytes;
     this.totalFrames = ramBytes / frameBytes;
-    this.blockFrames = Math.min(hugeFrames || Math.max(1, DEFAULT_BLOCK_BYTES / frameBytes), this.totalFrames);
+    // A block may be larger than RAM (a 512 MiB arm64 huge page on a small machine): it is then
+    // simply never whole, and huge allocations fail as they would on such hardware.
+    this.blockFrames = hugeFrames || Math.max(1, DEFAULT_BLOCK_BYTES / frameBytes);
     this.numBlocks = Math.ceil(this.totalFrames / this.blockFrames);
     if (this.totalFrames > 2 ** 32 || this.numBlocks > 2 ** 26) {
       throw new InvalidArgumentError(`ramBytes ${describeValue(ramBytes)} is too large to simulate (at most 2**32 frames)`);

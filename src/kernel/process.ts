@@ -121,12 +121,7 @@ export class Process {
 
   /** Forks: returns the child, whose private pages are shared copy-on-write with this process. */
   fork(): Process {
-    let child: Process | null = null;
-    this.call("fork", {}, () => {
-      child = doFork(this.machine, this);
-      return child.pid;
-    });
-    return child as unknown as Process;
+    return this.call("fork", {}, () => doFork(this.machine, this));
   }
 
   /** Ends the process: every frame, table page and commit charge is released. */
@@ -297,7 +292,8 @@ export class Process {
     } finally {
       this.callDepth--;
     }
-    this.log(name, args, before, typeof result === "number" ? result : undefined);
+    // The event keeps a simple result: an address, a break, or a forked child's pid.
+    this.log(name, args, before, typeof result === "number" ? result : result instanceof Process ? result.pid : undefined);
     return result;
   }
 

@@ -68,6 +68,7 @@ describe("§3.2 write after a zero-page read, and copy-on-write", () => {
     proc.memset(addr, 5, 2 * 4096);
     const pfn = proc.frameOf(addr) as number;
     const child = proc.fork();
+    expect(proc.events.at(-1)).toMatchObject({ call: "fork", result: child.pid });
     expect(child.frameOf(addr)).toBe(pfn);
     expect(machine.memory.getRef(pfn)).toBe(2);
     expect(child.status().VmRSS).toBe(8); // both sides count shared pages in RSS

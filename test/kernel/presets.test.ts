@@ -65,6 +65,17 @@ describe("linux-arm64-64k", () => {
     machine.check();
   });
 
+  it("falls back to base pages when RAM is smaller than one huge page", () => {
+    const machine = new Machine({ preset: "linux-arm64-64k", thp: "always", ramBytes: 64 * MiB, overcommit: 1 });
+    const proc = machine.spawn();
+    const addr = proc.mmap(GiB);
+    proc.touch(addr, 1, "read");
+    proc.touch(addr + 512 * MiB, 1, "write");
+    expect(proc.counters).toMatchObject({ thpFaults: 0, thpFallbacks: 2, zeroPageMaps: 1 });
+    expect(proc.status().VmRSS).toBe(64);
+    machine.check();
+  });
+
   it("x86-64 walks 4 levels of 512 entries", () => {
     const { pageTable } = new Machine().spawn().mm;
     expect([pageTable.levels, pageTable.bitsPerLevel, pageTable.basePageShift]).toEqual([4, 9, 12]);

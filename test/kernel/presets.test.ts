@@ -27,6 +27,16 @@ describe("windows-x86_64", () => {
     expect(() => proc.mmap(GiB + 4096)).toThrowError(/ERROR_COMMITMENT_LIMIT/);
   });
 
+  it("commits a reservation later with mprotect (MEM_COMMIT): PrivateUsage grows then", () => {
+    const machine = new Machine({ preset: "windows-x86_64" });
+    const proc = machine.spawn();
+    const addr = proc.mmap(64 * MiB, { prot: "none" });
+    proc.mprotect(addr, MiB, "read-write");
+    expect(proc.status()).toMatchObject({ PrivateUsage: MiB, WorkingSetSize: 0 });
+    proc.memset(addr, 1, 4096);
+    expect(proc.status()).toMatchObject({ PrivateUsage: MiB, WorkingSetSize: 4096 });
+  });
+
   it("aligns every allocation to 64 KiB", () => {
     const proc = new Machine({ preset: "windows-x86_64" }).spawn();
     const a = proc.mmap(4096);

@@ -52,8 +52,9 @@ function measurable(mmu: Mmu): mmu is MeasurableMmu {
   return typeof m.snapshot === "function" && typeof m.cpu === "object" && m.cpu !== null;
 }
 
-/** Splits the kernel's fault counters into the kinds the cost model charges: every fault that
- *  neither mapped the zero page, nor a huge page, nor copied is a base-page fault. */
+/** Splits the kernel's fault counters into the kinds the cost model charges: zero-page maps
+ *  (REFERENCE §3.1, §3.4 huge zero page), THP faults (§3.4), COW copies (§3.2); every other
+ *  fault allocated a base page (or only made one writable) and counts as minor. */
 function faultsOf(k: KernelCounters): Record<FaultKind | "total", number> {
   return {
     zeroPage: k.zeroPageMaps,

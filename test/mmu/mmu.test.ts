@@ -124,6 +124,7 @@ describe("TlbMmu counting", () => {
     const { mmu, pt, onFault } = setup();
     mmu.translate(1, pt, BASE, "write", 1, onFault);
     mmu.invalidateRange(1, BASE, K4); // also empties the walk caches (INVLPG)
+    expect(mmu.walkCaches.map((c) => c.occupancy())).toEqual([0, 0, 0]);
     let before = mmu.snapshot();
     mmu.translate(1, pt, BASE, "read", 1, onFault);
     let d = mmu.diff(before, mmu.snapshot());

@@ -74,6 +74,7 @@ function inProcess<T>(machine: Machine, body: (proc: Process) => T): T {
   }
 }
 
+/** What tlbReachExperiment measures. */
 export interface ReachOptions {
   /** Page counts to measure (default 1, 2, 3, 4, 6, 8, 12, ... up to maxPages). */
   pages?: readonly number[];
@@ -87,8 +88,10 @@ export interface ReachOptions {
   hugePages?: boolean;
 }
 
+/** One page count of the reach curve, per measured access. */
 export interface ReachMeasurement {
   pagesTouched: number;
+  /** Accesses measured: pagesTouched x iterations. */
   accesses: number;
   cyclesPerAccess: number;
   l1MissesPerAccess: number;
@@ -96,6 +99,7 @@ export interface ReachMeasurement {
   walksPerAccess: number;
 }
 
+/** The reach curve and the knees the simulation shows. */
 export interface ReachResult {
   /** e.g. "skylake, 4K pages". */
   label: string;
@@ -210,6 +214,7 @@ export function tlbReachExperiment(target: Machine | ExperimentMachineOptions = 
   };
 }
 
+/** What sweepExperiment runs. */
 export interface SweepOptions {
   /** Size of the array (default 2 GiB). */
   bytes?: number;
@@ -223,6 +228,7 @@ export interface SweepOptions {
   pages?: readonly ("base" | "huge")[];
 }
 
+/** The measured phases of a sweep. */
 export interface SweepResult {
   cpu: string;
   bytes: number;

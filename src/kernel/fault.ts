@@ -115,7 +115,9 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
   }
   const pageTable = proc.mm.pageTable;
   const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
-  const node = pageTable.leafTable(vaddr, true) as TableNode; // the table page Linux deposits
+  // The table page Linux deposits with a huge mapping is allocated first: if that allocation
+  // OOM-kills this process, no huge frames are left behind.
+  pageTable.leafTable(vaddr, true);
   if (kind === "read" && machine.preset.hugeZeroPage) {
     // transparent_hugepage/use_zero_page: a read fault maps the huge zero page, no RSS (REFERENCE §3.4)
     const zero = machine.memory.hugeZeroPfn();

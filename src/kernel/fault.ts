@@ -23,21 +23,24 @@ export function protPermits(vma: Vma, kind: AccessKind): boolean {
 export function handleFault(machine: Machine, proc: Process, vaddr: number, kind: AccessKind): void {
   proc.requireAlive("fault");
   const vma = proc.mm.vmas.find(vaddr);
-  const hex = `0x${vaddr.toString(16)}`;
-  if (!vma) throw new SegmentationFault(`pid ${proc.pid}: ${kind} at ${hex} is outside any mapping`, vaddr);
-  if (!protPermits(vma, kind)) throw new SegmentationFault(`pid ${proc.pid}: ${kind} at ${hex} violates the mapping's protection "${vma.prot}"`, vaddr);
+  if (!vma) throw new SegmentationFault(`pid ${proc.pid}: ${kind} at 0x${vaddr.toString(16)} is outside any mapping`, vaddr);
+  if (!protPermits(vma, kind)) {
+    throw new SegmentationFault(`pid ${proc.pid}: ${kind} at 0x${vaddr.toString(16)} violates the mapping's protection "${vma.prot}"`, vaddr);
+  }
   const pageTable = proc.mm.pageTable;
   const hugeBytes = machine.hugePageBytes;
-  if (hugeBytes > 0 && pageTable.pmdEmpty(vaddr) && thpEnabledFor(machine.preset, vma)) {
+  // One walk finds the leaf table; an empty PMD slot is where a huge fault may go.
+  let node = pageTable.leafTable(vaddr, false);
+  if (node === null && hugeBytes > 0 && thpEnabledFor(machine.preset, vma)) {
     if (doHugeAnonymousPage(machine, proc, vma, vaddr, kind)) return;
   }
-  const node = pageTable.leafTable(vaddr, true) as TableNode;
+  if (node === null) node = pageTable.leafTable(vaddr, true) as TableNode;
   if (node.huge !== 0) return doHugeWpPage(machine, proc, node, vaddr, kind);
   const index = pageTable.leafIndex(vaddr);
   const entry = (node.entries as Float64Array)[index];
   if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, kind);
   if (kind === "write") return doWpPage(machine, proc, node, index, vaddr);
-  throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at ${hex} on a present page (entry ${entry})`);
+  throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at 0x${vaddr.toString(16)} on a present page (entry ${entry})`);
 }
 
 /** Allocates a frame for `proc`, clears it and counts the bytes; returns the pfn. */

@@ -40,6 +40,18 @@ export class FrameContents {
     return chunk.slice(this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
   }
 
+  /** Copies the frame's pattern into `dst` (8 bytes) and returns true, or returns false when dense. No allocation. */
+  patternInto(pfn: number, dst: Uint8Array): boolean {
+    if (this.dense.has(pfn)) return false;
+    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (!chunk) dst.fill(0, 0, PATTERN_BYTES);
+    else {
+      const at = this.slot(pfn);
+      for (let i = 0; i < PATTERN_BYTES; i++) dst[i] = chunk[at + i];
+    }
+    return true;
+  }
+
   /** Makes the whole frame the 8-byte `pattern` repeated. */
   setPattern(pfn: number, pattern: Uint8Array): void {
     this.dense.delete(pfn);

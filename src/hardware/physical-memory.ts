@@ -232,6 +232,12 @@ export class PhysicalMemory {
     return this.contents.patternOf(pfn);
   }
 
+  /** Copies the frame's 8-byte pattern into `dst` and returns true; false when the frame is dense. */
+  patternInto(pfn: number, dst: Uint8Array): boolean {
+    this.checkPfn(pfn, "patternInto");
+    return this.contents.patternInto(pfn, dst);
+  }
+
   /** Makes the whole frame the 8-byte `pattern` repeated. */
   setPattern(pfn: number, pattern: Uint8Array): void {
     this.checkWritable(pfn, "setPattern");

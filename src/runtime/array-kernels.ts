@@ -54,6 +54,9 @@ interface ChunkSource {
 class InputBlock {
   readonly run: PageRun;
   buffer: DataView | null = null;
+  /** The current chunk's pattern, when its frame holds one (reused: no allocation per page). */
+  readonly pattern = new Uint8Array(PATTERN);
+  readonly patternView = new DataView(this.pattern.buffer);
   readonly source: ChunkSource = { pattern: false, view: new DataView(new ArrayBuffer(8)), offset: 0 };
   constructor(readonly layout: Layout, capacity: number) {
     this.run = new PageRun(capacity);
@@ -91,14 +94,14 @@ function selectChunk(mem: FrameStore, input: InputBlock, i: number, inBlock: num
   }
   const pfn = input.run.pfns[i];
   const frameOffset = input.run.frameOffsets[i];
-  const pattern = mem.patternOf(pfn);
-  if (pattern !== null && frameOffset % PATTERN === 0) {
+  const isPattern = mem.patternInto(pfn, input.pattern);
+  if (isPattern && frameOffset % PATTERN === 0) {
     src.pattern = true;
-    src.view = new DataView(pattern.buffer, pattern.byteOffset, PATTERN);
+    src.view = input.patternView;
     src.offset = 0;
     return src;
   }
-  const bytes = pattern === null ? mem.denseBytes(pfn) : expandPattern(pattern, pageSize);
+  const bytes = isPattern ? expandPattern(input.pattern, pageSize) : mem.denseBytes(pfn);
   src.pattern = false;
   src.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   src.offset = frameOffset;

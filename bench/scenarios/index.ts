@@ -1,0 +1,10 @@
+// Every scenario, in the order the issue lists them (the notebooks last: they load both cores).
+import type { Scenario } from "../result";
+import { founding } from "./founding";
+
+export const SCENARIOS: readonly Scenario[] = [founding];
+
+/** Returns the scenario named `id`, or undefined. */
+export function scenarioById(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id === id);
+}

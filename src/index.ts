@@ -8,3 +8,5 @@ export * from "./charts";
 export * from "./display";
 export * as probe from "./probe";
 export * from "./hardware/memory-index";
+export * from "./hardware/cpu-index";
+export * from "./runtime/experiments/tlb";

@@ -12,3 +12,4 @@ export type { MmapOptions } from "./mmap";
 export type { Advice } from "./protect";
 export type { AccessOptions, PageVisitor } from "./access";
 export type { Prot } from "./vma";
+export { measure, type Phase, type PhaseCycles } from "./measure";

@@ -4,12 +4,13 @@
 import { InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue } from "../errors";
 import { PhysicalMemory } from "../hardware/physical-memory";
 import { SimpleMmu } from "../hardware/simple-mmu";
+import { DEFAULT_CPU_FOR_PLATFORM, tlbMmu } from "../hardware/mmu-factory";
 import type { Mmu } from "../hardware/translation";
 import { checkMachine } from "./check";
 import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
 import { EventLog, type KernelEvent } from "./events";
 import { type Meminfo, meminfoOf } from "./meminfo";
-import { type OvercommitMode, type Preset, type PresetName, type ThpMode, resolvePreset } from "./presets";
+import { type OvercommitMode, type Preset, type PresetName, type ThpMode, getPreset, resolvePreset } from "./presets";
 import { Process } from "./process";
 import { releaseAddressSpace } from "./zap";
 
@@ -20,7 +21,7 @@ export interface MachineOptions {
   overcommit?: OvercommitMode;
   /** Seed of the physical frame order (default 1). */
   seed?: number;
-  /** Builds the MMU (default: SimpleMmu, no TLB). */
+  /** Builds the MMU (default: the platform's CPU with its TLBs, e.g. skylake; no TLB on the eager no-MMU platform). */
   mmu?: (machine: Machine) => Mmu;
   /** Events kept in machine.events before the oldest are dropped (default 10000). */
   eventCapacity?: number;
@@ -82,7 +83,7 @@ export class Machine {
       seed,
     });
     this.log = new EventLog(eventCapacity);
-    this.mmu = mmu ? mmu(this) : new SimpleMmu();
+    this.mmu = mmu ? mmu(this) : defaultMmu(this);
   }
 
   /** Starts a new process with an empty address space and returns it. */
@@ -257,4 +258,17 @@ export class Machine {
     this.reap(victim);
     if (victim === requester) throw new ProcessKilledError(`pid ${victim.pid} was ${victim.killReason}`);
   }
+}
+
+/**
+ * The MMU a machine gets unless told otherwise: its platform's CPU with TLBs and walk caches
+ * (skylake for linux-x86_64), or a TLB-less walker where the platform has no MMU or the page
+ * size was overridden to one that CPU's TLBs do not hold.
+ */
+function defaultMmu(machine: Machine): Mmu {
+  const cpu = DEFAULT_CPU_FOR_PLATFORM[machine.preset.name];
+  if (machine.preset.eager || cpu === undefined || machine.preset.pageSize !== getPreset(machine.preset.name).pageSize) {
+    return new SimpleMmu();
+  }
+  return tlbMmu(cpu)(machine);
 }

@@ -12,6 +12,7 @@ import { type KernelEvent, summarizeFaults } from "./events";
 import { doFork } from "./fork";
 import type { Machine } from "./machine";
 import { Mm } from "./mm";
+import { measure, type Phase } from "./measure";
 import { type MmapOptions, doMmap, doMunmap, userSpaceEnd } from "./mmap";
 import { PageTable } from "./page-table";
 import { type ResidencySummary, pageStatesOf, residencySummaryOf } from "./page-state";
@@ -209,6 +210,14 @@ export class Process {
       const elementSize = options.elementSize === undefined ? 0 : requireInteger(label, "options.elementSize", options.elementSize, 1, 2 ** 30);
       runAccess(this.machine, this, addr, length, how, visit, elementSize);
     });
+  }
+
+  /**
+   * Runs `fn` and returns what it cost in translation: TLB hits and misses per level, walks, faults
+   * by kind and cycles by cause (the machine must model TLBs, as every MMU platform does by default).
+   */
+  measure(fn: () => void, label = "phase"): Phase {
+    return measure(this, fn, label);
   }
 
   /** Returns /proc/PID/status figures in kB (Windows preset: PrivateUsage and WorkingSetSize in bytes). */

@@ -1,3 +1,4 @@
+import { SimpleMmu } from "../../src/hardware/simple-mmu";
 import { describe, expect, it } from "vitest";
 import { sweepExperiment, tlbReachExperiment } from "../../src/runtime/experiments/tlb";
 import { Machine } from "../../src/kernel/machine";
@@ -45,7 +46,7 @@ describe("tlbReachExperiment (OSTEP's TLB measurement)", () => {
     expect(() => tlbReachExperiment({}, { strideBytes: 1000 })).toThrow(/multiple of the page size/);
     expect(() => tlbReachExperiment({}, { pages: [] })).toThrow(InvalidArgumentError);
     expect(() => tlbReachExperiment({}, { iterations: 0 })).toThrow(/iterations/);
-    expect(() => tlbReachExperiment(new Machine(), { pages: [1] })).toThrow(UnsupportedError);
+    expect(() => tlbReachExperiment(new Machine({ mmu: () => new SimpleMmu() }), { pages: [1] })).toThrow(UnsupportedError);
     expect(() => tlbReachExperiment({ preset: "macos-arm64" }, { hugePages: true })).toThrow(/no transparent huge pages/);
   });
 });

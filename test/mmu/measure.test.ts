@@ -1,3 +1,4 @@
+import { SimpleMmu } from "../../src/hardware/simple-mmu";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../src/kernel/machine";
 import { measure } from "../../src/kernel/measure";
@@ -91,11 +92,17 @@ describe("measure on the simulated kernel", () => {
   });
 
   it("needs a TLB-modelling MMU and a function", () => {
-    const plain = new Machine();
+    const plain = new Machine({ mmu: () => new SimpleMmu() });
     const proc = plain.spawn();
     expect(() => measure(proc, () => {})).toThrow(UnsupportedError);
     const machine = new Machine({ mmu: tlbMmu() });
     expect(() => measure(machine.spawn(), 3 as never)).toThrow(InvalidArgumentError);
+    // Every MMU platform models its CPU's TLBs by default (skylake on linux-x86_64).
+    const byDefault = new Machine().spawn();
+    const addr = byDefault.mmap(4096);
+    const phase = byDefault.measure(() => byDefault.touch(addr, 4096, "write"));
+    expect(phase.cpu).toBe("skylake");
+    expect(phase.faults.total).toBe(1);
   });
 
   it("tlbMmu picks the platform's CPU and refuses a CPU without TLBs for its pages", () => {

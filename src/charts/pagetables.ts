@@ -6,6 +6,8 @@ import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { PageTableLevel } from "./types";
 import { binaryTicks, formatBytes, formatBytesExpr, formatCount } from "./units";
 import { requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
+import maxBy from "lodash/maxBy";
+import sumBy from "lodash/sumBy";
 
 // x86-64: 4 KiB table pages of 512 eight-byte entries (REFERENCE §5: 512 entries per table page).
 const DEFAULT_ENTRIES_PER_TABLE = 512;
@@ -30,8 +32,8 @@ export function pageTableChart(levels: readonly PageTableLevel[], options: { tit
       `${formatCount(used)} entries used (${(occupancy * 100).toFixed(occupancy < 0.1 ? 2 : 1)}%)`;
     return { name, bytes: tables * tableBytes, label };
   });
-  const total = values.reduce((sum, v) => sum + v.bytes, 0);
-  const xTicks = binaryTicks(Math.max(...values.map((v) => v.bytes)), 4);
+  const total = sumBy(values, "bytes");
+  const xTicks = binaryTicks(maxBy(values, "bytes")?.bytes ?? 0, 4);
   const title = options.title ?? "Page tables per level";
   const subtitle = `${formatBytes(total)} of page tables in all`;
   const spec = vegaLiteSpec({

@@ -5,6 +5,7 @@ import type { BlockInfo, MallInfo } from "./allocator";
 import { chunkToMem, type Chunk } from "./chunk";
 import { CHUNK_HDR_SZ, HEAP_MAX_SIZE, MALLOC_ALIGNMENT, MINSIZE, SIZE_SZ, TCACHE_FILL_COUNT } from "./constants";
 import type { Ptmalloc } from "./ptmalloc";
+import sumBy from "lodash/sumBy";
 
 /** mallinfo() of the glibc model: glibc's totals plus the tunables a notebook wants to see. */
 export interface GlibcMallInfo extends MallInfo {
@@ -90,7 +91,7 @@ export function mallinfo(engine: Ptmalloc): GlibcMallInfo {
     maxSystemMem: main.maxSystemMem,
     maxMmapped: engine.mmapped.maxBytes,
     tcacheChunks: cached.length,
-    tcacheBytes: cached.reduce((s, c) => s + c.size, 0),
+    tcacheBytes: sumBy(cached, "size"),
     heapStart: heap ? heap.start : null,
     heapEnd: heap ? heap.end : null,
   };

@@ -19,6 +19,7 @@ import { Syscalls } from "./syscalls";
 import { summarizeAllocator } from "./summary";
 import { requireByteCount, requirePointer } from "./validate";
 import { storeWords } from "./words";
+import sumBy from "lodash/sumBy";
 
 const KiB = 1024;
 // RTL_HEAP_PARAMETERS: VirtualMemoryThreshold defaults to the maximum heap block size 0x7F000
@@ -196,7 +197,7 @@ export class WindowsHeap implements Allocator {
 
   /** Totals in mallinfo's terms: heap segments committed, VirtualAlloc blocks as "mmapped". */
   mallinfo(): MallInfo {
-    const free = this.arena.bins.all().reduce((s, c) => s + c.size, 0) + (this.arena.top ? this.arena.top.size : 0);
+    const free = sumBy(this.arena.bins.all(), "size") + (this.arena.top ? this.arena.top.size : 0);
     return {
       arena: this.arena.systemMem,
       inUse: this.arena.systemMem - free,

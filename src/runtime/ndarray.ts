@@ -75,7 +75,7 @@ export class NDArray {
   }
 
   get size(): number {
-    return this.shape.reduce((a, b) => a * b, 1);
+    return shapeSize(this.shape);
   }
 
   get itemsize(): number {
@@ -153,9 +153,9 @@ export class NDArray {
     for (const d of wanted) {
       if (!Number.isInteger(d) || d < -1) throw new ValueError(`negative dimensions not allowed (shape), got ${JSON.stringify(wanted)}`);
     }
-    const known = wanted.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const known = shapeSize(wanted.filter((d) => d !== -1));
     const shape = wanted.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));
-    if (shape.reduce((a, b) => a * b, 1) !== this.size || shape.some((d) => !Number.isInteger(d))) {
+    if (shapeSize(shape) !== this.size || shape.some((d) => !Number.isInteger(d))) {
       throw new ValueError(`cannot reshape array of size ${this.size} into shape (${wanted.join(",")}${wanted.length === 1 ? "," : ""})`);
     }
     if (!this.contiguous) throw new PagelabError("value-error", "reshape of a non-contiguous view would need a copy: call copy() first");
@@ -301,4 +301,11 @@ export function cStrides(shape: readonly number[], itemsize: number): number[] {
     s *= Math.max(shape[axis], 1);
   }
   return strides;
+}
+
+/** The number of elements of a shape (1 for a 0-d shape). */
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
 }

@@ -8,7 +8,7 @@ import { dtypeOf } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator } from "./numpy-alloc";
 import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides } from "./ndarray";
+import { NDArray, cStrides, shapeSize } from "./ndarray";
 import { formatBytesIEC } from "./units";
 
 export type TypedArrayName =
@@ -72,7 +72,7 @@ export class NodeRuntime implements ArrayRuntime {
 
   /** An uninitialised array (malloc), for copies. */
   empty(shape: number[], dtype: DType): NDArray {
-    const nbytes = shape.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    const nbytes = shapeSize(shape) * dtype.itemsize;
     const ptr = this.libc.malloc(Math.max(nbytes, 1));
     if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
     return this.wrap(ptr, nbytes, shape, dtype, () => this.libc.free(ptr));

@@ -8,7 +8,7 @@ import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator, HintHost } from "./numpy-alloc";
 import { NumpyAllocator } from "./numpy-alloc";
 import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides } from "./ndarray";
+import { NDArray, cStrides, shapeSize } from "./ndarray";
 import { BINARY_OPS, type BinaryOpName } from "./element-ops";
 import { elementwise, fill as fillLayout, type Operand } from "./array-kernels";
 import { formatBytesIEC } from "./units";
@@ -130,7 +130,7 @@ export class Numpy implements ArrayRuntime {
     buffer.assertAlive();
     const offset = options.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${offset}`);
-    const nbytes = dims.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    const nbytes = shapeSize(dims) * dtype.itemsize;
     if (!buffer.contiguous || offset + nbytes > buffer.nbytes) {
       throw new ValueError(`buffer is too small for requested array (needs ${offset + nbytes} bytes, buffer has ${buffer.nbytes})`);
     }
@@ -229,13 +229,13 @@ export class Numpy implements ArrayRuntime {
   }
 
   private byteSize(dims: number[], dtype: DType): number {
-    const nbytes = dims.reduce((a, b) => a * b, 1) * dtype.itemsize;
+    const nbytes = shapeSize(dims) * dtype.itemsize;
     if (nbytes > MAX_BYTES) throw new MemoryError(unableToAllocate(nbytes, dims, dtype));
     return nbytes;
   }
 
   private checkAllocated(ptr: number | null, dims: number[], dtype: DType): number {
-    if (ptr === null) throw new MemoryError(unableToAllocate(dims.reduce((a, b) => a * b, 1) * dtype.itemsize, dims, dtype));
+    if (ptr === null) throw new MemoryError(unableToAllocate(shapeSize(dims) * dtype.itemsize, dims, dtype));
     return ptr;
   }
 

@@ -15,6 +15,7 @@ import { Machine } from "../../kernel/machine";
 import { measure, type Phase } from "../../kernel/measure";
 import { getPreset, type PresetName, type ThpMode } from "../../kernel/presets";
 import type { Process } from "../../kernel/process";
+import sumBy from "lodash/sumBy";
 
 /** A machine to build for an experiment (its MMU models the TLBs of `cpu`). */
 export interface ExperimentMachineOptions {
@@ -130,9 +131,10 @@ function defaultPageCounts(max: number): number[] {
 /** Entries of the TLB arrays of one level that hold pages of `pageBytes`. */
 function presetEntries(cpu: CpuPreset, level: "l1d" | "l2", pageBytes: number): number {
   const shift = Math.log2(pageBytes);
-  return cpu[level]
-    .filter((t) => t.pageSizes.some((size) => pageShiftOf(size, "pageSizes") === shift))
-    .reduce((sum, t) => sum + t.entries, 0);
+  return sumBy(
+    cpu[level].filter((t) => t.pageSizes.some((size) => pageShiftOf(size, "pageSizes") === shift)),
+    "entries",
+  );
 }
 
 /**

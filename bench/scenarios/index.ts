@@ -1,8 +1,9 @@
 // Every scenario, in the order the issue lists them (the notebooks last: they load both cores).
 import type { Scenario } from "../result";
 import { founding } from "./founding";
+import { randomAccess } from "./random-access";
 
-export const SCENARIOS: readonly Scenario[] = [founding];
+export const SCENARIOS: readonly Scenario[] = [founding, randomAccess];
 
 /** Returns the scenario named `id`, or undefined. */
 export function scenarioById(id: string): Scenario | undefined {

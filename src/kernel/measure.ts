@@ -10,7 +10,7 @@ import { type KernelCounters, diffCounters } from "./counters";
 import type { Process } from "./process";
 
 /** Cycles of a phase by cause; `total` is their sum. */
-export interface PhaseCycles {
+export type PhaseCycles = {
   readonly l1Hit: number;
   readonly l2Hit: number;
   readonly walk: number;
@@ -19,7 +19,7 @@ export interface PhaseCycles {
   readonly hugeFault: number;
   readonly cowCopy: number;
   readonly total: number;
-}
+};
 
 /** What one phase of a program cost in address translation. */
 export interface Phase {

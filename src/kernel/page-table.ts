@@ -11,6 +11,14 @@ import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn } 
 const ENTRY_BYTES = 8;
 
 /** One table page. Interior tables hold children; leaf tables hold entries or map one huge page. */
+// Linux's names for the page-table levels, top first, by number of levels.
+const LEVEL_NAMES: Record<number, string[]> = {
+  2: ["PGD", "PTE"],
+  3: ["PGD", "PMD", "PTE"],
+  4: ["PGD", "PUD", "PMD", "PTE"],
+  5: ["PGD", "P4D", "PUD", "PMD", "PTE"],
+};
+
 export interface TableNode {
   readonly pfn: number;
   used: number;
@@ -178,6 +186,28 @@ export class PageTable implements PageTableWalker {
   /** Bytes of virtual address space one entry at `level` covers. */
   spanAt(level: number): number {
     return this.spans[level];
+  }
+
+  /**
+   * Returns, per level (top first, Linux's names), the table pages that exist and the entries in
+   * use across them, with the entries a table holds and its size in bytes.
+   */
+  occupancy(): { name: string; tables: number; entriesUsed: number; entriesPerTable: number; tableBytes: number }[] {
+    const names = LEVEL_NAMES[this.levels] ?? Array.from({ length: this.levels }, (_, i) => `L${i}`);
+    const levels = names.map((name, i) => ({
+      name,
+      tables: 0,
+      entriesUsed: 0,
+      entriesPerTable: i === 0 ? this.rootEntries : this.entriesPerTable,
+      tableBytes: this.pageBytes,
+    }));
+    const visit = (node: TableNode, depth: number): void => {
+      levels[depth].tables++;
+      levels[depth].entriesUsed += node.huge !== 0 ? 0 : node.used;
+      if (node.children) for (const child of node.children) if (child) visit(child, depth + 1);
+    };
+    visit(this.root, 0);
+    return levels;
   }
 
   /** Returns how many table pages exist, counted by walking them (for invariant checks). */

@@ -239,6 +239,11 @@ export class Process {
     });
   }
 
+  /** Returns the page tables' occupancy per level (top first): table pages and entries in use. */
+  pageTableLevels(): { name: string; tables: number; entriesUsed: number; entriesPerTable: number; tableBytes: number }[] {
+    return this.mm.pageTable.occupancy();
+  }
+
   /** Returns one PageState per base page of [addr, addr + length). */
   pageStates(addr: number, length: number): Uint8Array {
     return pageStatesOf(this.machine, this, addr, length);

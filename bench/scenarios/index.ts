@@ -1,10 +1,12 @@
 // Every scenario, in the order the issue lists them (the notebooks last: they load both cores).
 import type { Scenario } from "../result";
+import { chart } from "./chart";
 import { founding } from "./founding";
 import { naiveSweep } from "./naive-sweep";
 import { randomAccess } from "./random-access";
+import { virtualScale } from "./virtual-scale";
 
-export const SCENARIOS: readonly Scenario[] = [founding, randomAccess, naiveSweep];
+export const SCENARIOS: readonly Scenario[] = [founding, randomAccess, naiveSweep, virtualScale, chart];
 
 /** Returns the scenario named `id`, or undefined. */
 export function scenarioById(id: string): Scenario | undefined {

@@ -3,10 +3,11 @@ import type { Scenario } from "../result";
 import { chart } from "./chart";
 import { founding } from "./founding";
 import { naiveSweep } from "./naive-sweep";
+import { notebooks } from "./notebooks";
 import { randomAccess } from "./random-access";
 import { virtualScale } from "./virtual-scale";
 
-export const SCENARIOS: readonly Scenario[] = [founding, randomAccess, naiveSweep, virtualScale, chart];
+export const SCENARIOS: readonly Scenario[] = [founding, randomAccess, naiveSweep, virtualScale, chart, notebooks];
 
 /** Returns the scenario named `id`, or undefined. */
 export function scenarioById(id: string): Scenario | undefined {

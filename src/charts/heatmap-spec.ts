@@ -58,6 +58,10 @@ export interface HeatmapResult {
 const MAX_COLUMNS = 64;
 // Annotations narrower than this share of a cell are widened so they stay visible.
 const MIN_ANNOTATION_CELLS = 0.2;
+/** The least share of a cell a touched state is drawn with, so one page in thousands shows. */
+const MIN_TOUCHED_SHARE = 0.2;
+/** PageState.Untouched: pages never accessed (drawn at their true share). */
+const UNTOUCHED_STATE = 0;
 
 /** The smallest power of two >= x (x >= 1). */
 function nextPowerOfTwo(x: number): number {
@@ -138,13 +142,17 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
     data: { values: rows },
     transform: [
       { joinaggregate: [{ op: "sum", field: "n", as: "total" }], groupby: ["i"] },
-      { window: [{ op: "sum", field: "n", as: "cum" }], groupby: ["i"], sort: [{ field: "s" }], frame: [null, 0] },
+      // One touched page among thousands would be an invisible sliver: a touched state is drawn at
+      // least MIN_TOUCHED_SHARE of its cell wide (the tooltip keeps the true count).
+      { calculate: `datum.s == ${UNTOUCHED_STATE} || datum.s == ${UNMAPPED_STATE} ? datum.n : max(datum.n, datum.total * ${MIN_TOUCHED_SHARE})`, as: "drawn" },
+      { joinaggregate: [{ op: "sum", field: "drawn", as: "drawnTotal" }], groupby: ["i"] },
+      { window: [{ op: "sum", field: "drawn", as: "cum" }], groupby: ["i"], sort: [{ field: "s" }], frame: [null, 0] },
       { calculate: "datum.k || 1", as: "w" },
       { calculate: `datum.i % ${columns}`, as: "col" },
       { calculate: `floor(datum.i / ${columns})`, as: "row" },
       { calculate: "datum.row + 1", as: "row1" },
-      { calculate: "datum.col + datum.w * (datum.cum - datum.n) / datum.total", as: "x0" },
-      { calculate: "datum.col + datum.w * datum.cum / datum.total", as: "x1" },
+      { calculate: "datum.col + datum.w * (datum.cum - datum.drawn) / datum.drawnTotal", as: "x0" },
+      { calculate: "datum.col + datum.w * datum.cum / datum.drawnTotal", as: "x1" },
       { calculate: `${JSON.stringify(names)}[datum.s]`, as: "state" },
       { calculate: `${where(`datum.i * ${cellBytes} + ${firstOffset}`)} + (datum.w > 1 ? ' to ' + ${where(`(datum.i + datum.w) * ${cellBytes} + ${firstOffset}`)} : '')`, as: "offset" },
       { calculate: `datum.n + ' of ' + datum.total + ' pages' + (datum.w > 1 ? ' in each of ' + datum.w + ' cells' : '')`, as: "pages" },

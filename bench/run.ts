@@ -5,13 +5,13 @@
 import { fork } from "child_process";
 import * as fs from "fs";
 import { describeMachine, machineInfo, type MachineInfo } from "./machine-info";
-import type { ScenarioResult } from "./result";
+import type { Figure, ScenarioResult } from "./result";
 import { SCENARIOS, scenarioById } from "./scenarios";
 import { markdownTable, textTable } from "./table";
 
 /** The issue's budget for a whole run on the reference machine. */
 const RUN_BUDGET_S = 300;
-const DEFAULT_REPS = 3;
+const DEFAULT_REPS = 5;
 
 interface Args {
   json: boolean;
@@ -80,14 +80,21 @@ function progress(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
+/** A figure's samples: all of them when few, else their count and range. */
+function formatSamples(figure: Figure): string {
+  const { samples, unit } = figure;
+  if (samples.length <= 12) return `${samples.map((x) => x.toFixed(1)).join(", ")} ${unit}`;
+  return `${samples.length} runs, ${Math.min(...samples).toFixed(2)} to ${Math.max(...samples).toFixed(2)} ${unit}`;
+}
+
 /** The details and notes of each scenario as indented lines under the table. */
 function detailLines(results: readonly ScenarioResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`${r.title}`);
     for (const [key, value] of Object.entries(r.details)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
-    if (r.simulator) lines.push(`  simulator samples: ${r.simulator.samples.map((x) => x.toFixed(1)).join(", ")} ${r.simulator.unit}`);
-    if (r.reference) lines.push(`  reference samples: ${r.reference.samples.map((x) => x.toFixed(1)).join(", ")} ${r.reference.unit}`);
+    if (r.simulator) lines.push(`  simulator samples: ${formatSamples(r.simulator)}`);
+    if (r.reference) lines.push(`  reference samples: ${formatSamples(r.reference)}`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
   }
   return lines.join("\n");

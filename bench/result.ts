@@ -15,8 +15,10 @@ export interface Figure {
 export interface Target {
   text: string;
   met: boolean | null;
-  /** By how much it was met or missed, e.g. "0.42 (limit 0.5)". */
+  /** What was measured, e.g. "0.42". */
   actual: string;
+  /** How far from the limit, e.g. "1.3x the limit" (for the list of missed targets). */
+  margin?: string;
 }
 
 export interface ScenarioResult {

@@ -100,6 +100,13 @@ function detailLines(results: readonly ScenarioResult[]): string {
   return lines.join("\n");
 }
 
+/** One line per missed target: scenario, target, measured value and how far off. */
+function missedLines(results: readonly ScenarioResult[]): string[] {
+  return results.flatMap((r) =>
+    r.targets.filter((t) => t.met === false).map((t) => `${r.title}: ${t.text} missed, measured ${t.actual}${t.margin ? ` (${t.margin})` : ""}`),
+  );
+}
+
 /** Markdown for bench/RESULTS.md: machine, table, and each scenario's details. */
 function resultsMarkdown(info: MachineInfo, results: readonly ScenarioResult[], seconds: number, reps: number): string {
   const met = results.flatMap((r) => r.targets).filter((t) => t.met !== null);
@@ -112,6 +119,9 @@ function resultsMarkdown(info: MachineInfo, results: readonly ScenarioResult[], 
     "the process's baseline just before it ran (heap = V8 heapUsed + ArrayBuffers, sampled after each step).",
     "",
     markdownTable(results),
+    "",
+    ...(missedLines(results).length > 0 ? ["Missed:", "", ...missedLines(results).map((line) => `- ${line}`), ""] : []),
+    "See bench/README.md for what bounds the missed targets.",
     "",
     "## Details",
     "",
@@ -152,6 +162,7 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(`pagelab bench: ${describeMachine(info)}\nmedians of ${args.reps} repetitions\n\n`);
     process.stdout.write(`${textTable(results)}\n\n${detailLines(results)}\n\n`);
+    for (const line of missedLines(results)) process.stdout.write(`missed: ${line}\n`);
     process.stdout.write(`${budget.text}: ${budget.actual} (${budget.met ? "met" : "MISSED"})\n`);
   }
   if (args.writeResults !== null) fs.writeFileSync(args.writeResults, resultsMarkdown(info, results, seconds, args.reps));

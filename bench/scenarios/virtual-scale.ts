@@ -85,8 +85,13 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
     ratio: null,
     memory: largestPeak(peaks),
     targets: [
-      { text: "< 10 ms", met: median(times) < TIME_LIMIT_MS, actual: `${median(times).toFixed(2)} ms` },
-      { text: "< 1 MiB page state", met: state < STATE_LIMIT_BYTES, actual: `${(state / 1024).toFixed(0)} KiB retained` },
+      { text: "< 10 ms", met: median(times) < TIME_LIMIT_MS, actual: `${median(times).toFixed(2)} ms`, margin: `${(median(times) / TIME_LIMIT_MS).toFixed(2)}x the limit` },
+      {
+        text: "< 1 MiB page state",
+        met: state < STATE_LIMIT_BYTES,
+        actual: `${(state / 1024).toFixed(0)} KiB retained`,
+        margin: `${(state / STATE_LIMIT_BYTES).toFixed(2)}x the limit`,
+      },
     ],
     details: {
       retainedKiBPerMachine: batches.map((b) => Math.round(b.stateBytes / 1024)),

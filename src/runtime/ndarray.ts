@@ -151,7 +151,9 @@ export class NDArray {
     const unknown = wanted.filter((d) => d === -1).length;
     if (unknown > 1) throw new ValueError("can only specify one unknown dimension");
     for (const d of wanted) {
-      if (!Number.isInteger(d) || d < -1) throw new ValueError(`negative dimensions not allowed (shape), got ${JSON.stringify(wanted)}`);
+      // numpy raises TypeError for a non-integer dimension, ValueError only for a negative one
+      if (!Number.isInteger(d)) throw new InvalidArgumentError(`reshape(shape): 'float' object cannot be interpreted as an integer (shape [${wanted.map(String).join(",")}])`);
+      if (d < -1) throw new ValueError(`negative dimensions not allowed (shape), got [${wanted.join(",")}]`);
     }
     const known = shapeSize(wanted.filter((d) => d !== -1));
     const shape = wanted.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));

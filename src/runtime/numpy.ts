@@ -214,9 +214,9 @@ export class Numpy implements ArrayRuntime {
     if (dims === null) throw new InvalidArgumentError(`${fn}(shape): shape must be a number or an array of numbers, got ${typeof shape}`);
     for (const d of dims) {
       if (typeof d !== "number" || !Number.isInteger(d)) {
-        throw new InvalidArgumentError(`${fn}(shape): 'float' object cannot be interpreted as an integer (shape ${JSON.stringify(shape)})`);
+        throw new InvalidArgumentError(`${fn}(shape): 'float' object cannot be interpreted as an integer (shape ${shapeArgText(shape)})`);
       }
-      if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${JSON.stringify(shape)})`);
+      if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
     const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? (options as DTypeArg) : (options as CreateOptions | undefined)?.dtype;
     return { dims, dtype: dtypeOf(dt) };
@@ -269,6 +269,12 @@ function canCastSameKind(from: DType, to: DType): boolean {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A shape argument as the caller wrote it, for messages (JSON would print NaN as null). */
+function shapeArgText(shape: unknown): string {
+  const item = (d: unknown) => (typeof d === "string" ? JSON.stringify(d) : String(d));
+  return Array.isArray(shape) ? `[${shape.map(item).join(",")}]` : item(shape);
 }
 
 function shapeText(shape: readonly number[]): string {

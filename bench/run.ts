@@ -61,7 +61,7 @@ function runChild(id: string, reps: number): void {
 function runInChild(id: string, title: string, reps: number): Promise<ScenarioResult> {
   return new Promise((resolve) => {
     const child = fork(__filename, ["--child", id, "--reps", String(reps)], {
-      execArgv: ["--expose-gc", "--max-old-space-size=4096"],
+      execArgv: ["--expose-gc"],
       stdio: ["ignore", 2, 2, "ipc"],
     });
     let outcome: ScenarioResult | null = null;

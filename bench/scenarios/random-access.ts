@@ -94,8 +94,10 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
     translation = { l1dMisses: d.tlb.l1d.misses, l2Misses: d.tlb.l2.misses, walks: d.walks, walkRefs: d.walkRefs, walkCacheHits: d.walkCacheHits };
     collectGarbage();
 
+    const rssBefore = process.memoryUsage().rss;
     const l = new Float64Array(ELEMENTS);
     l.fill(0); // makes every page resident, as the simulator's touch did
+    check(process.memoryUsage().rss - rssBefore > 0.9 * BYTES, "the real array's pages became resident");
     let realSum = NaN;
     realMs.push(timed(() => (realSum = realAccesses(l))));
     check(realSum === 0, `real reads summed to ${realSum}`);

@@ -83,7 +83,10 @@ export function doMadvise(machine: Machine, proc: Process, addr: unknown, length
     throw new UnsupportedError(`madvise: advice "${what}" needs transparent huge pages, which ${machine.preset.name} does not have`);
   }
   // MADV_HUGEPAGE / MADV_NOHUGEPAGE set VmFlags hg / nh; pages already mapped stay as they are
-  // (khugepaged's later collapse is not modelled).
+  // (khugepaged's later collapse is not modelled). A VMA split inside a huge page splits that
+  // PMD first, as Linux's __split_vma -> vma_adjust_trans_huge does.
+  splitHugeAt(machine, proc, start);
+  splitHugeAt(machine, proc, end);
   for (const vma of proc.mm.vmas.isolate(start, end)) {
     vma.hugepage = what === "hugepage";
     vma.nohugepage = what === "nohugepage";

@@ -2,7 +2,7 @@
 // (with the number of accesses that page receives), faulting as needed; a visitor then works on
 // the frame's contents through PhysicalMemory.
 
-import { SegmentationFault } from "../errors";
+import { InvalidArgumentError, SegmentationFault, describeValue } from "../errors";
 import type { AccessKind } from "../hardware/translation";
 import { handleFault, protPermits } from "./fault";
 import type { Machine } from "./machine";
@@ -30,6 +30,13 @@ export function validateAccess(machine: Machine, proc: Process, call: string, ad
   const start = requireInteger(call, "addr", addr, 0, userSpaceEnd(machine) - 1);
   const len = requireInteger(call, "length", length, 0, userSpaceEnd(machine) - start);
   const how = requireOneOf(call, "kind", kind, ACCESS_KINDS);
+  // Above 2**53 (LA57 addresses) not every byte address is a JS number: start + 1 can round back
+  // to start, so a range whose end is not exact would skip the mapping check. Refuse it.
+  if (start + len - start !== len) {
+    throw new InvalidArgumentError(
+      `${call}: addr ${describeValue(start)} + length ${describeValue(len)} is not exact in a JS number above 2**53; use 8-byte-aligned addresses and lengths there (user space ends at 2**56)`,
+    );
+  }
   const bad = proc.mm.vmas.firstGap(start, start + len, (vma) => protPermits(vma, how));
   if (bad !== null) {
     const vma = proc.mm.vmas.find(bad);

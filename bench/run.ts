@@ -4,6 +4,7 @@
 //   node dist-bench/run.js [--json] [--skip-notebooks] [--only id,id] [--reps N] [--write-results FILE]
 import { fork } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import { describeMachine, machineInfo, type MachineInfo } from "./machine-info";
 import type { Figure, ScenarioResult } from "./result";
 import { SCENARIOS, scenarioById } from "./scenarios";
@@ -100,6 +101,11 @@ function detailLines(results: readonly ScenarioResult[]): string {
   return lines.join("\n");
 }
 
+/** The 1, 5 and 15-minute load averages, rounded. */
+function loadAverage(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(" ");
+}
+
 /** One line per missed target: scenario, target, measured value and how far off. */
 function missedLines(results: readonly ScenarioResult[]): string[] {
   return results.flatMap((r) =>
@@ -114,7 +120,7 @@ function resultsMarkdown(info: MachineInfo, results: readonly ScenarioResult[], 
     "# Benchmark results",
     "",
     `Produced by \`npm run bench -- --write-results bench/RESULTS.md\`: ${describeMachine(info)}.`,
-    `Medians of ${reps} repetitions; whole run ${seconds.toFixed(0)} s (budget ${RUN_BUDGET_S} s).`,
+    `Medians of ${reps} repetitions; whole run ${seconds.toFixed(0)} s (budget ${RUN_BUDGET_S} s), load average ${loadAverage()} at the end.`,
     `Targets met: ${met.filter((t) => t.met).length} of ${met.length}. RSS and heap are the simulator's peaks above`,
     "the process's baseline just before it ran (heap = V8 heapUsed + ArrayBuffers, sampled after each step).",
     "",
@@ -163,7 +169,7 @@ async function main(): Promise<void> {
     process.stdout.write(`pagelab bench: ${describeMachine(info)}\nmedians of ${args.reps} repetitions\n\n`);
     process.stdout.write(`${textTable(results)}\n\n${detailLines(results)}\n\n`);
     for (const line of missedLines(results)) process.stdout.write(`missed: ${line}\n`);
-    process.stdout.write(`${budget.text}: ${budget.actual} (${budget.met ? "met" : "MISSED"})\n`);
+    process.stdout.write(`${budget.text}: ${budget.actual} (${budget.met ? "met" : "MISSED"}); load average ${loadAverage()} at the end\n`);
   }
   if (args.writeResults !== null) fs.writeFileSync(args.writeResults, resultsMarkdown(info, results, seconds, args.reps));
   const failed = results.some((r) => r.details.error !== undefined);

@@ -22,3 +22,4 @@ export type { MappingRange } from "./maps";
 export { machineFromHost, hostMachineOptions } from "./from-host";
 export { compare, everyNthPage } from "./compare";
 export type { CompareExperiment, CompareStep, CompareRow, Comparison, SideFigures } from "./compare";
+export { snapshot, type RealSnapshot } from "./source";

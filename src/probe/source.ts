@@ -1,0 +1,63 @@
+// A snapshot of a real mapping shaped like a simulated process, so the same charts draw both:
+// residencyHeatmap(snapshot, ...) and frameMapChart(snapshot, ...) work on the real machine too.
+import { InvalidArgumentError } from "../errors";
+import type { ProbeTarget } from "./alloc";
+import type { ProbeOptions, Unsupported } from "./options";
+import { PROBE_PAGE_STATE_COUNT, ProbePageState } from "./pageState";
+import { frames, residency } from "./residency";
+
+/** A real mapping's residency and frames as read at one moment. */
+export interface RealSnapshot {
+  ok: true;
+  readonly pageSize: number;
+  readonly start: number;
+  readonly end: number;
+  /** Counts pages per state per cell of [addr, addr + length) inside the mapping (outside: Unmapped). */
+  residencySummary(addr: number, length: number, cells: number): { cellBytes: number; counts: Uint32Array[] };
+  /** The frame behind `addr`, or null when none is mapped or PFNs are hidden (no CAP_SYS_ADMIN). */
+  frameOf(addr: number): number | null;
+  /** True when frame numbers were readable. */
+  readonly framesVisible: boolean;
+}
+
+/**
+ * Reads the mapping behind `probed` once (pagemap, bounded to the mapping) and returns a snapshot
+ * the charts accept like a simulated process; `{ ok: false, reason }` where the probe cannot run.
+ */
+export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnapshot | Unsupported {
+  const read = residency(probed, options);
+  if (!read.ok) return read;
+  const pfns = frames(probed, options);
+  const { pageSize, start, end, state } = read;
+  const pfnOf = pfns.ok ? pfns.pfn : null;
+  return {
+    ok: true,
+    pageSize,
+    start,
+    end,
+    framesVisible: pfnOf !== null,
+    residencySummary(addr: number, length: number, cells: number) {
+      if (!Number.isInteger(cells) || cells < 1) throw new InvalidArgumentError(`residencySummary: cells must be a positive integer, got ${cells}`);
+      if (addr % pageSize !== 0 || length <= 0 || length % pageSize !== 0) {
+        throw new InvalidArgumentError(`residencySummary: addr and length must be whole pages of ${pageSize} bytes`);
+      }
+      const pages = length / pageSize;
+      const pagesPerCell = Math.max(1, Math.ceil(pages / cells));
+      const used = Math.ceil(pages / pagesPerCell);
+      const counts: Uint32Array[] = [];
+      for (let s = 0; s < PROBE_PAGE_STATE_COUNT; s++) counts.push(new Uint32Array(used));
+      const first = (addr - start) / pageSize;
+      for (let i = 0; i < pages; i++) {
+        const page = first + i;
+        const s = page >= 0 && page < state.length ? state[page] : ProbePageState.Unmapped;
+        counts[s][Math.floor(i / pagesPerCell)]++;
+      }
+      return { cellBytes: pagesPerCell * pageSize, counts };
+    },
+    frameOf(addr: number): number | null {
+      if (pfnOf === null || addr < start || addr >= end) return null;
+      const pfn = pfnOf[Math.floor((addr - start) / pageSize)];
+      return pfn < 0 ? null : pfn;
+    },
+  };
+}

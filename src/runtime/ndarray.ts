@@ -221,9 +221,12 @@ export class NDArray {
   toArray(limit = 1_000_000): number[] {
     this.assertAlive();
     if (this.size > limit) throw new InvalidArgumentError(`toArray(limit): the array has ${this.size} elements, more than limit ${limit}`);
-    const out: number[] = [];
-    for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.address + off, this.dtype));
-    return out;
+    // One logged call (like the reductions): an event per element would flood the event log.
+    return this.runtime.proc.asOneCall("a.tolist()", { addr: this.address, nbytes: this.nbytes }, () => {
+      const out: number[] = [];
+      for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.address + off, this.dtype));
+      return out;
+    });
   }
 
   private reduction(name: string) {

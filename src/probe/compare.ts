@@ -3,9 +3,9 @@
 // simulated, with the difference — the check that the simulator says what the kernel does.
 import { InvalidArgumentError } from "../errors";
 import { Machine, PageState, type Process } from "../kernel";
-import { node } from "../runtime";
+import { node, type NDArray } from "../runtime";
 import { Chart, OKABE_ITO } from "../charts";
-import { alloc } from "./alloc";
+import { alloc, type ProbedArray } from "./alloc";
 import { minorFaults } from "./counters";
 import { residency } from "./residency";
 import { supported } from "./supported";
@@ -43,6 +43,10 @@ export interface CompareRow {
 
 export interface Comparison {
   rows: CompareRow[];
+  /** The real array and its mapping (null off Linux): probe.snapshot(real) draws it. */
+  real: ProbedArray<Float64Array> | null;
+  /** The simulated twin: its process and array (draw with arrayHeatmap or residencyHeatmap). */
+  sim: { process: Process; array: NDArray };
   /** Why the real column is missing, or notes on how it was read. */
   note: string;
   chart: Chart;
@@ -131,7 +135,7 @@ export function compare(experiment: CompareExperiment): Comparison {
     "step | resident real | resident sim | diff | faults real | faults sim",
     ...rows.map((r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.real?.faults ?? "—"} | ${r.sim.faults}`),
   ].join("\n");
-  return { rows, note, chart: comparisonChart(rows), text };
+  return { rows, real, sim: { process: proc, array: arr }, note, chart: comparisonChart(rows), text };
 }
 
 function comparisonChart(rows: CompareRow[]): Chart {

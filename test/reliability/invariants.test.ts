@@ -29,11 +29,11 @@ describe("invariants under random workloads", () => {
         refused += w.refused;
         translations += w.mmu.translations;
       }),
-      { numRuns: 200 },
+      { numRuns: 400 },
     );
     // The workloads did real work: thousands of steps, most of them accepted, and translations
     // the checking MMU compared with fresh walks.
-    expect(steps).toBeGreaterThan(3000);
+    expect(steps).toBeGreaterThan(6000);
     expect(refused).toBeLessThan(steps / 4);
     expect(translations).toBeGreaterThan(10_000);
   });
@@ -49,7 +49,7 @@ describe("invariants under random workloads", () => {
         const w = runChecked("always", seed, [{ op: "create", kind: "arange", n: 40_000, value: 0 }, ...ops]);
         w.checkAll();
       }),
-      { numRuns: 80 },
+      { numRuns: 150 },
     );
   });
 });

@@ -2,7 +2,8 @@
 # Prepares this checkout for running notebooks: npm dependencies, Jupyter's Python client
 # (Debian packages when missing), the tslab kernel in a project-local prefix, the
 # `pagelab` import for notebooks, and the build. Idempotent; each step prints one line.
-#   --browser   also make sure headless Chromium is there (for the main job's screenshots)
+#   --browser   also make sure headless Chromium is there (the main job's screenshots and
+#               npm test's browser check of the HTML exports)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PAGELAB_ROOT"
@@ -87,7 +88,7 @@ else
   exit 1
 fi
 
-# 4. Headless Chromium, only for the main job's screenshots.
+# 4. Headless Chromium, only with --browser (the main job's screenshots, test/browser).
 if [[ "$want_browser" -eq 1 ]]; then
   chromium="$(pagelab_chromium)"
   if [[ -x "$chromium" ]]; then
@@ -95,7 +96,7 @@ if [[ "$want_browser" -eq 1 ]]; then
   elif [[ "$chromium" == /usr/bin/chromium ]] && apt_install chromium fonts-liberation && [[ -x "$chromium" ]]; then
     say "Chromium installed ($chromium)"
   else
-    say "no Chromium at $chromium: screenshots will be skipped (install Debian's chromium, or set PAGELAB_CHROMIUM)"
+    say "no Chromium at $chromium: screenshots and the browser test will be skipped (install Debian's chromium, or set PAGELAB_CHROMIUM)"
   fi
 fi
 

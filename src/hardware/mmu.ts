@@ -146,8 +146,11 @@ export class TlbMmu implements Mmu {
   ): Leaf {
     const write = kind === "write";
     let faults = 0;
+    // The fill count at which `l1` and the L2 are known to hold nothing for vaddr (both lookups
+    // missed, or a fault just dropped it); -1 when unknown. Nothing to drop then on the next fault.
+    let cleanAt = l2Probed && !faultFirst ? fills : -1;
     if (faultFirst) {
-      this.raiseFault(asid, pageTable, vaddr, kind, onFault);
+      cleanAt = this.raiseFault(l1, false, asid, pageTable, vaddr, kind, onFault);
       faults = 1;
     }
     let found = this.walk(asid, pageTable, vaddr).leaf;
@@ -158,7 +161,7 @@ export class TlbMmu implements Mmu {
             `(asid ${asid}): the fault handler must map the page or throw`,
         );
       }
-      this.raiseFault(asid, pageTable, vaddr, kind, onFault);
+      cleanAt = this.raiseFault(l1, cleanAt === this.fills, asid, pageTable, vaddr, kind, onFault);
       faults++;
       found = this.walk(asid, pageTable, vaddr).leaf;
     }
@@ -247,15 +250,28 @@ export class TlbMmu implements Mmu {
     return result;
   }
 
-  private raiseFault(asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, onFault: FaultHandler): void {
+  /** Raises a fault into the kernel after dropping the page's cached translations (skipping
+   *  `l1` and the L2 when `clean`: they are known to hold none); returns the fill count at which
+   *  the TLBs were clean, just before the handler ran. */
+  private raiseFault(
+    l1: TlbLevel,
+    clean: boolean,
+    asid: number,
+    pageTable: PageTableWalker,
+    vaddr: number,
+    kind: AccessKind,
+    onFault: FaultHandler,
+  ): number {
     this.counters.faults++;
     // Intel SDM Vol. 3A §4.10.4.1: a page fault invalidates the TLB entries for the faulting
     // page and the paging-structure-cache entries a walk of that address would use.
-    this.l1d.invalidateRange(asid, vaddr, vaddr + 1);
-    this.l1i.invalidateRange(asid, vaddr, vaddr + 1);
-    this.l2.invalidateRange(asid, vaddr, vaddr + 1);
+    if (!clean || l1 !== this.l1d) this.l1d.invalidateRange(asid, vaddr, vaddr + 1);
+    if (!clean || l1 !== this.l1i) this.l1i.invalidateRange(asid, vaddr, vaddr + 1);
+    if (!clean) this.l2.invalidateRange(asid, vaddr, vaddr + 1);
     for (const cache of this.walkCaches) cache.invalidateAddress(asid, pageTable, vaddr);
+    const cleanAt = this.fills;
     onFault(vaddr, kind);
+    return cleanAt;
   }
 
   /** Drops every cached translation of [start, start + length) in address space `asid`, and

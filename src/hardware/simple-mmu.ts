@@ -24,7 +24,7 @@ export class SimpleMmu implements Mmu {
   ): Leaf {
     for (let faults = 0; faults <= MAX_FAULTS_PER_ACCESS; faults++) {
       const { leaf } = pageTable.walk(vaddr);
-      if (leafPermits(leaf, kind)) return leaf;
+      if (leafPermits(leaf, kind)) return { ...leaf }; // the walker may reuse its leaf object
       if (faults === MAX_FAULTS_PER_ACCESS) break;
       onFault(vaddr, kind);
     }

@@ -32,6 +32,7 @@ export interface PageTableWalker {
   readonly basePageShift: number;
   /** Index bits per level (9 for 4 KiB tables of 8-byte entries). */
   readonly bitsPerLevel: number;
+  /** The result (and its leaf) may be reused by the next walk: read it before walking again. */
   walk(vaddr: number): WalkResult;
 }
 

@@ -4,7 +4,7 @@
 // leaves (the PMD) may instead map a huge page, in which case its table page is kept deposited
 // for a later split, as Linux does (pgtable_trans_huge_deposit).
 
-import type { PageTableWalker, WalkResult } from "../hardware/translation";
+import type { Leaf, PageTableWalker, WalkResult } from "../hardware/translation";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn } from "./pte";
 
 /** Entry size of every level: 8 bytes, so a table page of N bytes holds N / 8 entries. */
@@ -57,6 +57,11 @@ export class PageTable implements PageTableWalker {
   private readonly rootEntries: number;
   /** Bytes one entry covers at each level (precomputed: the walk is the hot path). */
   private readonly spans: number[];
+  private readonly inverseSpans: number[];
+  private readonly inverseEntriesPerTable: number;
+  private readonly inverseRootEntries: number;
+  private readonly walkResult: WalkResult = { leaf: null, levelsRead: 0 };
+  private readonly walkLeaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   private readonly root: TableNode;
 
   /**
@@ -77,6 +82,9 @@ export class PageTable implements PageTableWalker {
     this.hugeBytes = this.pageBytes * this.entriesPerTable;
     this.rootEntries = 2 ** (geometry.vaBits - geometry.pageShift - shape.bitsPerLevel * (shape.levels - 1));
     this.spans = Array.from({ length: shape.levels }, (_, level) => this.pageBytes * this.entriesPerTable ** (shape.levels - 1 - level));
+    this.inverseSpans = this.spans.map((span) => 1 / span);
+    this.inverseEntriesPerTable = 1 / this.entriesPerTable;
+    this.inverseRootEntries = 1 / this.rootEntries;
     this.root = this.newNode(0);
   }
 
@@ -87,15 +95,24 @@ export class PageTable implements PageTableWalker {
 
   /** Walks the tables for `vaddr` as the MMU does and returns the usable leaf, if any. */
   walk(vaddr: number): WalkResult {
+    // One result and one leaf object are reused by every walk (the walk is the hot path): they
+    // are valid until the next walk of this table, as the PageTableWalker contract says.
+    const result = this.walkResult;
     let node = this.root;
     for (let level = 0; level < this.levels - 1; level++) {
       const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
-      if (!child) return { leaf: null, levelsRead: level + 1 };
+      if (!child) return this.finish(result, null, level + 1);
       node = child;
     }
-    if (node.huge !== 0) return { leaf: this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), levelsRead: this.levels - 1 };
+    if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), this.levels - 1);
     const entry = (node.entries as Float64Array)[this.indexAt(vaddr, this.levels - 1)];
-    return { leaf: entry === 0 ? null : this.leafOf(entry, this.basePageShift), levelsRead: this.levels };
+    return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), this.levels);
+  }
+
+  private finish(result: WalkResult, leaf: Leaf | null, levelsRead: number): WalkResult {
+    result.leaf = leaf;
+    result.levelsRead = levelsRead;
+    return result;
   }
 
   /** Returns the leaf table covering `vaddr`, creating missing tables when `create`; null otherwise. */
@@ -276,13 +293,21 @@ export class PageTable implements PageTableWalker {
   }
 
   private indexAt(vaddr: number, level: number): number {
+    // Spans and counts are powers of two, so multiplying by their inverses is exact (and avoids
+    // the slow double division and modulo of the hot path).
+    const q = Math.floor(vaddr * this.inverseSpans[level]);
     const count = level === 0 ? this.rootEntries : this.entriesPerTable;
-    return Math.floor(vaddr / this.spans[level]) % count;
+    return q - Math.floor(q * (level === 0 ? this.inverseRootEntries : this.inverseEntriesPerTable)) * count;
   }
 
-  private leafOf(entry: number, pageShift: number) {
+  private leafOf(entry: number, pageShift: number): Leaf | null {
     const flags = entryFlags(entry);
     if ((flags & PTE_PRESENT) === 0 || (flags & PTE_PROTNONE) !== 0) return null;
-    return { pfn: entryPfn(entry), pageShift, writable: (flags & PTE_WRITE) !== 0, zeroPage: (flags & PTE_ZERO) !== 0 };
+    const leaf = this.walkLeaf;
+    leaf.pfn = entryPfn(entry);
+    leaf.pageShift = pageShift;
+    leaf.writable = (flags & PTE_WRITE) !== 0;
+    leaf.zeroPage = (flags & PTE_ZERO) !== 0;
+    return leaf;
   }
 }

@@ -96,8 +96,18 @@ export class FrameContents {
       dst.set(bytes.subarray(offset, offset + length), dstOffset);
       return;
     }
-    const pattern = this.patternOf(pfn) as Uint8Array;
-    for (let i = 0; i < length; i++) dst[dstOffset + i] = pattern[(offset + i) % PATTERN_BYTES];
+    // Read the pattern where it is stored (no copy); frames never given a pattern are all zero.
+    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (!chunk) {
+      dst.fill(0, dstOffset, dstOffset + length);
+      return;
+    }
+    const at = this.slot(pfn);
+    let phase = offset % PATTERN_BYTES;
+    for (let i = 0; i < length; i++) {
+      dst[dstOffset + i] = chunk[at + phase];
+      phase = phase === PATTERN_BYTES - 1 ? 0 : phase + 1;
+    }
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` into the frame at `offset`. */

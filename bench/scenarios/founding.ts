@@ -1,8 +1,6 @@
 // Scenario 1, the founding question at full size: np.zeros(2**28), np.add(l, 0, out=l), l.sum()
 // and del l on the simulator (TLB model on), against the same steps on a real Float64Array.
-import { Machine, numpy, type NDArray } from "../../dist/index";
-import { tlbMmu } from "../../dist/hardware/cpu-index";
-import { measure, type Phase } from "../../dist/kernel/measure";
+import { Machine, numpy, type NDArray, tlbMmu, measure, type Phase } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 

@@ -1,9 +1,7 @@
 // Scenario 3: a sequential sweep (np.zeros, np.add(out=), sum, del) on the run-compressed TLB
 // model against the naive reference MMU, which translates every element access one by one.
 // Both must count exactly the same; the fast one must be >= 50x faster.
-import { Machine, numpy, type Process } from "../../dist/index";
-import { NaiveMmu, type MmuStats, tlbMmu } from "../../dist/hardware/cpu-index";
-import { measure, type Phase } from "../../dist/kernel/measure";
+import { Machine, numpy, type Process, NaiveMmu, type MmuStats, tlbMmu, measure, type Phase } from "../../dist/index";
 import { MemoryTracker, check, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 

@@ -1,8 +1,7 @@
 // Scenario 2: 10 million random float64 reads and writes over a 2 GiB array whose pages are all
 // mapped, through the full model (L1 dTLB, STLB, walk caches, page-table walk) and the frame's
 // contents, against the same seeded accesses on a real Float64Array.
-import { Machine, seededRandom, type Process } from "../../dist/index";
-import { type TlbMmu, tlbMmu } from "../../dist/hardware/cpu-index";
+import { Machine, seededRandom, type Process, type TlbMmu, tlbMmu } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 

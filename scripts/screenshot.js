@@ -9,17 +9,7 @@ const path = require("path");
 const { chromium } = require("playwright-core");
 
 const root = path.resolve(__dirname, "..");
-const executablePath = process.env.PAGELAB_CHROMIUM || "/usr/bin/chromium";
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const { executablePath, chromiumArgs } = require("./chromium");
 
 // The HTML files named on the command line, or every out/*.html.
 function htmlFiles(argv) {

@@ -16,6 +16,20 @@ export interface ArrayBufferOwner {
   release(): void;
 }
 
+/** A buffer owner that runs `free` once, on the first release(). */
+export function ownedBuffer(ptr: number, nbytes: number, free: () => void): ArrayBufferOwner {
+  return {
+    ptr,
+    nbytes,
+    freed: false,
+    release() {
+      if (this.freed) return;
+      this.freed = true;
+      free();
+    },
+  };
+}
+
 /** What an array needs from its runtime: the process, its frames, and a way to allocate. */
 export interface ArrayRuntime {
   readonly proc: PagedProcess;

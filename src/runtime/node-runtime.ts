@@ -7,8 +7,8 @@ import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator } from "./numpy-alloc";
-import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides, shapeSize } from "./ndarray";
+import type { ArrayRuntime } from "./ndarray";
+import { NDArray, cStrides, ownedBuffer, shapeSize } from "./ndarray";
 import { formatBytesIEC } from "./units";
 
 export type TypedArrayName =
@@ -87,16 +87,7 @@ export class NodeRuntime implements ArrayRuntime {
   }
 
   private wrap(ptr: number, nbytes: number, shape: number[], dtype: DType, free: () => void): NDArray {
-    const owner: ArrayBufferOwner = {
-      ptr,
-      nbytes,
-      freed: false,
-      release() {
-        if (this.freed) return;
-        this.freed = true;
-        free();
-      },
-    };
+    const owner = ownedBuffer(ptr, nbytes, free);
     return new NDArray(this, owner, ptr, shape, cStrides(shape, dtype.itemsize), dtype, null);
   }
 }

@@ -7,8 +7,8 @@ import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator, HintHost } from "./numpy-alloc";
 import { NumpyAllocator } from "./numpy-alloc";
-import type { ArrayBufferOwner, ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides, shapeSize } from "./ndarray";
+import type { ArrayRuntime } from "./ndarray";
+import { NDArray, cStrides, ownedBuffer, shapeSize } from "./ndarray";
 import { BINARY_OPS, type BinaryOpName } from "./element-ops";
 import { elementwise, fill as fillLayout, type Operand } from "./array-kernels";
 import { formatBytesIEC } from "./units";
@@ -241,16 +241,7 @@ export class Numpy implements ArrayRuntime {
 
   private wrap(ptr: number, dims: number[], dtype: DType, nbytes: number): NDArray {
     const allocator = this.allocator;
-    const owner: ArrayBufferOwner = {
-      ptr,
-      nbytes,
-      freed: false,
-      release() {
-        if (this.freed) return;
-        this.freed = true;
-        allocator.release(ptr, nbytes);
-      },
-    };
+    const owner = ownedBuffer(ptr, nbytes, () => allocator.release(ptr, nbytes));
     return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
   }
 }

@@ -19,28 +19,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The flags scripts/screenshot.js uses too (a fresh profile per run comes from launchPersistentContext).
+import chromiumSetup from "../../scripts/chromium.js";
 
 const root = path.resolve(__dirname, "../..");
 const notebook = path.join(root, "notebooks/00-tour.ipynb");
 const runner = path.join(root, "scripts/run-notebooks.py");
 const python = process.env.PAGELAB_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-const chromiumPath = process.env.PAGELAB_CHROMIUM || "/usr/bin/chromium";
+const chromiumPath: string = chromiumSetup.executablePath;
+const chromiumArgs: string[] = chromiumSetup.chromiumArgs;
 const chromiumRequired = process.env.PAGELAB_REQUIRE_CHROMIUM === "1";
 const noChromium = existsSync(chromiumPath)
   ? null
   : `no Chromium at ${chromiumPath} (install Debian's chromium or set PAGELAB_CHROMIUM)`;
-// The same flags as scripts/screenshot.js, plus a fresh profile per run (--user-data-dir,
-// which playwright passes for launchPersistentContext).
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const VEGA_LITE = "application/vnd.vegalite.v5+json";
 // A chart is a picture, not a blank box with a title: at least this share of its pixels differ
 // from its most common (background) colour. The tour's charts measure 30 % to 37 %.

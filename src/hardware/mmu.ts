@@ -47,6 +47,8 @@ export class TlbMmu implements Mmu {
   /** TLB fills so far: if unchanged since a lookup missed, the entry is known to be absent
    *  (a fault handler that translates through this MMU could otherwise have added it). */
   private fills = 0;
+  /** The base page a fault has just flushed, valid while `fills` still equals its `fills` (-1: none). */
+  private readonly flushed = { asid: 0, pageStart: 0, pageEnd: 0, fills: -1 };
 
   /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
@@ -270,7 +272,17 @@ export class TlbMmu implements Mmu {
     if (!clean) this.l2.invalidateRange(asid, vaddr, vaddr + 1);
     for (const cache of this.walkCaches) cache.invalidateAddress(asid, pageTable, vaddr);
     const cleanAt = this.fills;
-    onFault(vaddr, kind);
+    // While the handler runs, the faulting base page is known absent from every TLB (until a fill).
+    const flushed = this.flushed;
+    flushed.asid = asid;
+    flushed.pageStart = Math.floor(vaddr / 2 ** pageTable.basePageShift) * 2 ** pageTable.basePageShift;
+    flushed.pageEnd = flushed.pageStart + 2 ** pageTable.basePageShift;
+    flushed.fills = cleanAt;
+    try {
+      onFault(vaddr, kind);
+    } finally {
+      flushed.fills = -1;
+    }
     return cleanAt;
   }
 
@@ -281,9 +293,15 @@ export class TlbMmu implements Mmu {
     checkRange(asid, start, length);
     if (length === 0) return;
     const end = start + length;
-    this.l1d.invalidateRange(asid, start, end);
-    this.l1i.invalidateRange(asid, start, end);
-    this.l2.invalidateRange(asid, start, end);
+    const f = this.flushed;
+    // The kernel flushing the page whose fault it is handling: the fault already dropped every TLB
+    // entry covering that base page and nothing was filled since, so only the walk caches remain.
+    const alreadyFlushed = f.fills === this.fills && asid === f.asid && start >= f.pageStart && end <= f.pageEnd;
+    if (!alreadyFlushed) {
+      this.l1d.invalidateRange(asid, start, end);
+      this.l1i.invalidateRange(asid, start, end);
+      this.l2.invalidateRange(asid, start, end);
+    }
     for (const cache of this.walkCaches) cache.invalidateAsid(asid);
   }
 

@@ -76,7 +76,10 @@ export class Tlb {
 
   /** Drops the translations of [start, end) (end exclusive) in one address space. */
   invalidateRange(asid: number, start: number, end: number): void {
+    const counts = this.array.counts;
     for (const shift of this.shifts) {
+      // Nothing of this page size cached (an instruction TLB during data faults): no tags to compute.
+      if (counts[shift] === 0) continue;
       this.array.invalidateTags(asid, shift, pageNumber(start, shift), pageNumber(end - 1, shift));
     }
   }

@@ -68,8 +68,9 @@ export function runAccess(
       elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
     const leaf = machine.mmu.translate(proc.pid, pageTable, vaddr, kind, repeats, onFault);
     if (visit) {
+      // The base frame inside the (possibly huge) leaf page: page sizes are powers of two.
       const leafBytes = 2 ** leaf.pageShift;
-      const pfn = leaf.pfn + Math.floor((vaddr % leafBytes) / pageBytes);
+      const pfn = leafBytes === pageBytes ? leaf.pfn : leaf.pfn + Math.floor((vaddr - Math.floor(vaddr / leafBytes) * leafBytes) / pageBytes);
       visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
     }
     vaddr = chunkEnd;

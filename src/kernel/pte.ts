@@ -30,10 +30,7 @@ export function withFlags(entry: number, flags: number): number {
   return makeEntry(entryPfn(entry), flags);
 }
 
-export function isWritable(entry: number): boolean {
-  return (entryFlags(entry) & PTE_WRITE) !== 0;
-}
-
+/** Returns true when the entry maps the shared zero page (or the huge zero page). */
 export function isZeroEntry(entry: number): boolean {
   return (entryFlags(entry) & PTE_ZERO) !== 0;
 }

@@ -31,7 +31,3 @@ export function roundUp(value: number, size: number): number {
   return Math.ceil(value / size) * size;
 }
 
-/** Rounds `value` down to a multiple of `size`. */
-export function roundDown(value: number, size: number): number {
-  return Math.floor(value / size) * size;
-}

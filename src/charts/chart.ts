@@ -3,7 +3,7 @@
 // Notebook, nbconvert HTML, GitHub) and the text; never text/html, which frontends would prefer.
 import { inspect } from "util";
 import { InvalidArgumentError, describeValue } from "../errors";
-import { JUPYTER_DISPLAY, MimeBundle, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME } from "../display/mime";
+import { JUPYTER_DISPLAY, MimeBundle, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME } from "./bundle";
 import { RenderedChart, prepareRenderer, renderChart } from "./render";
 import { VegaLiteSpec } from "./spec";
 

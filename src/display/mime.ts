@@ -2,18 +2,9 @@
 // an object offers one (Deno's Symbol.for("Jupyter.display"), IJavascript's _toMime).
 import { inspect } from "util";
 import { InvalidArgumentError, describeValue } from "../errors";
+import { JUPYTER_DISPLAY, TEXT_MIME, type MimeBundle } from "../charts/bundle";
 
-export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
-export const PNG_MIME = "image/png";
-export const TEXT_MIME = "text/plain";
-
-/** One output as MIME type -> content (JSON for Vega-Lite, base64 for PNG, text for text/plain). */
-export interface MimeBundle {
-  [mime: string]: unknown;
-}
-
-/** The key of Deno's (and this package's) display method. */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display");
+export { JUPYTER_DISPLAY, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME, type MimeBundle } from "../charts/bundle";
 
 /** What a displayable object offers. */
 export interface Displayable {

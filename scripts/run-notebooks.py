@@ -213,6 +213,10 @@ class Result:
         return {"notebook": self.path.name, "claims": self.claims, "failure": self.failure, "seconds": round(self.seconds, 1)}
 
 
+# A tslab kernel starts in a few seconds; one that has not answered by then is started again.
+KERNEL_STARTUP_SECONDS = 60
+
+
 async def run_notebook(path, args, slots, progress):
     """Executes one notebook, checks it, writes the requested files; returns its Result."""
     result = Result(path)
@@ -220,31 +224,46 @@ async def run_notebook(path, args, slots, progress):
         progress(f"{path.name}: started")
         started = time.monotonic()
         committed = nbformat.read(path, as_version=4)
-        nb = copy.deepcopy(committed)
-        for cell in nb.cells:  # timestamps of an earlier run would only churn the diff
-            cell.metadata.pop("execution", None)
-        client = NotebookClient(
-            nb,
-            kernel_name=KERNEL_NAME,
-            timeout=args.timeout,
-            startup_timeout=120,
-            raise_on_iopub_timeout=True,
-            record_timing=False,
-            resources={"metadata": {"path": str(NOTEBOOKS)}},
-            on_cell_executed=check_cell,
-        )
-        try:
-            await client.async_execute()
-            result.claims = collect_claims(nb)
-            if result.claims["held"] < result.claims["checked"]:
-                failed = result.claims["checked"] - result.claims["held"]
-                raise NotebookFailure(f"{failed} of {result.claims['checked']} claims did not hold")
-            if args.check_committed:
-                compare_with_committed(committed, nb)
-        except NotebookFailure as failure:
-            result.failure = str(failure)
-        except Exception as error:  # a dead kernel, a timeout, a kernel that never started
-            result.failure = f"{type(error).__name__}: {str(error).strip()[:2000]}"
+        for attempt in (1, 2):
+            nb = copy.deepcopy(committed)
+            for cell in nb.cells:  # timestamps of an earlier run would only churn the diff
+                cell.metadata.pop("execution", None)
+            executed = []
+
+            def on_cell_executed(**kwargs):
+                executed.append(kwargs["cell_index"])
+                check_cell(**kwargs)
+
+            client = NotebookClient(
+                nb,
+                kernel_name=KERNEL_NAME,
+                timeout=args.timeout,
+                startup_timeout=KERNEL_STARTUP_SECONDS,
+                raise_on_iopub_timeout=True,
+                record_timing=False,
+                resources={"metadata": {"path": str(NOTEBOOKS)}},
+                on_cell_executed=on_cell_executed,
+            )
+            result.failure = None
+            try:
+                await client.async_execute()
+                result.claims = collect_claims(nb)
+                if result.claims["held"] < result.claims["checked"]:
+                    failed = result.claims["checked"] - result.claims["held"]
+                    raise NotebookFailure(f"{failed} of {result.claims['checked']} claims did not hold")
+                if args.check_committed:
+                    compare_with_committed(committed, nb)
+            except NotebookFailure as failure:
+                result.failure = str(failure)
+            except Exception as error:  # a dead kernel, a timeout, a kernel that never started
+                result.failure = f"{type(error).__name__}: {str(error).strip()[:2000]}"
+                # tslab's kernel now and then fails to start (zeromq answers EBUSY while its
+                # sockets bind, and the kernel never replies): only a kernel that ran no cell at
+                # all is started once more. A cell that failed is never retried.
+                if not executed and attempt == 1:
+                    progress(f"  {path.name}: the kernel did not start ({result.failure}); starting it once more")
+                    continue
+            break
         result.seconds = time.monotonic() - started
         if args.out:
             nbformat.write(nb, args.out / path.name)

@@ -23,6 +23,7 @@ skipped s)`; the runner collects them into a table and fails when a claim did no
 
 import argparse
 import asyncio
+import atexit
 import copy
 import difflib
 import json
@@ -262,6 +263,8 @@ async def run_notebook(path, args, slots, progress):
                 # all is started once more. A cell that failed is never retried.
                 if not executed and attempt == 1:
                     progress(f"  {path.name}: the kernel did not start ({result.failure}); starting it once more")
+                    # The client that never got a kernel would otherwise fail its exit-time cleanup.
+                    atexit.unregister(client._cleanup_kernel)
                     continue
             break
         result.seconds = time.monotonic() - started

@@ -188,7 +188,7 @@ export function elementwise(
           }
           outType.set(scratchView, slot, outType.cast(compute(values)));
         }
-        if (length === ps) mem.setPattern(pfn, scratch.slice());
+        if (length === ps) mem.setPattern(pfn, scratch); // copied into the frame: no allocation per page
         else {
           const bytes = new Uint8Array(length);
           for (let k = 0; k < length; k += PATTERN) bytes.set(scratch.subarray(0, Math.min(PATTERN, length - k)), k);

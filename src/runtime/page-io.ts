@@ -6,12 +6,11 @@ import type { AccessKind } from "../hardware/translation";
 
 /** The frame-content operations the runtime needs (PhysicalMemory provides them). */
 export interface FrameStore {
-  patternOf(pfn: number): Uint8Array | null;
   /** Copies the frame's 8-byte pattern into dst and returns true; false when the frame is dense. */
   patternInto(pfn: number, dst: Uint8Array): boolean;
+  /** Makes the whole frame the 8-byte pattern repeated (the pattern is copied). */
   setPattern(pfn: number, pattern: Uint8Array): void;
   denseBytes(pfn: number): Uint8Array;
-  readBytes(pfn: number, offset: number, dst: Uint8Array, dstOffset: number, length: number): void;
   writeBytes(pfn: number, offset: number, src: Uint8Array, srcOffset: number, length: number): void;
 }
 

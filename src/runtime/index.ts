@@ -3,7 +3,7 @@
 import type { Process } from "../kernel";
 import { createAllocator, type Allocator } from "../libc";
 import { InvalidArgumentError } from "../errors";
-import { Numpy, nullOnRefusal, type NumpyOptions } from "./numpy";
+import { Numpy, type NumpyOptions } from "./numpy";
 import { NodeRuntime } from "./node-runtime";
 
 export { Numpy, type NumpyOptions, type ShapeArg, type DTypeArg, type CreateOptions } from "./numpy";
@@ -34,11 +34,11 @@ function requireProcess(fn: string, proc: unknown): Process {
 /** numpy in a simulated process: `const np = numpy(proc, { version: "1.24" })`. */
 export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
   const p = requireProcess("numpy", proc);
-  return new Numpy(p, p.machine.memory, nullOnRefusal(libcOf(p)), p.machine.preset.os === "linux", options);
+  return new Numpy(p, p.machine.memory, libcOf(p), p.machine.preset.os === "linux", options);
 }
 
 /** Node.js's typed arrays and Buffers in a simulated process. */
 export function node(proc: Process): NodeRuntime {
   const p = requireProcess("node", proc);
-  return new NodeRuntime(p, p.machine.memory, nullOnRefusal(libcOf(p)));
+  return new NodeRuntime(p, p.machine.memory, libcOf(p));
 }

@@ -1,7 +1,7 @@
 // numpy's creation functions and ufuncs over a simulated process, with numpy's allocation paths
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
-import { InvalidArgumentError, MemoryError, OutOfMemoryError, ValueError } from "../errors";
+import { InvalidArgumentError, MemoryError, ValueError } from "../errors";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -275,21 +275,4 @@ function shapeText(shape: readonly number[]): string {
 // numpy _ArrayMemoryError: "Unable to allocate 2.00 GiB for an array with shape (268435456,) and data type float64"
 function unableToAllocate(nbytes: number, dims: number[], dtype: DType): string {
   return `Unable to allocate ${formatBytesIEC(nbytes)} for an array with shape ${shapeText(dims)} and data type ${dtype.name}`;
-}
-
-/** Turns the kernel's refusal (overcommit) into malloc's NULL, as glibc does. */
-export function nullOnRefusal(libc: CAllocator): CAllocator {
-  const guard = (f: () => number | null): number | null => {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof OutOfMemoryError) return null;
-      throw e;
-    }
-  };
-  return {
-    malloc: (n) => guard(() => libc.malloc(n)),
-    calloc: (n) => guard(() => libc.calloc(n)),
-    free: (p) => libc.free(p),
-  };
 }

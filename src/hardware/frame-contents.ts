@@ -6,9 +6,20 @@ import { PagelabError } from "../errors";
 
 export const PATTERN_BYTES = 8;
 
-/** Returns true when `length` bytes of `bytes` from `offset` repeat the 8-byte `pattern`. */
-function matchesPattern(bytes: Uint8Array, offset: number, length: number, pattern: Uint8Array): boolean {
-  for (let i = 0; i < length; i++) if (bytes[offset + i] !== pattern[i % PATTERN_BYTES]) return false;
+/** Returns true when `length` bytes of `bytes` from `offset` repeat the 8-byte pattern stored
+ *  at `pattern[at..at+8)`, starting at its byte `phase`. */
+function matchesPattern(bytes: Uint8Array, offset: number, length: number, pattern: Uint8Array, at = 0, phase = 0): boolean {
+  let p = phase;
+  for (let i = 0; i < length; i++) {
+    if (bytes[offset + i] !== pattern[at + p]) return false;
+    p = p === PATTERN_BYTES - 1 ? 0 : p + 1;
+  }
+  return true;
+}
+
+/** Returns true when `length` bytes of `bytes` from `offset` are all zero. */
+function allZero(bytes: Uint8Array, offset: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[offset + i] !== 0) return false;
   return true;
 }
 
@@ -17,8 +28,23 @@ export class FrameContents {
   /** Patterns, PATTERN_BYTES per frame, one lazily created chunk per block of frames. */
   private readonly patternChunks: (Uint8Array | undefined)[] = [];
   private readonly dense = new Map<number, Uint8Array>();
+  /** 1 / chunkFrames (a power of two): chunk and slot by an exact multiply, not a slow double `/` or `%`. */
+  private readonly inverseChunkFrames: number;
 
-  constructor(readonly frameBytes: number, private readonly chunkFrames: number) {}
+  constructor(readonly frameBytes: number, private readonly chunkFrames: number) {
+    if (!Number.isInteger(Math.log2(chunkFrames))) throw new PagelabError("invalid-argument", `chunkFrames must be a power of two; got ${chunkFrames}`);
+    this.inverseChunkFrames = 1 / chunkFrames;
+  }
+
+  /** Dense bytes of the frame, if it holds any (the Map is skipped while no frame is dense). */
+  private denseOf(pfn: number): Uint8Array | undefined {
+    return this.dense.size === 0 ? undefined : this.dense.get(pfn);
+  }
+
+  /** The pattern chunk holding `pfn`, if one was ever needed. */
+  private chunkOf(pfn: number): Uint8Array | undefined {
+    return this.patternChunks[Math.floor(pfn * this.inverseChunkFrames)];
+  }
 
   /** Number of frames currently held as dense bytes (each costs frameBytes of host memory). */
   get denseFrames(): number {
@@ -28,22 +54,22 @@ export class FrameContents {
   /** Resets a frame to all zero bytes (what the kernel does before mapping a fresh page). */
   zero(pfn: number): void {
     this.dense.delete(pfn);
-    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    const chunk = this.chunkOf(pfn);
     if (chunk) chunk.fill(0, this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
   }
 
   /** Returns a copy of the frame's 8-byte pattern, or null when the frame holds dense bytes. */
   patternOf(pfn: number): Uint8Array | null {
-    if (this.dense.has(pfn)) return null;
-    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (this.denseOf(pfn) !== undefined) return null;
+    const chunk = this.chunkOf(pfn);
     if (!chunk) return new Uint8Array(PATTERN_BYTES);
     return chunk.slice(this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
   }
 
   /** Copies the frame's pattern into `dst` (8 bytes) and returns true, or returns false when dense. No allocation. */
   patternInto(pfn: number, dst: Uint8Array): boolean {
-    if (this.dense.has(pfn)) return false;
-    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    if (this.denseOf(pfn) !== undefined) return false;
+    const chunk = this.chunkOf(pfn);
     if (!chunk) dst.fill(0, 0, PATTERN_BYTES);
     else {
       const at = this.slot(pfn);
@@ -91,19 +117,19 @@ export class FrameContents {
 
   /** Copies `length` bytes at `offset` of the frame into `dst` at `dstOffset`. */
   read(pfn: number, offset: number, dst: Uint8Array, dstOffset: number, length: number): void {
-    const bytes = this.dense.get(pfn);
+    const bytes = this.denseOf(pfn);
     if (bytes) {
       dst.set(bytes.subarray(offset, offset + length), dstOffset);
       return;
     }
     // Read the pattern where it is stored (no copy); frames never given a pattern are all zero.
-    const chunk = this.patternChunks[Math.floor(pfn / this.chunkFrames)];
+    const chunk = this.chunkOf(pfn);
     if (!chunk) {
       dst.fill(0, dstOffset, dstOffset + length);
       return;
     }
     const at = this.slot(pfn);
-    let phase = offset % PATTERN_BYTES;
+    let phase = offset & (PATTERN_BYTES - 1); // offsets lie within a frame: small integers
     for (let i = 0; i < length; i++) {
       dst[dstOffset + i] = chunk[at + phase];
       phase = phase === PATTERN_BYTES - 1 ? 0 : phase + 1;
@@ -120,10 +146,12 @@ export class FrameContents {
         return;
       }
     }
-    if (!this.dense.has(pfn)) {
-      const pattern = this.patternOf(pfn) as Uint8Array;
-      // Writing bytes the pattern already holds changes nothing: stay compact.
-      if (offset % PATTERN_BYTES === 0 && matchesPattern(src, srcOffset, length, pattern)) return;
+    if (this.denseOf(pfn) === undefined) {
+      // Writing bytes the pattern already holds changes nothing: stay compact (no allocation:
+      // this is the path of every small store).
+      const chunk = this.chunkOf(pfn);
+      const phase = offset & (PATTERN_BYTES - 1);
+      if (chunk ? matchesPattern(src, srcOffset, length, chunk, this.slot(pfn), phase) : allZero(src, srcOffset, length)) return;
     }
     this.denseBytes(pfn).set(src.subarray(srcOffset, srcOffset + length), offset);
   }
@@ -150,6 +178,6 @@ export class FrameContents {
   }
 
   private slot(pfn: number): number {
-    return (pfn % this.chunkFrames) * PATTERN_BYTES;
+    return (pfn - Math.floor(pfn * this.inverseChunkFrames) * this.chunkFrames) * PATTERN_BYTES;
   }
 }

@@ -1,8 +1,9 @@
 // The storage shared by TLBs and walk caches: `sets` sets of `ways` entries, each entry a tag,
 // an address-space id and a kind (page shift for a TLB, coverage shift for a walk cache; 0 marks
 // an empty entry), all in typed arrays so a lookup allocates nothing. Replacement is true LRU
-// (a use stamp per entry; empty entries have stamp -1 so they go first) or tree pseudo-LRU
-// (ways - 1 direction bits per set). A count of valid entries per kind lets callers skip
+// (a recency list per set, most recent first, linked through the slots: a use moves an entry to
+// the front, the victim is the last; an emptied entry moves to the back so it is refilled first)
+// or tree pseudo-LRU (ways - 1 direction bits per set). A count of valid entries per kind lets callers skip
 // probing for page sizes the array holds none of.
 
 /** 2**-n for every shift: multiplying by a power of two is exact and cheaper than dividing. */
@@ -22,10 +23,14 @@ export class SetAssociativeArray {
   readonly asids: Int32Array;
   /** 0 = empty; otherwise the entry's page or coverage shift (1..63). */
   readonly kinds: Uint8Array;
-  private readonly stamps: Float64Array;
+  /** LRU lists: neighbours of each slot (towards the front / the back; -1 at the ends) and
+   *  each set's first (most recently used) and last (the victim) slot. */
+  private readonly newer: Int32Array;
+  private readonly older: Int32Array;
+  private readonly front: Int32Array;
+  private readonly back: Int32Array;
   /** Tree-PLRU bits, heap-ordered per set: 0 = the victim is in the left half, 1 = right. */
   private readonly tree: Uint8Array;
-  private clock = 0;
   private readonly inverseSets: number;
   /** Valid entries per kind. */
   readonly counts: Int32Array = new Int32Array(64);
@@ -40,7 +45,21 @@ export class SetAssociativeArray {
     this.keys = new Float64Array(entries).fill(-1);
     this.asids = new Int32Array(entries);
     this.kinds = new Uint8Array(entries);
-    this.stamps = new Float64Array(plru ? 0 : entries).fill(-1);
+    const lists = plru ? 0 : entries;
+    this.newer = new Int32Array(lists);
+    this.older = new Int32Array(lists);
+    this.front = new Int32Array(plru ? 0 : sets);
+    this.back = new Int32Array(plru ? 0 : sets);
+    for (let set = 0; set < (plru ? 0 : sets); set++) {
+      // Ways in order, way 0 at the back: empty entries fill from way 0.
+      const base = set * ways;
+      for (let way = 0; way < ways; way++) {
+        this.newer[base + way] = way + 1 < ways ? base + way + 1 : -1;
+        this.older[base + way] = way > 0 ? base + way - 1 : -1;
+      }
+      this.front[set] = base + ways - 1;
+      this.back[set] = base;
+    }
     this.tree = new Uint8Array(plru ? sets * (ways - 1) : 0);
     this.inverseSets = 1 / sets;
   }
@@ -69,7 +88,7 @@ export class SetAssociativeArray {
   /** Marks a slot most recently used. */
   touch(slot: number): void {
     if (!this.plru) {
-      this.stamps[slot] = ++this.clock;
+      this.moveToFront(slot);
       return;
     }
     const way = slot % this.ways;
@@ -106,18 +125,43 @@ export class SetAssociativeArray {
     return slot;
   }
 
+  /** Takes a slot out of its set's LRU list; returns the set. */
+  private unlink(slot: number): number {
+    const set = Math.floor(slot / this.ways);
+    const newer = this.newer[slot];
+    const older = this.older[slot];
+    if (newer >= 0) this.older[newer] = older;
+    else this.front[set] = older;
+    if (older >= 0) this.newer[older] = newer;
+    else this.back[set] = newer;
+    return set;
+  }
+
+  private moveToFront(slot: number): void {
+    if (this.newer[slot] < 0) return; // already the most recently used
+    const set = this.unlink(slot);
+    const first = this.front[set];
+    this.newer[first] = slot;
+    this.older[slot] = first;
+    this.newer[slot] = -1;
+    this.front[set] = slot;
+  }
+
+  private moveToBack(slot: number): void {
+    if (this.older[slot] < 0) return;
+    const set = this.unlink(slot);
+    const last = this.back[set];
+    this.older[last] = slot;
+    this.newer[slot] = last;
+    this.older[slot] = -1;
+    this.back[set] = slot;
+  }
+
   private victim(set: number): number {
     const base = set * this.ways;
     const end = base + this.ways;
-    if (!this.plru) {
-      // Empty ways carry stamp -1: the first empty way, else the least recently used.
-      const stamps = this.stamps;
-      let oldest = base;
-      for (let slot = base + 1; slot < end; slot++) {
-        if (stamps[slot] < stamps[oldest]) oldest = slot;
-      }
-      return oldest;
-    }
+    // Empty entries sit at the back of the LRU list: an empty way, else the least recently used.
+    if (!this.plru) return this.back[set];
     for (let slot = base; slot < end; slot++) if (this.kinds[slot] === 0) return slot;
     const treeBase = set * (this.ways - 1);
     let node = 0;
@@ -143,7 +187,7 @@ export class SetAssociativeArray {
     this.counts[kind]--;
     this.kinds[slot] = 0;
     this.keys[slot] = -1;
-    if (!this.plru) this.stamps[slot] = -1;
+    if (!this.plru) this.moveToBack(slot);
   }
 
   /** Empties every entry of an address space. */

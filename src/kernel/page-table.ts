@@ -98,15 +98,25 @@ export class PageTable implements PageTableWalker {
     // One result and one leaf object are reused by every walk (the walk is the hot path): they
     // are valid until the next walk of this table, as the PageTableWalker contract says.
     const result = this.walkResult;
-    let node = this.root;
-    for (let level = 0; level < this.levels - 1; level++) {
-      const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
-      if (!child) return this.finish(result, null, level + 1);
-      node = child;
+    const last = this.levels - 1;
+    const inverseSpans = this.inverseSpans;
+    const perTable = this.entriesPerTable;
+    const inversePerTable = this.inverseEntriesPerTable;
+    // indexAt, inlined (the walk is the hot path): the number of the span-sized block holding
+    // vaddr, modulo the entries per table. Tables have at least two levels (tableShape).
+    const top = Math.floor(vaddr * inverseSpans[0]);
+    let node = (this.root.children as (TableNode | undefined)[])[top - Math.floor(top * this.inverseRootEntries) * this.rootEntries];
+    for (let level = 1; level <= last; level++) {
+      if (node === undefined) return this.finish(result, null, level);
+      if (level === last) break;
+      const q = Math.floor(vaddr * inverseSpans[level]);
+      node = (node.children as (TableNode | undefined)[])[q - Math.floor(q * inversePerTable) * perTable];
     }
-    if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), this.levels - 1);
-    const entry = (node.entries as Float64Array)[this.indexAt(vaddr, this.levels - 1)];
-    return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), this.levels);
+    node = node as TableNode;
+    if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), last);
+    const q = Math.floor(vaddr * inverseSpans[last]);
+    const entry = (node.entries as Float64Array)[q - Math.floor(q * inversePerTable) * perTable];
+    return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), last + 1);
   }
 
   private finish(result: WalkResult, leaf: Leaf | null, levelsRead: number): WalkResult {
@@ -288,8 +298,10 @@ export class PageTable implements PageTableWalker {
     const pfn = this.allocTable();
     this.tablePages++;
     const entries = level === 0 ? this.rootEntries : this.entriesPerTable;
-    if (level === this.levels - 1) return { pfn, used: 0, entries: new Float64Array(entries), huge: 0 };
-    return { pfn, used: 0, children: new Array<TableNode | undefined>(entries), huge: 0 };
+    // Every node has the same fields in the same order, so the walk's property loads see one
+    // object shape (V8 keeps them monomorphic and fast).
+    if (level === this.levels - 1) return { pfn, used: 0, children: undefined, entries: new Float64Array(entries), huge: 0 };
+    return { pfn, used: 0, children: new Array<TableNode | undefined>(entries), entries: undefined, huge: 0 };
   }
 
   private indexAt(vaddr: number, level: number): number {

@@ -9,6 +9,8 @@
 /** 2**-n for every shift: multiplying by a power of two is exact and cheaper than dividing. */
 const INVERSE_POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** -n);
 
+const INVERSE_2_32 = 2 ** -32;
+
 /** The number of the 2**shift-byte page (or prefix) holding `vaddr` (no bitwise ops: 57-bit
  *  addresses). */
 export function pageNumber(vaddr: number, shift: number): number {
@@ -18,8 +20,10 @@ export function pageNumber(vaddr: number, shift: number): number {
 /** Fixed-size set-associative storage; callers pick the set (tag modulo sets) and the kind. */
 export class SetAssociativeArray {
   readonly tags: Float64Array;
-  /** tag * 64 + kind (exact: tags stay below 2**46), -1 when empty: one compare per way. */
-  private readonly keys: Float64Array;
+  /** The tag's low 32 bits (as int32), and its high bits * 64 + kind (-1 when empty): tags stay
+   *  below 2**46, and integer compares are about twice as fast as double ones in V8. */
+  private readonly keyLow: Int32Array;
+  private readonly keyHigh: Int32Array;
   readonly asids: Int32Array;
   /** 0 = empty; otherwise the entry's page or coverage shift (1..63). */
   readonly kinds: Uint8Array;
@@ -42,7 +46,8 @@ export class SetAssociativeArray {
   ) {
     const entries = sets * ways;
     this.tags = new Float64Array(entries);
-    this.keys = new Float64Array(entries).fill(-1);
+    this.keyLow = new Int32Array(entries);
+    this.keyHigh = new Int32Array(entries).fill(-1);
     this.asids = new Int32Array(entries);
     this.kinds = new Uint8Array(entries);
     const lists = plru ? 0 : entries;
@@ -77,10 +82,12 @@ export class SetAssociativeArray {
   find(tag: number, asid: number, kind: number): number {
     const base = this.setOf(tag) * this.ways;
     const end = base + this.ways;
-    const key = tag * 64 + kind;
-    const keys = this.keys;
+    const high = Math.floor(tag * INVERSE_2_32);
+    const low = (tag - high * 2 ** 32) | 0;
+    const key = high * 64 + kind;
+    const keyLow = this.keyLow;
     for (let slot = base; slot < end; slot++) {
-      if (keys[slot] === key && this.asids[slot] === asid) return slot;
+      if (keyLow[slot] === low && this.keyHigh[slot] === key && this.asids[slot] === asid) return slot;
     }
     return -1;
   }
@@ -118,7 +125,9 @@ export class SetAssociativeArray {
     if (old !== 0) this.counts[old]--;
     this.counts[kind]++;
     this.tags[slot] = tag;
-    this.keys[slot] = tag * 64 + kind;
+    const high = Math.floor(tag * INVERSE_2_32);
+    this.keyLow[slot] = (tag - high * 2 ** 32) | 0;
+    this.keyHigh[slot] = high * 64 + kind;
     this.asids[slot] = asid;
     this.kinds[slot] = kind;
     this.touch(slot);
@@ -186,7 +195,7 @@ export class SetAssociativeArray {
     if (kind === 0) return;
     this.counts[kind]--;
     this.kinds[slot] = 0;
-    this.keys[slot] = -1;
+    this.keyHigh[slot] = -1;
     if (!this.plru) this.moveToBack(slot);
   }
 

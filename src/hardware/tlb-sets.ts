@@ -75,7 +75,8 @@ export class SetAssociativeArray {
   private setOf(tag: number): number {
     const sets = this.sets;
     const r = tag - Math.floor(tag * this.inverseSets) * sets;
-    return r < 0 ? r + sets : r >= sets ? r - sets : r;
+    // A set index is a small integer: `| 0` lets V8 index the typed arrays with int32 arithmetic.
+    return (r < 0 ? r + sets : r >= sets ? r - sets : r) | 0;
   }
 
   /** Slot of the entry (tag, asid, kind) in its set, or -1; does not change replacement state. */
@@ -136,7 +137,7 @@ export class SetAssociativeArray {
 
   /** Takes a slot out of its set's LRU list; returns the set. */
   private unlink(slot: number): number {
-    const set = Math.floor(slot / this.ways);
+    const set = (slot / this.ways) | 0;
     const newer = this.newer[slot];
     const older = this.older[slot];
     if (newer >= 0) this.older[newer] = older;

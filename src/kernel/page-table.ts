@@ -103,19 +103,20 @@ export class PageTable implements PageTableWalker {
     const perTable = this.entriesPerTable;
     const inversePerTable = this.inverseEntriesPerTable;
     // indexAt, inlined (the walk is the hot path): the number of the span-sized block holding
-    // vaddr, modulo the entries per table. Tables have at least two levels (tableShape).
+    // vaddr, modulo the entries per table (a small integer: `| 0` keeps it int32 for V8).
+    // Tables have at least two levels (tableShape).
     const top = Math.floor(vaddr * inverseSpans[0]);
-    let node = (this.root.children as (TableNode | undefined)[])[top - Math.floor(top * this.inverseRootEntries) * this.rootEntries];
+    let node = (this.root.children as (TableNode | undefined)[])[(top - Math.floor(top * this.inverseRootEntries) * this.rootEntries) | 0];
     for (let level = 1; level <= last; level++) {
       if (node === undefined) return this.finish(result, null, level);
       if (level === last) break;
       const q = Math.floor(vaddr * inverseSpans[level]);
-      node = (node.children as (TableNode | undefined)[])[q - Math.floor(q * inversePerTable) * perTable];
+      node = (node.children as (TableNode | undefined)[])[(q - Math.floor(q * inversePerTable) * perTable) | 0];
     }
     node = node as TableNode;
     if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), last);
     const q = Math.floor(vaddr * inverseSpans[last]);
-    const entry = (node.entries as Float64Array)[q - Math.floor(q * inversePerTable) * perTable];
+    const entry = (node.entries as Float64Array)[(q - Math.floor(q * inversePerTable) * perTable) | 0];
     return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), last + 1);
   }
 

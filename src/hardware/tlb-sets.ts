@@ -3,13 +3,23 @@
 // an empty entry), all in typed arrays so a lookup allocates nothing. Replacement is true LRU
 // (a recency list per set, most recent first, linked through the slots: a use moves an entry to
 // the front, the victim is the last; an emptied entry moves to the back so it is refilled first)
-// or tree pseudo-LRU (ways - 1 direction bits per set). A count of valid entries per kind lets callers skip
-// probing for page sizes the array holds none of.
+// or tree pseudo-LRU (ways - 1 direction bits per set). A count of valid entries per kind lets
+// callers skip probing for page sizes the array holds none of.
 
 /** 2**-n for every shift: multiplying by a power of two is exact and cheaper than dividing. */
 const INVERSE_POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** -n);
 
 const INVERSE_2_32 = 2 ** -32;
+
+/** A tag's low 32 bits as an int32 (tags stay below 2**46). */
+function lowKey(tag: number): number {
+  return (tag - Math.floor(tag * INVERSE_2_32) * 2 ** 32) | 0;
+}
+
+/** A tag's bits above the low 32, times 64, plus the entry's kind (a small integer). */
+function highKey(tag: number, kind: number): number {
+  return Math.floor(tag * INVERSE_2_32) * 64 + kind;
+}
 
 /** The number of the 2**shift-byte page (or prefix) holding `vaddr` (no bitwise ops: 57-bit
  *  addresses). */
@@ -50,12 +60,12 @@ export class SetAssociativeArray {
     this.keyHigh = new Int32Array(entries).fill(-1);
     this.asids = new Int32Array(entries);
     this.kinds = new Uint8Array(entries);
-    const lists = plru ? 0 : entries;
-    this.newer = new Int32Array(lists);
-    this.older = new Int32Array(lists);
-    this.front = new Int32Array(plru ? 0 : sets);
-    this.back = new Int32Array(plru ? 0 : sets);
-    for (let set = 0; set < (plru ? 0 : sets); set++) {
+    const listSets = plru ? 0 : sets; // pseudo-LRU keeps no lists
+    this.newer = new Int32Array(listSets * ways);
+    this.older = new Int32Array(listSets * ways);
+    this.front = new Int32Array(listSets);
+    this.back = new Int32Array(listSets);
+    for (let set = 0; set < listSets; set++) {
       // Ways in order, way 0 at the back: empty entries fill from way 0.
       const base = set * ways;
       for (let way = 0; way < ways; way++) {
@@ -83,9 +93,8 @@ export class SetAssociativeArray {
   find(tag: number, asid: number, kind: number): number {
     const base = this.setOf(tag) * this.ways;
     const end = base + this.ways;
-    const high = Math.floor(tag * INVERSE_2_32);
-    const low = (tag - high * 2 ** 32) | 0;
-    const key = high * 64 + kind;
+    const low = lowKey(tag);
+    const key = highKey(tag, kind);
     const keyLow = this.keyLow;
     for (let slot = base; slot < end; slot++) {
       if (keyLow[slot] === low && this.keyHigh[slot] === key && this.asids[slot] === asid) return slot;
@@ -126,9 +135,8 @@ export class SetAssociativeArray {
     if (old !== 0) this.counts[old]--;
     this.counts[kind]++;
     this.tags[slot] = tag;
-    const high = Math.floor(tag * INVERSE_2_32);
-    this.keyLow[slot] = (tag - high * 2 ** 32) | 0;
-    this.keyHigh[slot] = high * 64 + kind;
+    this.keyLow[slot] = lowKey(tag);
+    this.keyHigh[slot] = highKey(tag, kind);
     this.asids[slot] = asid;
     this.kinds[slot] = kind;
     this.touch(slot);
@@ -168,10 +176,10 @@ export class SetAssociativeArray {
   }
 
   private victim(set: number): number {
-    const base = set * this.ways;
-    const end = base + this.ways;
     // Empty entries sit at the back of the LRU list: an empty way, else the least recently used.
     if (!this.plru) return this.back[set];
+    const base = set * this.ways;
+    const end = base + this.ways;
     for (let slot = base; slot < end; slot++) if (this.kinds[slot] === 0) return slot;
     const treeBase = set * (this.ways - 1);
     let node = 0;

@@ -99,24 +99,14 @@ export class PageTable implements PageTableWalker {
     // are valid until the next walk of this table, as the PageTableWalker contract says.
     const result = this.walkResult;
     const last = this.levels - 1;
-    const inverseSpans = this.inverseSpans;
-    const perTable = this.entriesPerTable;
-    const inversePerTable = this.inverseEntriesPerTable;
-    // indexAt, inlined (the walk is the hot path): the number of the span-sized block holding
-    // vaddr, modulo the entries per table (a small integer: `| 0` keeps it int32 for V8).
-    // Tables have at least two levels (tableShape).
-    const top = Math.floor(vaddr * inverseSpans[0]);
-    let node = (this.root.children as (TableNode | undefined)[])[(top - Math.floor(top * this.inverseRootEntries) * this.rootEntries) | 0];
-    for (let level = 1; level <= last; level++) {
-      if (node === undefined) return this.finish(result, null, level);
-      if (level === last) break;
-      const q = Math.floor(vaddr * inverseSpans[level]);
-      node = (node.children as (TableNode | undefined)[])[(q - Math.floor(q * inversePerTable) * perTable) | 0];
+    let node = this.root;
+    for (let level = 0; level < last; level++) {
+      const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
+      if (child === undefined) return this.finish(result, null, level + 1);
+      node = child;
     }
-    node = node as TableNode;
     if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), last);
-    const q = Math.floor(vaddr * inverseSpans[last]);
-    const entry = (node.entries as Float64Array)[(q - Math.floor(q * inversePerTable) * perTable) | 0];
+    const entry = (node.entries as Float64Array)[this.indexAt(vaddr, last)];
     return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), last + 1);
   }
 
@@ -310,7 +300,8 @@ export class PageTable implements PageTableWalker {
     // the slow double division and modulo of the hot path).
     const q = Math.floor(vaddr * this.inverseSpans[level]);
     const count = level === 0 ? this.rootEntries : this.entriesPerTable;
-    return q - Math.floor(q * (level === 0 ? this.inverseRootEntries : this.inverseEntriesPerTable)) * count;
+    // An index is a small integer: `| 0` lets V8 index the table arrays with int32 arithmetic.
+    return (q - Math.floor(q * (level === 0 ? this.inverseRootEntries : this.inverseEntriesPerTable)) * count) | 0;
   }
 
   private leafOf(entry: number, pageShift: number): Leaf | null {

@@ -7,6 +7,8 @@ export interface KernelCounters {
   zeroPageMaps: number;
   /** Faults that mapped a freshly allocated huge page with one PMD entry. */
   thpFaults: number;
+  /** Faults that mapped a freshly allocated multi-size THP (smaller than the PMD size) with PTEs. */
+  mthpFaults: number;
   /** Faults in a THP-enabled VMA that had to use base pages (range not inside the VMA, or no free run). */
   thpFallbacks: number;
   /** Huge mappings split into base-page entries (write to the huge zero page, COW, partial unmap). */
@@ -27,6 +29,7 @@ export function zeroCounters(): KernelCounters {
     minorFaults: 0,
     zeroPageMaps: 0,
     thpFaults: 0,
+    mthpFaults: 0,
     thpFallbacks: 0,
     thpSplits: 0,
     cowCopies: 0,

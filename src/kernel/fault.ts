@@ -1,10 +1,11 @@
 // The page-fault handler (Linux handle_mm_fault for private anonymous memory), rule by rule
 // from REFERENCE §3: zero page on read, zeroed frame on write, no copy after a zero-page read,
-// copy-on-write after fork, and transparent huge pages with their fallbacks.
+// copy-on-write after fork, transparent huge pages with their fallbacks, and multi-size THP.
+// Hosts that forbid the zero page (zeroPageOnRead false) take the write path on reads too.
 
 import { PagelabError, SegmentationFault } from "../errors";
 import type { AccessKind } from "../hardware/translation";
-import { hugeRangeFits, splitHugePmd, thpEnabledFor } from "./huge";
+import { hugeRangeFits, smallThpSizesFor, splitHugePmd, thpEnabledFor } from "./huge";
 import type { Machine } from "./machine";
 import type { TableNode } from "./page-table";
 import type { Process } from "./process";
@@ -38,7 +39,7 @@ export function handleFault(machine: Machine, proc: Process, vaddr: number, kind
   if (node.huge !== 0) return doHugeWpPage(machine, proc, node, vaddr, kind);
   const index = pageTable.leafIndex(vaddr);
   const entry = (node.entries as Float64Array)[index];
-  if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, kind);
+  if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, vaddr, kind);
   if (kind === "write") return doWpPage(machine, proc, node, index, vaddr);
   throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at 0x${vaddr.toString(16)} on a present page (entry ${entry})`);
 }
@@ -56,8 +57,8 @@ function privateFlags(vma: Vma): number {
   return vma.prot === "read-write" ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
 }
 
-/** First touch of a base page (do_anonymous_page); maps the zero page or a fresh zeroed frame. */
-function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, kind: AccessKind): void {
+/** First touch of a base page (do_anonymous_page); maps the zero page, a multi-size THP or a fresh zeroed frame. */
+function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, vaddr: number, kind: AccessKind): void {
   machine.count(proc, "minorFaults");
   const entries = node.entries as Float64Array;
   if (kind === "read" && machine.preset.zeroPageOnRead) {
@@ -67,11 +68,50 @@ function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableN
     machine.count(proc, "zeroPageMaps");
     return;
   }
+  // Linux alloc_anon_folio: the largest enabled mTHP size that fits, else one page (REFERENCE §3.9)
+  if (mapAnonFolio(machine, proc, vma, node, index, vaddr)) return;
   // Linux do_anonymous_page: a write fault maps a new zeroed page, MM_ANONPAGES + 1 (REFERENCE §3.1)
   const pfn = allocZeroedFrame(machine, proc);
   entries[index] = makeEntry(pfn, privateFlags(vma));
   node.used++;
   proc.mm.addRss(1);
+}
+
+/**
+ * Maps a multi-size THP folio around `vaddr` (Linux 6.8+ alloc_anon_folio): tries each enabled
+ * size below the PMD size, largest first, whose aligned range lies inside the VMA and has no
+ * populated PTE and for which a contiguous run of frames is free. Returns false to fall back to
+ * one base page. The folio is PTE-mapped: each page gets its own entry (and is unmapped, copied
+ * on write or split alone later, which is where this model simplifies Linux's folios).
+ */
+function mapAnonFolio(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, vaddr: number): boolean {
+  const pageBytes = machine.preset.pageSize;
+  const entries = node.entries as Float64Array;
+  for (const bytes of smallThpSizesFor(machine.preset, vma)) {
+    const start = Math.floor(vaddr / bytes) * bytes;
+    if (start < vma.start || start + bytes > vma.end) continue; // thp_vma_suitable_order
+    const pages = bytes / pageBytes;
+    const first = index - Math.floor((vaddr - start) / pageBytes);
+    let none = true; // pte_range_none
+    for (let i = first; i < first + pages && none; i++) none = entries[i] === 0;
+    if (!none) continue;
+    const pfn = machine.memory.allocContiguous(pages);
+    if (pfn === null) {
+      machine.count(proc, "thpFallbacks");
+      continue;
+    }
+    const flags = privateFlags(vma);
+    for (let i = 0; i < pages; i++) {
+      machine.memory.zeroFrame(pfn + i);
+      entries[first + i] = makeEntry(pfn + i, flags);
+    }
+    node.used += pages;
+    proc.mm.addRss(pages);
+    machine.count(proc, "mthpFaults");
+    machine.count(proc, "kernelBytesZeroed", bytes);
+    return true;
+  }
+  return false;
 }
 
 /** Write to a present read-only base page (do_wp_page): zero page, copy-on-write or reuse. */

@@ -5,13 +5,43 @@ import type { Machine } from "./machine";
 import type { TableNode } from "./page-table";
 import type { Process } from "./process";
 import { PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
-import type { Preset } from "./presets";
+import type { Preset, ThpSizeSetting } from "./presets";
 import type { Vma } from "./vma";
 
-/** Returns true when THP applies to the VMA: enabled=always, or madvise plus MADV_HUGEPAGE (REFERENCE §3.4). */
-export function thpEnabledFor(preset: Readonly<Preset>, vma: Vma): boolean {
+/** Bytes of a PMD-mapped huge page: one table page of 8-byte entries, each mapping a base page. */
+export function pmdBytes(preset: Readonly<Preset>): number {
+  return preset.pageSize * (preset.pageSize / 8);
+}
+
+/** The setting of THP size `bytes` (hugepages-<kB>kB/enabled): by default the PMD size inherits, smaller sizes are never (REFERENCE §3.9). */
+export function thpSizeSetting(preset: Readonly<Preset>, bytes: number): ThpSizeSetting {
+  return preset.thpSizes[bytes / 1024] ?? (bytes === pmdBytes(preset) ? "inherit" : "never");
+}
+
+/**
+ * Returns true when THP of `bytes` may back the VMA: its own setting "always", or "madvise" with
+ * MADV_HUGEPAGE, or "inherit" and the top-level enabled=always / madvise (REFERENCE §3.4, §3.9).
+ * MADV_NOHUGEPAGE and PROT_NONE rule out every size.
+ */
+export function thpSizeEnabledFor(preset: Readonly<Preset>, vma: Vma, bytes: number): boolean {
   if (!preset.thpSupported || preset.eager || vma.nohugepage || vma.prot === "none") return false;
-  return preset.thp === "always" || (preset.thp === "madvise" && vma.hugepage);
+  const setting = thpSizeSetting(preset, bytes);
+  const mode = setting === "inherit" ? preset.thp : setting;
+  return mode === "always" || (mode === "madvise" && vma.hugepage);
+}
+
+/** Returns true when PMD-sized THP applies to the VMA (REFERENCE §3.4). */
+export function thpEnabledFor(preset: Readonly<Preset>, vma: Vma): boolean {
+  return thpSizeEnabledFor(preset, vma, pmdBytes(preset));
+}
+
+/** The multi-size THP sizes below the PMD size enabled for the VMA, largest first. */
+export function smallThpSizesFor(preset: Readonly<Preset>, vma: Vma): number[] {
+  const pmd = pmdBytes(preset);
+  return Object.keys(preset.thpSizes)
+    .map((kib) => Number(kib) * 1024)
+    .filter((bytes) => bytes < pmd && thpSizeEnabledFor(preset, vma, bytes))
+    .sort((a, b) => b - a);
 }
 
 /** Returns true when the huge-page-aligned range around `vaddr` lies inside the VMA (REFERENCE §3.4). */

@@ -2,7 +2,7 @@
 
 export { Machine, type MachineOptions } from "./machine";
 export { Process, MAX_READ_BYTES, type VmaInfo } from "./process";
-export { PRESET_NAMES, getPreset, type OsFamily, type OvercommitMode, type Preset, type PresetName, type ThpMode } from "./presets";
+export { PRESET_NAMES, getPreset, type OsFamily, type OvercommitMode, type Preset, type PresetName, type ThpMode, type ThpSizeSetting } from "./presets";
 export { PageState, PAGE_STATE_COUNT, MAX_PAGE_STATES, type ResidencySummary } from "./page-state";
 export type { ProcessStatus, SmapsEntry } from "./accounting";
 export type { Meminfo } from "./meminfo";

@@ -10,13 +10,15 @@ import { checkMachine } from "./check";
 import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
 import { EventLog, type KernelEvent } from "./events";
 import { type Meminfo, meminfoOf } from "./meminfo";
-import { type OvercommitMode, type Preset, type PresetName, type ThpMode, getPreset, resolvePreset } from "./presets";
+import { type OvercommitMode, type Preset, type PresetName, type ThpMode, type ThpSizeSetting, getPreset, resolvePreset } from "./presets";
 import { Process } from "./process";
 import { releaseAddressSpace } from "./zap";
 
 export interface MachineOptions {
   preset?: PresetName;
   thp?: ThpMode;
+  /** Multi-size THP settings by size in KiB, e.g. { 64: "always" } (hugepages-64kB/enabled). */
+  thpSizes?: Readonly<Record<number, ThpSizeSetting>>;
   ramBytes?: number;
   overcommit?: OvercommitMode;
   /** Seed of the physical frame order (default 1). */
@@ -40,7 +42,7 @@ export interface MachineOptions {
 }
 
 const OPTION_KEYS = new Set([
-  "preset", "thp", "ramBytes", "overcommit", "seed", "mmu", "eventCapacity", "pageSize", "vaBits",
+  "preset", "thp", "thpSizes", "ramBytes", "overcommit", "seed", "mmu", "eventCapacity", "pageSize", "vaBits",
   "thpSupported", "hugeZeroPage", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);

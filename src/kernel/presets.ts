@@ -4,6 +4,8 @@
 import { InvalidArgumentError, describeValue } from "../errors";
 
 export type ThpMode = "always" | "madvise" | "never";
+/** One size's setting in /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled (Linux 6.8+). */
+export type ThpSizeSetting = "always" | "inherit" | "madvise" | "never";
 export type OvercommitMode = 0 | 1 | 2;
 export type PresetName = "linux-x86_64" | "linux-arm64-64k" | "macos-arm64" | "windows-x86_64" | "eager";
 export type OsFamily = "linux" | "macos" | "windows" | "nommu";
@@ -19,6 +21,11 @@ export interface Preset {
   thpSupported: boolean;
   /** /sys/kernel/mm/transparent_hugepage/enabled. */
   thp: ThpMode;
+  /**
+   * Multi-size THP: the setting of each huge-page size in KiB (hugepages-<size>kB/enabled). Sizes
+   * left out keep Linux's defaults: the PMD size "inherit", every smaller size "never".
+   */
+  thpSizes: Readonly<Record<number, ThpSizeSetting>>;
   /** transparent_hugepage/use_zero_page: read faults map the huge zero page. */
   hugeZeroPage: boolean;
   /** Read faults on untouched anonymous memory map one shared zero page (no RSS). */
@@ -56,6 +63,7 @@ const LINUX_X86_64: Preset = {
   vaBits: 48,
   thpSupported: true,
   thp: "madvise", // the common distribution default (Ubuntu, Debian); upstream Kconfig offers both
+  thpSizes: {}, // transhuge.rst: the PMD size inherits, smaller sizes are never (REFERENCE §3.9)
   hugeZeroPage: true, // transparent_hugepage/use_zero_page defaults to 1 (REFERENCE §3.4)
   zeroPageOnRead: true, // do_anonymous_page (REFERENCE §3.1)
   eager: false,
@@ -140,6 +148,7 @@ export function resolvePreset(name: PresetName, overrides: Partial<Omit<Preset, 
     if (value !== undefined) (preset as unknown as Record<string, unknown>)[key] = value;
   }
   validatePreset(preset);
+  preset.thpSizes = Object.freeze({ ...preset.thpSizes }); // the caller's object may change later
   return preset;
 }
 
@@ -165,11 +174,37 @@ function validatePreset(p: Preset): void {
   if (!isPowerOfTwo(p.allocationGranularity) || p.allocationGranularity < p.pageSize) {
     fail("allocationGranularity", p.allocationGranularity, `a power of two >= the page size ${p.pageSize}`);
   }
+  validateThpSizes(p);
   for (const key of ["thpSupported", "hugeZeroPage", "zeroPageOnRead", "eager"] as const) {
     if (typeof p[key] !== "boolean") fail(key, p[key], "a boolean");
   }
   const limit = 2 ** (p.vaBits - 1);
   for (const key of ["mmapBase", "mmapMinAddr", "heapStart"] as const) {
     if (!Number.isInteger(p[key]) || p[key] < 0 || p[key] >= limit) fail(key, p[key], `an integer in [0, 2**${p.vaBits - 1})`);
+  }
+}
+
+const THP_SIZE_SETTINGS: readonly ThpSizeSetting[] = ["always", "inherit", "madvise", "never"];
+
+/** Sizes must be powers of two from two base pages up to the PMD size, each with a known setting. */
+function validateThpSizes(p: Preset): void {
+  const sizes = p.thpSizes;
+  if (sizes === null || typeof sizes !== "object" || Array.isArray(sizes)) {
+    throw new InvalidArgumentError(`thpSizes must be an object of { sizeKiB: setting }, got ${describeValue(sizes)}`);
+  }
+  const pmdKiB = (p.pageSize * (p.pageSize / 8)) / 1024;
+  for (const [key, setting] of Object.entries(sizes)) {
+    const kib = Number(key);
+    if (!isPowerOfTwo(kib) || kib * 1024 < 2 * p.pageSize || kib > pmdKiB) {
+      throw new InvalidArgumentError(
+        `thpSizes: size ${JSON.stringify(key)} must be a power of two in KiB from ${(2 * p.pageSize) / 1024} to ${pmdKiB}`,
+      );
+    }
+    if (!THP_SIZE_SETTINGS.includes(setting)) {
+      throw new InvalidArgumentError(`thpSizes[${key}] must be one of ${THP_SIZE_SETTINGS.join(", ")}, got ${describeValue(setting)}`);
+    }
+    if (setting !== "never" && !p.thpSupported) {
+      throw new InvalidArgumentError(`thpSizes[${key}] must be "never" on ${p.name}, which has no transparent huge pages`);
+    }
   }
 }

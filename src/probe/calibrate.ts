@@ -20,6 +20,8 @@ export interface Calibration {
   pfnVisible: boolean | null;
   /** A read-faulted page showed present and not exclusive, a written one present and exclusive. */
   exclusiveBitMarksZeroPage: boolean;
+  /** The read-faulted page was the process's own (present, exclusive): this host maps no zero page on read (REFERENCE §3.9). */
+  readFaultPrivate: boolean;
   note: string;
 }
 
@@ -33,7 +35,7 @@ const cache = new Map<string, Calibration>();
 const retained: Float64Array[] = [];
 
 function failed(note: string): Calibration {
-  return { chunkHeaderBytes: null, zeroPfn: null, pfnVisible: null, exclusiveBitMarksZeroPage: false, note };
+  return { chunkHeaderBytes: null, zeroPfn: null, pfnVisible: null, exclusiveBitMarksZeroPage: false, readFaultPrivate: false, note };
 }
 
 /**
@@ -69,7 +71,7 @@ function runCalibration(opts: ResolvedOptions): Calibration {
     array[5 * perPage - 2] = 1;
     // ... and this one on page 6 iff d < 24: together they pin d = 16 for 8-byte-aligned data.
     array[7 * perPage - 3] = 1;
-    const loaded = array[9 * perPage]; // a read fault on a page never written: the zero page (REFERENCE §3.1)
+    const loaded = array[9 * perPage]; // a read fault on a page never written: the zero page on stock Linux (REFERENCE §3.1)
     const pages = readPagemap(opened.fd, found.mapping.start / pageSize, PAGES_EXAMINED);
     const presentPages: number[] = [];
     for (let i = 0; i < PAGES_EXAMINED; i++) if (pages.flags[i] & PAGE_PRESENT) presentPages.push(i);
@@ -79,6 +81,7 @@ function runCalibration(opts: ResolvedOptions): Calibration {
     const read = pages.flags[9];
     const readShared = (read & (PAGE_EXCLUSIVE | PAGE_FILE)) === 0;
     const exclusiveBitMarksZeroPage = layoutHolds && (written & PAGE_EXCLUSIVE) !== 0 && readShared;
+    const readFaultPrivate = layoutHolds && (read & PAGE_EXCLUSIVE) !== 0;
     const pfnVisible = pfnVisibility(pages);
     const readPfn = pages.pfn === null ? 0 : pages.pfn[9];
     const zeroPfn = layoutHolds && readShared && readPfn > 0 ? readPfn : null;
@@ -87,7 +90,9 @@ function runCalibration(opts: ResolvedOptions): Calibration {
         (zeroPfn !== null ? `; zero page PFN ${zeroPfn}` : pfnVisible === false ? "; PFNs hidden (no CAP_SYS_ADMIN)" : "") +
         (exclusiveBitMarksZeroPage
           ? "; a zero-page mapping reads as present and not exclusive"
-          : "; the exclusive bit does not tell zero pages apart here")
+          : readFaultPrivate
+            ? "; a read fault mapped a private page (this kernel maps no zero page on read)"
+            : "; the exclusive bit does not tell zero pages apart here")
       : `calibration: pages [${presentPages.join(",")}] of the probe's own mapping became present (read value ${loaded}), ` +
         "not [0,5,6,9] as a 16-byte chunk header predicts; the data offset is not verified";
     return {
@@ -95,6 +100,7 @@ function runCalibration(opts: ResolvedOptions): Calibration {
       zeroPfn,
       pfnVisible,
       exclusiveBitMarksZeroPage,
+      readFaultPrivate,
       note,
     };
   } finally {

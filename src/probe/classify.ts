@@ -13,8 +13,11 @@ import {
 } from "./pagemap";
 import { ProbePageState } from "./pageState";
 
-/** How zero-page mappings were told apart from private pages. */
-export type ZeroPageDetection = "kpageflags" | "pfn" | "exclusive-bit" | "unknown";
+/**
+ * How zero-page mappings were told apart from private pages; "no-zero-page" when this host was
+ * seen to allocate a private page on a read fault, so every present page is the process's own.
+ */
+export type ZeroPageDetection = "kpageflags" | "pfn" | "exclusive-bit" | "no-zero-page" | "unknown";
 /** How transparent huge pages were recognised. */
 export type HugeDetection = "kpageflags" | "unknown";
 
@@ -25,6 +28,8 @@ export interface ClassifyEvidence {
   zeroPfn: number | null;
   /** Calibration saw a zero-page mapping read as present and not exclusive. */
   exclusiveBitMarksZeroPage: boolean;
+  /** Calibration saw a read fault map a private page: this host maps no zero page (REFERENCE §3.9). */
+  readFaultPrivate?: boolean;
 }
 
 export interface Classification {
@@ -55,6 +60,7 @@ function chooseZeroPageDetection(pages: PagemapPages, evidence: ClassifyEvidence
   if (evidence.kpageflagsRead && pages.pfn !== null) return "kpageflags";
   if (evidence.zeroPfn !== null && pages.pfn !== null) return "pfn";
   if (evidence.exclusiveBitMarksZeroPage) return "exclusive-bit";
+  if (evidence.readFaultPrivate) return "no-zero-page";
   return "unknown";
 }
 
@@ -92,6 +98,7 @@ function presentState(flags: number, pfn: number, how: ZeroPageDetection, eviden
       // The zero page is no process's own page, so pagemap never marks it exclusive (bit 56);
       // a private page shared after fork() or merged by KSM would read the same (an inference).
       return (flags & (PAGE_EXCLUSIVE | PAGE_FILE)) === 0 ? ProbePageState.ZeroPage : ProbePageState.Resident;
+    case "no-zero-page":
     case "unknown":
       return ProbePageState.Resident;
   }

@@ -1,24 +1,48 @@
-// A simulated machine shaped like the host the notebook runs on: its page size, RAM, THP mode,
-// overcommit mode and the nearest CPU preset, read from /proc and /sys by hostFacts().
+// A simulated machine shaped like the host the notebook runs on: its page size, RAM, swap, THP
+// mode and sizes, overcommit, the nearest CPU preset, and the fault behaviour the calibration
+// measured (the zero page on read or a private page, the huge zero page or a whole huge page).
 import { Machine, type MachineOptions } from "../kernel";
 import { tlbMmu } from "../hardware/mmu-factory";
 import { UnsupportedError } from "../errors";
-import { hostFacts } from "./host";
+import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
+
+/**
+ * The Machine options that predict a host with these facts (pure: tests pass recorded facts).
+ * Measured behaviour wins over settings; where nothing was measured, the settings decide and
+ * stock Linux fills the gaps.
+ */
+export function machineOptionsFor(facts: HostFacts): MachineOptions {
+  const result: MachineOptions = { preset: facts.pageSize === 65536 ? "linux-arm64-64k" : "linux-x86_64", pageSize: facts.pageSize };
+  if (facts.ramBytes !== null) result.ramBytes = Math.floor(facts.ramBytes / facts.pageSize) * facts.pageSize;
+  if (facts.swapBytes !== null) result.swapBytes = Math.floor(facts.swapBytes / facts.pageSize) * facts.pageSize;
+  if (facts.thp !== null) result.thp = facts.thp;
+  if (facts.overcommit !== null) result.overcommit = facts.overcommit;
+  if (facts.overcommitRatio !== null) result.overcommitRatio = facts.overcommitRatio;
+  const b = facts.behaviour;
+  // A host that forbids the zero page forbids both sizes of it (mm_forbids_zeropage, REFERENCE §3.9).
+  const zeroPageOnRead = b.ok ? b.readFault.result === "zero-page" : true;
+  result.zeroPageOnRead = zeroPageOnRead;
+  if (b.ok && b.hugeRangeRead.result !== "small-pages") result.hugeZeroPage = b.hugeRangeRead.result === "huge-zero-page";
+  else result.hugeZeroPage = zeroPageOnRead && facts.useZeroPage !== false;
+  const pmdKiB = (facts.pageSize * (facts.pageSize / 8)) / 1024;
+  const sizes = Object.entries(facts.thpSizes).filter(([kib, setting]) => {
+    const k = Number(kib);
+    return k * 1024 >= 2 * facts.pageSize && k <= pmdKiB && setting !== (k === pmdKiB ? "inherit" : "never");
+  });
+  if (sizes.length > 0) result.thpSizes = Object.fromEntries(sizes.map(([kib, setting]) => [Number(kib), setting]));
+  result.mmu = tlbMmu(facts.nearestCpuPreset);
+  return result;
+}
 
 /** The Machine options that describe this host; throws UnsupportedError off Linux. */
 export function hostMachineOptions(options: ProbeOptions = {}): MachineOptions {
   const facts = hostFacts(options);
   if (!facts.ok) throw new UnsupportedError(`Machine.fromHost: ${facts.reason}`);
-  const result: MachineOptions = { preset: facts.pageSize === 65536 ? "linux-arm64-64k" : "linux-x86_64", pageSize: facts.pageSize };
-  if (facts.ramBytes !== null) result.ramBytes = Math.floor(facts.ramBytes / facts.pageSize) * facts.pageSize;
-  if (facts.thp !== null) result.thp = facts.thp;
-  if (facts.overcommit !== null) result.overcommit = facts.overcommit;
-  result.mmu = tlbMmu(facts.nearestCpuPreset);
-  return result;
+  return machineOptionsFor(facts);
 }
 
-/** A simulated machine built from this host's facts (page size, RAM, THP, overcommit, CPU). */
+/** A simulated machine built from this host's facts and measured fault behaviour. */
 export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOptions = {}): Machine {
   return new Machine({ ...hostMachineOptions(options), ...overrides });
 }

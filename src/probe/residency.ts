@@ -144,7 +144,12 @@ export function residency(probed: ProbeTarget, options?: ProbeOptions): Residenc
   const { state, zeroPageDetection, hugeDetection } = classifyPages(
     pages,
     mappedPages(read.vmas, range.start, pageSize, pages.count),
-    { kpageflagsRead, zeroPfn: calibration.zeroPfn, exclusiveBitMarksZeroPage: calibration.exclusiveBitMarksZeroPage },
+    {
+      kpageflagsRead,
+      zeroPfn: calibration.zeroPfn,
+      exclusiveBitMarksZeroPage: calibration.exclusiveBitMarksZeroPage,
+      readFaultPrivate: calibration.readFaultPrivate,
+    },
   );
   const c = countStates(state);
   const S = ProbePageState;
@@ -181,6 +186,7 @@ function residencyNotes(
 ): string[] {
   const notes: string[] = [];
   if (pages.pfn === null && pages.presentWithoutPfn > 0) notes.push("PFNs read as 0: the kernel hides them without CAP_SYS_ADMIN");
+  if (zero === "no-zero-page") notes.push("this kernel maps no zero page on read (measured): every present page is the process's own");
   if (zero === "exclusive-bit") {
     notes.push("zero pages inferred from pagemap's exclusive bit (present, not exclusive); a page shared after fork() or by KSM would look the same");
   }

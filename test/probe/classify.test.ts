@@ -35,6 +35,16 @@ describe("classifyPages", () => {
     expect(unknown.state[2]).toBe(S.Resident);
   });
 
+  it("on a host seen to map no zero page, every present page is the process's own and counted as known", () => {
+    const S = ProbePageState;
+    const c = classifyPages(pagesOf(flags, null), allMapped(5), { kpageflagsRead: false, zeroPfn: null, exclusiveBitMarksZeroPage: false, readFaultPrivate: true });
+    expect(c.zeroPageDetection).toBe("no-zero-page");
+    expect(Array.from(c.state)).toEqual([S.Untouched, S.Resident, S.Resident, S.Swapped, S.Resident]);
+    // kpageflags, when readable, still decides first.
+    const exact = classifyPages(pagesOf(flags, [0, 7, 9, 0, 5]), allMapped(5), { kpageflagsRead: true, zeroPfn: null, exclusiveBitMarksZeroPage: false, readFaultPrivate: true });
+    expect(exact.zeroPageDetection).toBe("kpageflags");
+  });
+
   it("marks pages outside every VMA as Unmapped", () => {
     const vmas = [{ start: 4096, end: 3 * 4096, perms: "rw-p", offset: 0, inode: 0, path: "" }];
     expect(Array.from(mappedPages(vmas, 0, 4096, 5))).toEqual([0, 1, 1, 0, 0]);

@@ -4,11 +4,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PageState } from "../../src/kernel";
-import { type Op, Workload, opArb } from "./workload";
+import { HOST_VARIANTS, type HostVariant, type Op, Workload, opArb } from "./workload";
 
 /** Runs `ops` on a fresh workload, checking everything after each step. */
-function runChecked(thp: "always" | "madvise" | "never", seed: number, ops: Op[]): Workload {
-  const w = new Workload(thp, seed);
+function runChecked(thp: "always" | "madvise" | "never", seed: number, ops: Op[], host: HostVariant = {}): Workload {
+  const w = new Workload(thp, seed, host);
   w.checkAll();
   for (const op of ops) {
     w.run(op);
@@ -23,8 +23,8 @@ describe("invariants under random workloads", () => {
     let refused = 0;
     let translations = 0;
     fc.assert(
-      fc.property(fc.constantFrom("always" as const, "madvise" as const, "never" as const), fc.nat(1000), fc.array(opArb, { minLength: 1, maxLength: 40, size: "max" }), (thp, seed, ops) => {
-        const w = runChecked(thp, seed, ops);
+      fc.property(fc.constantFrom("always" as const, "madvise" as const, "never" as const), fc.nat(1000), fc.array(opArb, { minLength: 1, maxLength: 40, size: "max" }), fc.constantFrom(...HOST_VARIANTS), (thp, seed, ops, host) => {
+        const w = runChecked(thp, seed, ops, host);
         steps += w.steps;
         refused += w.refused;
         translations += w.mmu.translations;

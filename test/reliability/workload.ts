@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { InvalidArgumentError, SegmentationFault } from "../../src/errors";
 import { tlbMmu } from "../../src/hardware/cpu-index";
-import { Machine, type Process, type ThpMode } from "../../src/kernel";
+import { Machine, type MachineOptions, type Process, type ThpMode } from "../../src/kernel";
 import type { Allocator } from "../../src/libc";
 import { libcOf, numpy, type NDArray, type Numpy } from "../../src/runtime";
 import { CheckingMmu } from "./checking-mmu";
@@ -59,6 +59,14 @@ interface LiveArray {
 }
 
 /** The simulated system and the plain references a workload runs against. */
+/** Host fault policies the random workloads run under: stock Linux, the zero page forbidden, mTHP sizes on. */
+export type HostVariant = Pick<MachineOptions, "zeroPageOnRead" | "hugeZeroPage" | "thpSizes">;
+export const HOST_VARIANTS: readonly HostVariant[] = [
+  {},
+  { zeroPageOnRead: false, hugeZeroPage: false },
+  { thpSizes: { 16: "always", 64: "madvise", 2048: "inherit" } },
+];
+
 export class Workload {
   readonly machine: Machine;
   readonly mmu: CheckingMmu;
@@ -75,9 +83,10 @@ export class Workload {
   /** Steps the simulated system refused as the reference allows (segfault, unmapped range). */
   refused = 0;
 
-  constructor(thp: ThpMode, seed: number) {
+  /** `host` adds the fault policy of a host that differs from stock Linux (zero page forbidden, mTHP sizes). */
+  constructor(thp: ThpMode, seed: number, host: HostVariant = {}) {
     let mmu: CheckingMmu | null = null;
-    this.machine = new Machine({ thp, seed, mmu: (m) => (mmu = new CheckingMmu(tlbMmu("skylake")(m))) });
+    this.machine = new Machine({ thp, seed, ...host, mmu: (m) => (mmu = new CheckingMmu(tlbMmu("skylake")(m))) });
     this.mmu = mmu as unknown as CheckingMmu;
     const main = this.machine.spawn();
     this.procs.push(main);

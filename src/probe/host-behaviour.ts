@@ -1,0 +1,176 @@
+// What this host's kernel does on a first touch, measured rather than assumed: a small
+// calibration (assets/python/host_calibration.py) touches one byte in four regions of a
+// throw-away 8 MiB mapping and reports the kernel's own evidence; behaviourFromEvidence turns
+// that evidence into answers. Hosts differ from stock Linux here (REFERENCE §3.9): some forbid
+// the shared zero page, so a read fault allocates a private page.
+import { spawnSync } from "child_process";
+import type { Unsupported } from "./options";
+import { pythonAsset, systemPython } from "./python";
+
+/** What the calibration saw in one region after touching its first byte. */
+export interface RegionEvidence {
+  region: "read-small" | "read-huge" | "write-plain" | "write-huge";
+  advice: "none" | "hugepage" | "nohugepage";
+  access: "read" | "write";
+  pagesExamined: number;
+  pagesPresent: number;
+  /** Present pages pagemap marks exclusively mapped (bit 56): the process's own pages. */
+  pagesExclusive: number;
+  /** Present pages with pagemap's file/shared bit (61): the huge zero page reads so. */
+  pagesFileOrShared: number;
+  firstPfn: number | null;
+  /** Flags of the first page's frame, when /proc/kpageflags is readable (root). */
+  kpageflags: { zeroPage: boolean; thp: boolean } | null;
+  /** The region's mapping in smaps: what the kernel counts in RSS. */
+  smapsRssKb: number | null;
+  smapsAnonHugePagesKb: number | null;
+  mappingBytes: number | null;
+  vmRssDeltaKb: number;
+  vmstatDelta: Record<string, number>;
+}
+
+/** The calibration program's whole report. */
+export interface CalibrationEvidence {
+  pageSize: number;
+  hugeSize: number;
+  mappedBytes: number;
+  readValue: number;
+  /** The mapping was gone from smaps after the program unmapped it. */
+  released: boolean;
+  elapsedMs: number;
+  regions: RegionEvidence[];
+}
+
+export type ReadFaultResult = "zero-page" | "private-page";
+export type HugeReadResult = "huge-zero-page" | "huge-page" | "small-pages";
+
+/** One answer of the calibration with the figures it rests on. */
+export interface Finding<T> {
+  result: T;
+  /** Bytes the fault added to RSS (smaps Rss of the region). */
+  bytesAllocated: number;
+  /** The kernel's figures behind the answer, in words. */
+  evidence: string;
+}
+
+export interface HostBehaviour {
+  ok: true;
+  /** A read of untouched memory outside any huge-page range (MADV_NOHUGEPAGE). */
+  readFault: Finding<ReadFaultResult>;
+  /** A read at the start of an aligned 2 MiB block with MADV_HUGEPAGE. */
+  hugeRangeRead: Finding<HugeReadResult>;
+  /** What one written byte allocates with no advice (4 KiB, an mTHP size or 2 MiB). */
+  writeFault: Finding<number>;
+  /** The same in a MADV_HUGEPAGE range. */
+  madvisedWriteFault: Finding<number>;
+  elapsedMs: number;
+  mappedBytes: number;
+  released: boolean;
+  regions: RegionEvidence[];
+}
+
+const CALIBRATION_TIMEOUT_MS = 10_000;
+
+function region(e: CalibrationEvidence, name: RegionEvidence["region"]): RegionEvidence {
+  const found = e.regions.find((r) => r.region === name);
+  if (!found) throw new Error(`calibration evidence has no ${name} region`);
+  return found;
+}
+
+/** Bytes the touch added to the region's RSS: smaps Rss, else the present exclusive pages. */
+function allocatedBytes(r: RegionEvidence, pageSize: number): number {
+  return r.smapsRssKb !== null ? r.smapsRssKb * 1024 : r.pagesExclusive * pageSize;
+}
+
+function describe(r: RegionEvidence, pageSize: number): string {
+  const parts = [
+    `pagemap: ${r.pagesPresent} of ${r.pagesExamined} pages present, ${r.pagesExclusive} exclusive`,
+    r.firstPfn !== null ? `PFN ${r.firstPfn}` : "PFNs hidden",
+  ];
+  if (r.kpageflags) parts.push(`kpageflags ${r.kpageflags.zeroPage ? "ZERO_PAGE" : "not ZERO_PAGE"}${r.kpageflags.thp ? " THP" : ""}`);
+  parts.push(`smaps Rss ${r.smapsRssKb ?? "?"} kB, AnonHugePages ${r.smapsAnonHugePagesKb ?? "?"} kB`);
+  const size = allocatedBytes(r, pageSize);
+  if (size > 0 && size !== pageSize) parts.push(`${size / 1024} KiB allocated`);
+  return parts.join("; ");
+}
+
+/** Interprets the calibration's evidence (pure: tests feed it recordings of other hosts). */
+export function behaviourFromEvidence(e: CalibrationEvidence): HostBehaviour {
+  const P = e.pageSize;
+  const small = region(e, "read-small");
+  const hugeRead = region(e, "read-huge");
+  const plain = region(e, "write-plain");
+  const madvised = region(e, "write-huge");
+  // Linux do_anonymous_page: the zero page is never counted in RSS (REFERENCE §3.1, §3.3); a
+  // host that forbids it allocates a page the read owns (REFERENCE §3.9).
+  const smallBytes = allocatedBytes(small, P);
+  const readFault: Finding<ReadFaultResult> = {
+    result: small.pagesPresent > 0 && smallBytes === 0 ? "zero-page" : "private-page",
+    bytesAllocated: smallBytes,
+    evidence: describe(small, P),
+  };
+  const hugeBytes = allocatedBytes(hugeRead, P);
+  let hugeResult: HugeReadResult;
+  if ((hugeRead.smapsAnonHugePagesKb ?? 0) * 1024 >= e.hugeSize || (hugeRead.kpageflags?.thp && !hugeRead.kpageflags.zeroPage)) {
+    hugeResult = "huge-page";
+  } else if (hugeRead.pagesPresent * P >= e.hugeSize && hugeBytes === 0) {
+    hugeResult = "huge-zero-page"; // one PMD maps all 512 pages, none counted (REFERENCE §3.4)
+  } else {
+    hugeResult = "small-pages";
+  }
+  return {
+    ok: true,
+    readFault,
+    hugeRangeRead: { result: hugeResult, bytesAllocated: hugeBytes, evidence: describe(hugeRead, P) },
+    writeFault: { result: allocatedBytes(plain, P), bytesAllocated: allocatedBytes(plain, P), evidence: describe(plain, P) },
+    madvisedWriteFault: {
+      result: allocatedBytes(madvised, P),
+      bytesAllocated: allocatedBytes(madvised, P),
+      evidence: describe(madvised, P),
+    },
+    elapsedMs: e.elapsedMs,
+    mappedBytes: e.mappedBytes,
+    released: e.released,
+    regions: e.regions,
+  };
+}
+
+/**
+ * Runs the calibration program in a child Python (bounded in time; it maps 8 MiB and unmaps it)
+ * and returns its evidence, or why it could not run.
+ */
+export function runCalibration(python = systemPython()): CalibrationEvidence | Unsupported {
+  const child = spawnSync(python, ["-I", "-S", pythonAsset("host_calibration.py")], {
+    encoding: "utf8",
+    timeout: CALIBRATION_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+  });
+  if (child.error) {
+    const code = (child.error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { ok: false, reason: `not measured: no Python interpreter at ${python} (the calibration needs python3 for madvise)` };
+    if (code === "ETIMEDOUT") return { ok: false, reason: `not measured: the calibration was killed after ${CALIBRATION_TIMEOUT_MS / 1000} s` };
+    return { ok: false, reason: `not measured: ${child.error.message}` };
+  }
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  let parsed: (CalibrationEvidence & { error?: undefined }) | { error: string };
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    return { ok: false, reason: `not measured: the calibration printed no report (exit ${child.status}; ${child.stderr.trim().slice(0, 200)})` };
+  }
+  if (parsed.error !== undefined) return { ok: false, reason: `not measured: the calibration failed: ${parsed.error}` };
+  return parsed as CalibrationEvidence;
+}
+
+const cache = new Map<string, HostBehaviour | Unsupported>();
+
+/** Measures this host's fault behaviour once per interpreter and process; later calls reuse it. */
+export function measureHostBehaviour(python = systemPython()): HostBehaviour | Unsupported {
+  let result = cache.get(python);
+  if (result === undefined) {
+    const evidence = runCalibration(python);
+    result = "ok" in evidence ? evidence : behaviourFromEvidence(evidence);
+    cache.set(python, result);
+  }
+  return result;
+}

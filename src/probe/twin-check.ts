@@ -1,0 +1,69 @@
+// Does the simulated twin predict this host? The calibration's four touches (a small read, a
+// read in a huge-page range, a plain write, a madvised write) replayed on a simulated machine,
+// region by region, against what the real kernel counted.
+import type { Machine } from "../kernel";
+import type { HostBehaviour, RegionEvidence } from "./host-behaviour";
+
+/** The part of a calibration the replay needs: its mapping size and what each region showed. */
+export type CalibrationRecord = Pick<HostBehaviour, "mappedBytes" | "regions">;
+
+export interface TwinRegionCheck {
+  region: RegionEvidence["region"];
+  real: { rssKb: number; anonHugeKb: number };
+  twin: { rssKb: number; anonHugeKb: number };
+  agrees: boolean;
+}
+
+export interface TwinCheck {
+  agrees: boolean;
+  regions: TwinRegionCheck[];
+  text: string;
+}
+
+const HUGE = 2 * 2 ** 20;
+
+/** Replays the calibration layout on a fresh process of `machine` and returns smaps figures per region. */
+function replay(machine: Machine, evidence: CalibrationRecord): Map<string, { rssKb: number; anonHugeKb: number }> {
+  const proc = machine.spawn();
+  try {
+    const base = proc.mmap(evidence.mappedBytes);
+    const aligned = Math.ceil(base / HUGE) * HUGE;
+    const offset = aligned - base;
+    const blocks = [aligned, aligned + HUGE, aligned + 2 * HUGE];
+    const small = offset > 0 ? { at: base, length: offset } : { at: aligned + 3 * HUGE, length: HUGE };
+    proc.madvise(small.at, small.length, "nohugepage");
+    proc.madvise(blocks[0], HUGE, "hugepage");
+    proc.madvise(blocks[2], HUGE, "hugepage");
+    const plan: [RegionEvidence["region"], number, "read" | "write"][] = [
+      ["read-small", small.at, "read"],
+      ["read-huge", blocks[2], "read"],
+      ["write-plain", blocks[1], "write"],
+      ["write-huge", blocks[0], "write"],
+    ];
+    const out = new Map<string, { rssKb: number; anonHugeKb: number }>();
+    for (const [, at, kind] of plan) proc.touch(at, 1, kind);
+    const smaps = proc.smaps();
+    for (const [name, at] of plan) {
+      const entry = smaps.find((e) => e.start <= at && at < e.end);
+      out.set(name, { rssKb: entry?.Rss ?? 0, anonHugeKb: entry?.AnonHugePages ?? 0 });
+    }
+    return out;
+  } finally {
+    proc.exit();
+  }
+}
+
+/** Compares the host's calibration evidence with the same touches on `machine` (its twin). */
+export function checkTwin(machine: Machine, evidence: CalibrationRecord): TwinCheck {
+  const twin = replay(machine, evidence);
+  const regions = evidence.regions.map((r): TwinRegionCheck => {
+    const real = { rssKb: r.smapsRssKb ?? 0, anonHugeKb: r.smapsAnonHugePagesKb ?? 0 };
+    const sim = twin.get(r.region) ?? { rssKb: 0, anonHugeKb: 0 };
+    return { region: r.region, real, twin: sim, agrees: real.rssKb === sim.rssKb && real.anonHugeKb === sim.anonHugeKb };
+  });
+  const text = [
+    "region | real Rss kB | twin Rss kB | real AnonHugePages kB | twin AnonHugePages kB",
+    ...regions.map((r) => `${r.region} | ${r.real.rssKb} | ${r.twin.rssKb} | ${r.real.anonHugeKb} | ${r.twin.anonHugeKb}${r.agrees ? "" : "  <- differs"}`),
+  ].join("\n");
+  return { agrees: regions.every((r) => r.agrees), regions, text };
+}

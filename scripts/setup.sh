@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepares this checkout for running notebooks: npm dependencies, Jupyter's Python client
-# (Debian packages when missing), the tslab kernel in a project-local prefix, the
+# Prepares this checkout for running notebooks: npm dependencies, Jupyter's Python client and
+# numpy (Debian packages when missing), the tslab kernel in a project-local prefix, the
 # `pagelab` import for notebooks, and the build. Idempotent; each step prints one line.
 #   --browser   also make sure headless Chromium is there (the main job's screenshots and
 #               npm test's browser check of the HTML exports)
@@ -79,13 +79,26 @@ python="$(pagelab_python)"
 has_jupyter() { "$python" -c 'import nbclient, nbconvert, jupyter_client' >/dev/null 2>&1; }
 if has_jupyter; then
   say "Jupyter client found ($python)"
-elif [[ "$python" == /usr/bin/python3 ]] && apt_install jupyter-nbconvert python3-nbclient python3-ipykernel && has_jupyter; then
+elif [[ "$python" == /usr/bin/python3 ]] && apt_install jupyter-nbconvert python3-nbclient python3-ipykernel python3-numpy && has_jupyter; then
   say "Jupyter client installed ($python)"
 else
   say "Jupyter's nbclient and nbconvert are missing for $python. Install them, e.g."
   say "  Debian/Ubuntu: sudo apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel"
   say "  macOS/other:   python3 -m pip install nbclient nbconvert; export PAGELAB_PYTHON=\$(command -v python3)"
   exit 1
+fi
+
+# 3b. Real numpy beside the simulated one (probe.compareNumpy runs it in a child Python): Debian's
+#     python3-numpy where it is missing. PAGELAB_NUMPY_PYTHON picks another interpreter (e.g.
+#     one with numpy 2.x); without numpy the real column says why and the notebooks go on.
+numpy_python="${PAGELAB_NUMPY_PYTHON:-$python}"
+has_numpy() { "$numpy_python" -c 'import numpy' >/dev/null 2>&1; }
+if has_numpy; then
+  say "numpy found ($numpy_python: $("$numpy_python" -c 'import numpy; print(numpy.__version__)'))"
+elif [[ "$numpy_python" == /usr/bin/python3 ]] && apt_install python3-numpy && has_numpy; then
+  say "numpy installed ($numpy_python: $("$numpy_python" -c 'import numpy; print(numpy.__version__)'))"
+else
+  say "no numpy for $numpy_python: real-numpy comparisons will be skipped (Debian: apt-get install python3-numpy; or set PAGELAB_NUMPY_PYTHON)"
 fi
 
 # 4. Headless Chromium, only with --browser (the main job's screenshots, test/browser).

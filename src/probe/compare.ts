@@ -1,6 +1,7 @@
-// The same experiment on a real typed array of this process and on the simulator built from this
-// host (Machine.fromHost + the Node runtime), step by step: resident pages and minor faults, real vs
-// simulated, with the difference — the check that the simulator says what the kernel does.
+// The same experiment on a real typed array of this process, on the simulator built from this
+// host (Machine.fromHost + the Node runtime) and on stock Linux, step by step: resident pages and
+// minor faults, real vs twin with the difference (the check that the simulator says what the
+// kernel does), and stock Linux beside them (where this host is not the textbook).
 import { InvalidArgumentError } from "../errors";
 import { Machine, PageState, type Process } from "../kernel";
 import { node, type NDArray } from "../runtime";
@@ -36,7 +37,10 @@ export interface SideFigures {
 export interface CompareRow {
   step: string;
   real: SideFigures | null;
+  /** The simulated twin of this host (Machine.fromHost: its measured fault rules). */
   sim: SideFigures;
+  /** The same step on a stock Linux machine (the linux-x86_64 preset): what the textbook predicts. */
+  stock: SideFigures;
   /** real.resident - sim.resident, when both are known. */
   residentDiff: number | null;
 }
@@ -47,6 +51,10 @@ export interface Comparison {
   real: ProbedArray<Float64Array> | null;
   /** The simulated twin: its process and array (draw with arrayHeatmap or residencyHeatmap). */
   sim: { process: Process; array: NDArray };
+  /** The stock Linux simulation of the same steps. */
+  stock: { process: Process; array: NDArray };
+  /** Steps where the twin and stock Linux differ in resident pages: where this host is not the textbook. */
+  hostDiffers: string[];
   /** Why the real column is missing, or notes on how it was read. */
   note: string;
   chart: Chart;
@@ -101,6 +109,8 @@ export function compare(experiment: CompareExperiment): Comparison {
   const machine = support.ok ? machineFromHost() : new Machine();
   const proc = machine.spawn();
   const arr = node(proc).typedArray("Float64Array", experiment.elements);
+  const stockProc = new Machine({ pageSize: machine.preset.pageSize, ramBytes: machine.preset.ramBytes }).spawn();
+  const stockArr = node(stockProc).typedArray("Float64Array", experiment.elements);
   const mappingStart = arr.address - 16;
   const mappingLength = Math.ceil((experiment.elements * 8 + 16) / proc.pageSize) * proc.pageSize;
   const real = support.ok ? alloc(Float64Array, experiment.elements) : null;
@@ -110,17 +120,20 @@ export function compare(experiment: CompareExperiment): Comparison {
   let sink = 0;
   for (const step of stepsWithStart) {
     const simFaults0 = proc.counters.minorFaults;
+    const stockFaults0 = stockProc.counters.minorFaults;
     const realFaults0 = real?.ok ? minorFaults() : null;
     for (const i of step.write ?? []) {
       arr.set(i, 1);
+      stockArr.set(i, 1);
       if (real?.ok) real.array[i] = 1;
     }
     for (const i of step.read ?? []) {
-      sink += arr.get(i);
+      sink += arr.get(i) + stockArr.get(i);
       if (real?.ok) sink += real.array[i];
     }
     const realFaults1 = real?.ok ? minorFaults() : null;
     const sim = simFigures(proc, mappingStart, mappingLength, proc.counters.minorFaults - simFaults0);
+    const stock = simFigures(stockProc, stockArr.address - 16, mappingLength, stockProc.counters.minorFaults - stockFaults0);
     let realFigures: SideFigures | null = null;
     if (real?.ok) {
       const r = residency(real);
@@ -128,24 +141,30 @@ export function compare(experiment: CompareExperiment): Comparison {
       realFigures = r.ok ? { resident: r.totals.resident, zeroPage: r.totals.zeroPage, faults } : null;
     }
     const residentDiff = realFigures?.resident != null && sim.resident !== null ? realFigures.resident - sim.resident : null;
-    rows.push({ step: step.label, real: realFigures, sim, residentDiff });
+    rows.push({ step: step.label, real: realFigures, sim, stock, residentDiff });
   }
   if (Number.isNaN(sink)) throw new Error("unreachable: reads return numbers"); // keeps the reads from being optimised away
   const text = [
-    "step | resident real | resident sim | diff | faults real | faults sim",
-    ...rows.map((r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.real?.faults ?? "—"} | ${r.sim.faults}`),
+    "step | resident real | resident twin | diff | resident stock Linux | faults real | faults twin",
+    ...rows.map(
+      (r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.stock.resident} | ${r.real?.faults ?? "—"} | ${r.sim.faults}`,
+    ),
   ].join("\n");
-  return { rows, real, sim: { process: proc, array: arr }, note, chart: comparisonChart(rows), text };
+  const hostDiffers = rows.filter((r) => r.sim.resident !== r.stock.resident).map((r) => r.step);
+  return {
+    rows, real, sim: { process: proc, array: arr }, stock: { process: stockProc, array: stockArr }, hostDiffers, note, chart: comparisonChart(rows), text,
+  };
 }
 
 function comparisonChart(rows: CompareRow[]): Chart {
   const values = rows.flatMap((r, order) => [
-    { step: r.step, order, side: "simulator", resident: r.sim.resident },
+    { step: r.step, order, side: "stock Linux (simulated)", resident: r.stock.resident },
+    { step: r.step, order, side: "this host's twin (simulated)", resident: r.sim.resident },
     ...(r.real?.resident != null ? [{ step: r.step, order, side: "real machine", resident: r.real.resident }] : []),
   ]);
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Resident pages of the array after each step: real machine vs simulator",
+    title: "Resident pages of the array after each step: real machine, its twin and stock Linux",
     width: 480,
     height: 220,
     data: { values },
@@ -154,8 +173,16 @@ function comparisonChart(rows: CompareRow[]): Chart {
       y: { field: "step", type: "nominal", sort: { field: "order" }, title: null },
       yOffset: { field: "side" },
       x: { field: "resident", type: "quantitative", title: "resident pages (4 KiB)" },
-      color: { field: "side", type: "nominal", scale: { range: [OKABE_ITO.skyBlue, OKABE_ITO.orange] }, title: null },
+      color: {
+        field: "side",
+        type: "nominal",
+        scale: {
+          domain: ["stock Linux (simulated)", "this host's twin (simulated)", "real machine"],
+          range: [OKABE_ITO.bluishGreen, OKABE_ITO.skyBlue, OKABE_ITO.orange],
+        },
+        title: null,
+      },
     },
   };
-  return new Chart(spec as never, "real vs simulated residency", rows.map((r) => `${r.step}: real ${r.real?.resident ?? "—"}, sim ${r.sim.resident}`).join("\n"));
+  return new Chart(spec as never, "real vs simulated residency", rows.map((r) => `${r.step}: real ${r.real?.resident ?? "—"}, twin ${r.sim.resident}, stock ${r.stock.resident}`).join("\n"));
 }

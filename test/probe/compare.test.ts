@@ -27,6 +27,9 @@ describe("compare: the real process beside the simulator", () => {
       expect(row.real).not.toBeNull();
       expect(row.residentDiff).toBe(0);
     }
+    // Stock Linux beside it: the read maps the zero page; the host differs exactly where its twin does.
+    expect(result.rows[2].stock).toMatchObject({ zeroPage: 1, resident: writes.length });
+    expect(result.hostDiffers).toEqual(zeroOnRead ? [] : ["read an untouched page"]);
     expect(result.text.split("\n")).toHaveLength(4);
     expect(result.chart.toMimeBundle()["image/png"]).toBeTruthy();
   });

@@ -10,7 +10,8 @@ export type PagelabErrorKind =
   | "index-error"
   | "value-error"
   | "memory-error"
-  | "unsupported";
+  | "unsupported"
+  | "step-failed";
 
 export class PagelabError extends Error {
   constructor(readonly kind: PagelabErrorKind, message: string) {
@@ -83,5 +84,24 @@ export class ValueError extends PagelabError {
 export class MemoryError extends PagelabError {
   constructor(message: string) {
     super("memory-error", message);
+  }
+}
+
+/** Which side of a real-versus-simulated comparison a step failed on. */
+export type ComparisonSide = "real" | "simulator";
+
+/**
+ * A step of a real-versus-simulated comparison failed: its statement raised, or the real run was
+ * killed or broke off while running it. `step` is the statement's index (null when the run failed
+ * before any statement), `statement` its text.
+ */
+export class StepFailedError extends PagelabError {
+  constructor(
+    message: string,
+    readonly step: number | null,
+    readonly statement: string | null,
+    readonly side: ComparisonSide,
+  ) {
+    super("step-failed", message);
   }
 }

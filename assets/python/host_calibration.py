@@ -9,6 +9,9 @@ byte in four separate regions, and reports what the kernel did in each as JSON o
                page, a whole huge page, or small pages?
   write-plain  no advice, write one byte: how much did the fault allocate (4K, an mTHP size, 2M)?
   write-huge   MADV_HUGEPAGE, write one byte: the same question in a madvised range.
+  write-after-huge-read
+               write one byte into the read-huge block: when the read mapped the huge zero
+               page, is it split (one 4 KiB page) or replaced by a whole huge page?
 
 The evidence is the kernel's own: pagemap entries (present, exclusive, PFN), kpageflags where
 readable (root), smaps Rss/AnonHugePages of the region's mapping and VmRSS. Everything mapped
@@ -132,6 +135,7 @@ def main():
         ("read-huge", "hugepage", "read", blocks[2], HUGE // PAGE),
         ("write-plain", "none", "write", blocks[1], HUGE // PAGE),
         ("write-huge", "hugepage", "write", blocks[0], HUGE // PAGE),
+        ("write-after-huge-read", "hugepage", "write", blocks[2] + PAGE, HUGE // PAGE - 1),
     ]
     sink = 0
     for name, advice, access, at, pages in plan:

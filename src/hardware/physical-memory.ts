@@ -149,6 +149,12 @@ export class PhysicalMemory {
         if (!free) continue;
         for (let i = 0; i < count; i++) this.takeFrame(first + i);
         if (block === this.freshBlock && this.blockUsed[block] === this.blockFrames) this.freshBlock = -1;
+        if (!this.blockEntered[block]) {
+          // A block never entered (reached here when the next pristine block is the short last
+          // one): mark it, or a later pristine pick would hand out these frames a second time.
+          this.blockEntered[block] = 1;
+          if (count < this.blockFrames) this.pushRestOfBlock(block);
+        }
         return first;
       }
     }

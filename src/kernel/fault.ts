@@ -192,10 +192,11 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
 
 /**
  * Write to a present read-only huge mapping (do_huge_pmd_wp_page). An exclusive THP becomes
- * writable. Anything else is split and the write handled on the base page, as Linux does since
- * 5.8: the huge zero page turns into small zero-page entries and the written page gets a new
- * zeroed frame (so a write after a huge-zero read costs one base page, not 2 MiB); a THP shared
- * after fork is split and only the written base page is copied.
+ * writable. On kernels that do so (thpOnHugeZeroWrite), the huge zero page is replaced by a
+ * fresh zeroed huge page. Anything else is split and the write handled on the base page, as
+ * Linux does from 5.8: the huge zero page turns into small zero-page entries and the written
+ * page gets a new zeroed frame (so a write after a huge-zero read costs one base page, not
+ * 2 MiB); a THP shared after fork is split and only the written base page is copied.
  */
 function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: number, kind: AccessKind): void {
   const hugeBytes = machine.hugePageBytes;
@@ -203,6 +204,23 @@ function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: n
   const entry = node.huge;
   const flags = entryFlags(entry);
   if (kind !== "write") throw new PagelabError("memory-error", `read fault on a present huge page at 0x${vaddr.toString(16)}`);
+  if ((flags & PTE_ZERO) !== 0 && machine.preset.thpOnHugeZeroWrite) {
+    // Newer kernels (measured on Linux 6.18): a write to the huge zero page gets a whole THP (REFERENCE §3.9)
+    const first = machine.memory.allocContiguous(hugeBytes / machine.preset.pageSize);
+    if (first !== null) {
+      const frames = hugeBytes / machine.preset.pageSize;
+      for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
+      node.huge = makeEntry(first, PTE_PRESENT | PTE_WRITE);
+      proc.mm.addRss(frames);
+      proc.mm.hugePmds++;
+      machine.count(proc, "minorFaults");
+      machine.count(proc, "thpFaults");
+      machine.count(proc, "kernelBytesZeroed", hugeBytes);
+      machine.mmu.invalidateRange(proc.pid, hugeStart, hugeBytes);
+      return;
+    }
+    machine.count(proc, "thpFallbacks"); // no free aligned run: split as older kernels do
+  }
   if ((flags & PTE_ZERO) === 0) {
     const first = entryPfn(entry);
     const frames = hugeBytes / machine.preset.pageSize;

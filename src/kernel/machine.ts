@@ -31,6 +31,8 @@ export interface MachineOptions {
   vaBits?: number;
   thpSupported?: boolean;
   hugeZeroPage?: boolean;
+  /** A write to the huge zero page allocates a huge page instead of splitting it (newer kernels). */
+  thpOnHugeZeroWrite?: boolean;
   zeroPageOnRead?: boolean;
   eager?: boolean;
   swapBytes?: number;
@@ -43,7 +45,7 @@ export interface MachineOptions {
 
 const OPTION_KEYS = new Set([
   "preset", "thp", "thpSizes", "ramBytes", "overcommit", "seed", "mmu", "eventCapacity", "pageSize", "vaBits",
-  "thpSupported", "hugeZeroPage", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
+  "thpSupported", "hugeZeroPage", "thpOnHugeZeroWrite", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);
 

@@ -28,6 +28,11 @@ export interface Preset {
   thpSizes: Readonly<Record<number, ThpSizeSetting>>;
   /** transparent_hugepage/use_zero_page: read faults map the huge zero page. */
   hugeZeroPage: boolean;
+  /**
+   * A write to the huge zero page allocates a whole huge page (newer kernels, seen on Linux 6.18)
+   * instead of splitting it and backing one base page (Linux 5.8 and later until then).
+   */
+  thpOnHugeZeroWrite: boolean;
   /** Read faults on untouched anonymous memory map one shared zero page (no RSS). */
   zeroPageOnRead: boolean;
   /** No MMU: mmap backs and clears every page at once (REFERENCE §3.8). */
@@ -65,6 +70,7 @@ const LINUX_X86_64: Preset = {
   thp: "madvise", // the common distribution default (Ubuntu, Debian); upstream Kconfig offers both
   thpSizes: {}, // transhuge.rst: the PMD size inherits, smaller sizes are never (REFERENCE §3.9)
   hugeZeroPage: true, // transparent_hugepage/use_zero_page defaults to 1 (REFERENCE §3.4)
+  thpOnHugeZeroWrite: false, // do_huge_pmd_wp_page splits the huge zero page (REFERENCE §3.9)
   zeroPageOnRead: true, // do_anonymous_page (REFERENCE §3.1)
   eager: false,
   ramBytes: 16 * GiB,
@@ -175,7 +181,7 @@ function validatePreset(p: Preset): void {
     fail("allocationGranularity", p.allocationGranularity, `a power of two >= the page size ${p.pageSize}`);
   }
   validateThpSizes(p);
-  for (const key of ["thpSupported", "hugeZeroPage", "zeroPageOnRead", "eager"] as const) {
+  for (const key of ["thpSupported", "hugeZeroPage", "thpOnHugeZeroWrite", "zeroPageOnRead", "eager"] as const) {
     if (typeof p[key] !== "boolean") fail(key, p[key], "a boolean");
   }
   const limit = 2 ** (p.vaBits - 1);

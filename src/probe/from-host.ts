@@ -25,6 +25,7 @@ export function machineOptionsFor(facts: HostFacts): MachineOptions {
   result.zeroPageOnRead = zeroPageOnRead;
   if (b.ok && b.hugeRangeRead.result !== "small-pages") result.hugeZeroPage = b.hugeRangeRead.result === "huge-zero-page";
   else result.hugeZeroPage = zeroPageOnRead && facts.useZeroPage !== false;
+  if (b.ok && b.hugeZeroWrite.result !== "no-huge-zero-page") result.thpOnHugeZeroWrite = b.hugeZeroWrite.result === "huge-page";
   const pmdKiB = (facts.pageSize * (facts.pageSize / 8)) / 1024;
   const sizes = Object.entries(facts.thpSizes).filter(([kib, setting]) => {
     const k = Number(kib);

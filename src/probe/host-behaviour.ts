@@ -9,7 +9,7 @@ import { pythonAsset, systemPython } from "./python";
 
 /** What the calibration saw in one region after touching its first byte. */
 export interface RegionEvidence {
-  region: "read-small" | "read-huge" | "write-plain" | "write-huge";
+  region: "read-small" | "read-huge" | "write-plain" | "write-huge" | "write-after-huge-read";
   advice: "none" | "hugepage" | "nohugepage";
   access: "read" | "write";
   pagesExamined: number;
@@ -43,6 +43,8 @@ export interface CalibrationEvidence {
 
 export type ReadFaultResult = "zero-page" | "private-page";
 export type HugeReadResult = "huge-zero-page" | "huge-page" | "small-pages";
+/** A write after the huge read: the huge zero page split (one base page) or replaced by a huge page. */
+export type HugeZeroWriteResult = "split" | "huge-page" | "no-huge-zero-page";
 
 /** One answer of the calibration with the figures it rests on. */
 export interface Finding<T> {
@@ -63,6 +65,8 @@ export interface HostBehaviour {
   writeFault: Finding<number>;
   /** The same in a MADV_HUGEPAGE range. */
   madvisedWriteFault: Finding<number>;
+  /** A write into the range the huge read mapped ("no-huge-zero-page" when the read mapped none). */
+  hugeZeroWrite: Finding<HugeZeroWriteResult>;
   elapsedMs: number;
   mappedBytes: number;
   released: boolean;
@@ -101,6 +105,7 @@ export function behaviourFromEvidence(e: CalibrationEvidence): HostBehaviour {
   const hugeRead = region(e, "read-huge");
   const plain = region(e, "write-plain");
   const madvised = region(e, "write-huge");
+  const afterHugeRead = e.regions.find((r) => r.region === "write-after-huge-read") ?? null;
   // Linux do_anonymous_page: the zero page is never counted in RSS (REFERENCE §3.1, §3.3); a
   // host that forbids it allocates a page the read owns (REFERENCE §3.9).
   const smallBytes = allocatedBytes(small, P);
@@ -118,9 +123,21 @@ export function behaviourFromEvidence(e: CalibrationEvidence): HostBehaviour {
   } else {
     hugeResult = "small-pages";
   }
+  let hugeZeroWrite: Finding<HugeZeroWriteResult>;
+  if (hugeResult !== "huge-zero-page" || afterHugeRead === null) {
+    hugeZeroWrite = { result: "no-huge-zero-page", bytesAllocated: 0, evidence: "the huge read mapped no huge zero page" };
+  } else {
+    const bytes = allocatedBytes(afterHugeRead, P);
+    hugeZeroWrite = {
+      result: (afterHugeRead.smapsAnonHugePagesKb ?? 0) * 1024 >= e.hugeSize ? "huge-page" : "split",
+      bytesAllocated: bytes,
+      evidence: describe(afterHugeRead, P),
+    };
+  }
   return {
     ok: true,
     readFault,
+    hugeZeroWrite,
     hugeRangeRead: { result: hugeResult, bytesAllocated: hugeBytes, evidence: describe(hugeRead, P) },
     writeFault: { result: allocatedBytes(plain, P), bytesAllocated: allocatedBytes(plain, P), evidence: describe(plain, P) },
     madvisedWriteFault: {

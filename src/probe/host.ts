@@ -172,6 +172,12 @@ export function findingsOf(facts: HostFacts): string[] {
   if (b.ok && b.hugeRangeRead.result === "small-pages" && facts.thp !== "never") {
     out.push("A read in a MADV_HUGEPAGE range used small pages here; stock Linux maps the huge zero page.");
   }
+  if (b.ok && b.hugeZeroWrite.result === "huge-page") {
+    out.push(
+      "A write to the huge zero page allocates a whole 2 MiB page here; the simulator's stock preset splits it and backs " +
+        "one 4 KiB page, as Linux did from 5.8 (so a read-first loop over a MADV_HUGEPAGE range ends on huge pages here).",
+    );
+  }
   if (facts.useZeroPage === false) out.push("transparent_hugepage/use_zero_page is 0: reads in huge-page ranges never map the huge zero page.");
   const small = Object.entries(facts.thpSizes).filter(([kib, s]) => Number(kib) * KiB < 512 * facts.pageSize && s !== "never");
   if (small.length > 0) {

@@ -39,12 +39,13 @@ function replay(machine: Machine, evidence: CalibrationRecord): Map<string, { rs
       ["read-huge", blocks[2], "read"],
       ["write-plain", blocks[1], "write"],
       ["write-huge", blocks[0], "write"],
+      ["write-after-huge-read", blocks[2] + proc.pageSize, "write"],
     ];
     const out = new Map<string, { rssKb: number; anonHugeKb: number }>();
-    for (const [, at, kind] of plan) proc.touch(at, 1, kind);
-    const smaps = proc.smaps();
-    for (const [name, at] of plan) {
-      const entry = smaps.find((e) => e.start <= at && at < e.end);
+    // Each region is read right after its own touch, as the calibration did on the host.
+    for (const [name, at, kind] of plan) {
+      proc.touch(at, 1, kind);
+      const entry = proc.smaps().find((e) => e.start <= at && at < e.end);
       out.set(name, { rssKb: entry?.Rss ?? 0, anonHugeKb: entry?.AnonHugePages ?? 0 });
     }
     return out;

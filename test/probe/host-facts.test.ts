@@ -77,7 +77,12 @@ describe("fault behaviour from calibration evidence", () => {
     expect(b.hugeRangeRead).toMatchObject({ result: "huge-zero-page", bytesAllocated: 0 });
     expect(b.writeFault.result).toBe(4096);
     expect(b.madvisedWriteFault.result).toBe(2 * 2 ** 20);
-    expect(factsOf(fakeHost(), recorded("stock-zero-page")).findings).toEqual([]);
+    // Linux 6.18 here replaces the huge zero page with a THP on write; 5.8 until then split it.
+    expect(b.hugeZeroWrite.result).toBe("huge-page");
+    expect(factsOf(fakeHost(), recorded("stock-zero-page")).findings).toEqual([expect.stringMatching(/write to the huge zero page allocates a whole 2 MiB page/)]);
+    const older = probe.behaviourFromEvidence(recorded("huge-zero-split"));
+    expect(older.hugeZeroWrite).toMatchObject({ result: "split", bytesAllocated: 4096 });
+    expect(factsOf(fakeHost(), recorded("huge-zero-split")).findings).toEqual([]);
   });
 
   it("a host that forbids the zero page: private pages on read, a whole huge page in a huge range, said in plain words", () => {
@@ -85,6 +90,7 @@ describe("fault behaviour from calibration evidence", () => {
     expect(b.readFault).toMatchObject({ result: "private-page", bytesAllocated: 4096 });
     expect(b.readFault.evidence).toMatch(/1 exclusive.*smaps Rss 4 kB/);
     expect(b.hugeRangeRead).toMatchObject({ result: "huge-page", bytesAllocated: 2 * 2 ** 20 });
+    expect(b.hugeZeroWrite.result).toBe("no-huge-zero-page");
     const findings = factsOf(fakeHost(), recorded("no-zero-page")).findings.join("\n");
     expect(findings).toMatch(/read of untouched memory allocates a private zeroed page/);
     expect(findings).toMatch(/whole 2 MiB page/);
@@ -100,15 +106,17 @@ describe("fault behaviour from calibration evidence", () => {
 
 describe("the twin predicts each recorded host", () => {
   const cases = [
-    { name: "stock-zero-page", sizes: undefined, zeroPageOnRead: true, hugeZeroPage: true },
-    { name: "no-zero-page", sizes: undefined, zeroPageOnRead: false, hugeZeroPage: false },
-    { name: "mthp-64k", sizes: { 64: "[always] inherit madvise never" }, zeroPageOnRead: true, hugeZeroPage: true },
+    { name: "stock-zero-page", sizes: undefined, zeroPageOnRead: true, hugeZeroPage: true, thpOnHugeZeroWrite: true },
+    { name: "huge-zero-split", sizes: undefined, zeroPageOnRead: true, hugeZeroPage: true, thpOnHugeZeroWrite: false },
+    { name: "no-zero-page", sizes: undefined, zeroPageOnRead: false, hugeZeroPage: false, thpOnHugeZeroWrite: undefined },
+    { name: "mthp-64k", sizes: { 64: "[always] inherit madvise never" }, zeroPageOnRead: true, hugeZeroPage: true, thpOnHugeZeroWrite: true },
   ];
-  it.each(cases)("$name: the same four touches on the twin give the host's Rss and AnonHugePages", ({ name, sizes, zeroPageOnRead, hugeZeroPage }) => {
+  it.each(cases)("$name: the same five touches on the twin give the host's Rss and AnonHugePages", ({ name, sizes, zeroPageOnRead, hugeZeroPage, thpOnHugeZeroWrite }) => {
     const evidence = recorded(name);
     const facts = factsOf(fakeHost(sizes ? { sizes } : {}), evidence);
     const options = probe.machineOptionsFor(facts);
     expect(options).toMatchObject({ zeroPageOnRead, hugeZeroPage, thp: "madvise", swapBytes: 2 ** 30 });
+    expect(options.thpOnHugeZeroWrite).toBe(thpOnHugeZeroWrite);
     const check = probe.checkTwin(new Machine(options), probe.behaviourFromEvidence(evidence));
     expect(check.text).not.toMatch(/differs/);
     expect(check.agrees).toBe(true);
@@ -117,7 +125,9 @@ describe("the twin predicts each recorded host", () => {
   it("a stock twin does not predict the host that forbids the zero page (the check can fail)", () => {
     const check = probe.checkTwin(new Machine(), probe.behaviourFromEvidence(recorded("no-zero-page")));
     expect(check.agrees).toBe(false);
-    expect(check.regions.filter((r) => !r.agrees).map((r) => r.region)).toEqual(["read-small", "read-huge"]);
+    expect(check.regions.filter((r) => !r.agrees).map((r) => r.region)).toEqual(["read-small", "read-huge", "write-after-huge-read"]);
+    const older = probe.checkTwin(new Machine(), probe.behaviourFromEvidence(recorded("stock-zero-page")));
+    expect(older.regions.filter((r) => !r.agrees).map((r) => r.region)).toEqual(["write-after-huge-read"]);
   });
 
   it("without a measurement the settings decide: use_zero_page 0 turns the huge zero page off", () => {

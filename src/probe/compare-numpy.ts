@@ -51,7 +51,10 @@ export interface NumpyCompareRow {
   step: number;
   statement: string;
   real: NumpySideFigures | null;
+  /** The simulated twin of this host. */
   sim: NumpySideFigures;
+  /** The same statement on stock Linux (the linux-x86_64 preset): what the textbook predicts. */
+  stock: NumpySideFigures;
   /** Per figure, whether the twin matches the real process within tolerance (null without a real side). */
   agrees: Agreement | null;
   tolerance: Tolerance | null;
@@ -63,6 +66,10 @@ export interface NumpyComparison {
   real: RealNumpyRun | { skipped: string };
   /** The simulated twin: machine, process, numpy and the arrays still bound (draw them with the heatmaps). */
   sim: { machine: Machine; process: Process; numpy: Numpy; arrays: Map<string, NDArray> };
+  /** The stock Linux simulation of the same statements (same numpy rules and placement). */
+  stock: { machine: Machine; process: Process; numpy: Numpy; arrays: Map<string, NDArray> };
+  /** Statements after which the twin and stock Linux differ (ΔVmRSS, AnonHugePages, faults or the array's pages): where this host is not the textbook. */
+  hostDiffers: string[];
   /** The interpreter's own noise (max over the `pass` runs), or null without a real side. */
   noise: { vmRssKb: number; minorFaults: number } | null;
   versions: { numpy: string | null; python: string | null; interpreter: string | null; simulated: SimulatedNumpy };
@@ -113,6 +120,17 @@ function simFigures(step: TwinStep): NumpySideFigures {
 }
 
 /** The simulated twin of this host, or a default Linux machine where the host cannot be read. */
+/** Whether two simulated sides give the same figures for a statement. */
+function sameFigures(a: NumpySideFigures, b: NumpySideFigures): boolean {
+  return (
+    a.vmRssKb === b.vmRssKb &&
+    a.anonHugeKb === b.anonHugeKb &&
+    a.minorFaults === b.minorFaults &&
+    (a.array?.resident ?? null) === (b.array?.resident ?? null) &&
+    (a.array?.zeroPage ?? null) === (b.array?.zeroPage ?? null)
+  );
+}
+
 function twinMachine(hostReadable: boolean): { machine: Machine; why: string } {
   if (!hostReadable) return { machine: new Machine(), why: "simulated on a default Linux x86-64 machine (this host cannot be probed)" };
   try {
@@ -150,13 +168,15 @@ export function compareNumpy(statements: readonly string[], options: CompareNump
   const real = outcome.ok ? outcome.run : null;
   const { machine, why: machineWhy } = twinMachine(support.ok);
   const twin: TwinRun = runTwin(machine, program, real);
+  const stockRun: TwinRun = runTwin(new Machine({ pageSize: machine.preset.pageSize, ramBytes: machine.preset.ramBytes }), program, real);
   const hugeBaseline = real?.steps[0]?.before.AnonHugePages ?? 0;
   const noise = real ? { vmRssKb: Math.max(real.noise.vmRssKb, 0), minorFaults: Math.max(real.noise.minorFaults, 0) } : null;
   const rows: NumpyCompareRow[] = program.map(({ index, text }) => {
     const sim = simFigures(twin.steps[index]);
+    const stock = simFigures(stockRun.steps[index]);
     const realRow = real ? realFigures(real.steps[index], hugeBaseline) : null;
     const judged = realRow && noise ? agreementOf(realRow, sim, noise) : null;
-    return { step: index, statement: text, real: realRow, sim, agrees: judged?.agrees ?? null, tolerance: judged?.tolerance ?? null };
+    return { step: index, statement: text, real: realRow, sim, stock, agrees: judged?.agrees ?? null, tolerance: judged?.tolerance ?? null };
   });
   const agreesEverywhere = real ? rows.every((r) => r.agrees !== null && r.agrees.vmRss && r.agrees.anonHuge && r.agrees.minorFaults) : null;
   const versions = { numpy: real?.numpy ?? null, python: real?.python.split(" ")[0] ?? null, interpreter: real?.interpreter ?? null, simulated: twin.rules };
@@ -174,6 +194,8 @@ export function compareNumpy(statements: readonly string[], options: CompareNump
     rows,
     real: outcome.ok ? outcome.run : { skipped: outcome.skipped },
     sim: { machine: twin.machine, process: twin.process, numpy: twin.numpy, arrays: twin.arrays },
+    stock: { machine: stockRun.machine, process: stockRun.process, numpy: stockRun.numpy, arrays: stockRun.arrays },
+    hostDiffers: rows.filter((r) => !sameFigures(r.sim, r.stock)).map((r) => r.statement),
     noise,
     versions,
     placements: twin.placements,

@@ -65,7 +65,15 @@ export function numpyComparisonText(c: Omit<NumpyComparison, "text" | "chart">):
     return [String(r.step), clip(r.statement, STATEMENT_WIDTH), ...real.flatMap((v, i) => [v, sim[i]]), verdict(r)];
   });
   const table = layoutTable(figures, body);
-  const lines = [head, ...(noise ? [noise] : []), "", ...table, "", ...c.note.split("\n").map((l) => `· ${l}`)];
+  const stock =
+    c.hostDiffers.length === 0
+      ? "stock Linux (simulated) gives the twin's figures for every statement"
+      : `stock Linux (simulated) differs from the twin after ${c.hostDiffers.map((s) => `\`${s}\``).join(", ")}: ` +
+        c.rows
+          .filter((r) => c.hostDiffers.includes(r.statement))
+          .map((r) => `${r.statement}: ΔVmRSS ${signed(r.stock.vmRssKb)} kB, ${signed(r.stock.minorFaults)} faults on stock Linux`)
+          .join("; ");
+  const lines = [head, ...(noise ? [noise] : []), "", ...table, "", stock, ...c.note.split("\n").map((l) => `· ${l}`)];
   return lines.join("\n");
 }
 

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, StepFailedError } from "../../src/errors";
-import { compareNumpy, parseNumpyProgram, parseNumpyStatement, runNumpyChild, simulatedNumpy, supported, NUMPY_CHILD_SCRIPT } from "../../src/probe";
+import { hostFacts, compareNumpy, parseNumpyProgram, parseNumpyStatement, runNumpyChild, simulatedNumpy, supported, NUMPY_CHILD_SCRIPT } from "../../src/probe";
 import { agreementOf } from "../../src/probe/numpy-agreement";
 import type { NumpyComparison } from "../../src/probe";
 
@@ -210,6 +210,10 @@ describe("compareNumpy without a real side", () => {
     expect(c.rows.map((r) => r.sim.vmSizeKb)).toEqual([2097156, 0, -2097156]);
     expect(c.rows.map((r) => r.sim.minorFaults)).toEqual([1, 1, 0]);
     expect(c.versions.simulated.version).toBe("1.24");
+    // Off Linux the twin is a stock machine: the stock column gives the same figures.
+    expect(c.rows.map((r) => r.stock.vmRssKb)).toEqual([4, 4, -8]);
+    expect(c.hostDiffers).toEqual([]);
+    expect(c.text).toMatch(/stock Linux \(simulated\) gives the twin's figures for every statement/);
   });
 });
 
@@ -290,6 +294,18 @@ describe("compareNumpy against the real numpy", () => {
     expect(disagreements(c)).toEqual([]);
     expect(c.placements.every((p) => p.matched)).toBe(true);
     expect(c.agreesEverywhere).toBe(true);
+  });
+
+  it("puts stock Linux beside the twin, and they part exactly where this host's read fault is not the textbook's", (ctx) => {
+    if (!linux) ctx.skip("not Linux");
+    if (whyNoNumpy !== null) ctx.skip(whyNoNumpy);
+    const facts = hostFacts();
+    if (!facts.ok || !facts.behaviour.ok) return ctx.skip("host behaviour not measured");
+    const c = compareNumpy(["r = np.zeros(2**20)", "r[2**19]", "r[2**19] = 1"]);
+    expect(disagreements(c)).toEqual([]);
+    expect(c.rows[1].stock.array).toMatchObject({ zeroPage: 1 }); // stock Linux: the read maps the zero page
+    const privateReads = facts.behaviour.readFault.result === "private-page";
+    expect(c.hostDiffers).toEqual(privateReads ? ["r[2**19]", "r[2**19] = 1"] : []);
   });
 
   it("agrees with the twin at every step of the founding question's 2 GiB statements", (ctx) => {

@@ -1,24 +1,15 @@
 #!/usr/bin/env python3
-"""Executes pagelab's notebooks with the tslab kernel through Jupyter's own client (nbclient).
+"""Executes pagelab's notebooks, or your own, with the tslab kernel through Jupyter's own
+client (nbclient); `run-notebooks.py --help` says what every flag does.
 
 A notebook fails when any cell produces an `error` output or writes to stderr, or when its
 execute_reply status is "error" or "abort(ed)": tslab reports a failing cell only as stderr
 text with status "error" and aborts the requests that follow within 200 ms.
 
-Each notebook prints one line `CLAIMS <name>: <n> checked, <n> held (simulated a/b, real c/d,
-skipped s)`; the runner collects them into a table and fails when a claim did not hold.
-
-  run-notebooks.py [NOTEBOOK ...]      default: every notebooks/*.ipynb
-    --out DIR            write executed notebooks and their HTML export to DIR
-    --screenshots        with --out: a full-page PNG of each HTML file (scripts/screenshot.js)
-    --inplace            write executed notebooks back over their sources (to commit outputs)
-    --check-committed    fail when fresh outputs differ from the ones saved in the notebook,
-                         ignoring cells tagged "real-machine", outputs whose metadata has
-                         "real-machine": true, the real-machine part of CLAIMS lines,
-                         execution counts and metadata
-    --timeout SECONDS    per cell (default 300, or PAGELAB_CELL_TIMEOUT)
-    --jobs N             notebooks executed at once (default: CPU count, at most 4)
-    --summary-json FILE  write the per-notebook results as JSON
+Each shipped notebook (notebooks/*.ipynb) prints one line `CLAIMS <name>: <n> checked, <n> held
+(simulated a/b, real c/d, skipped s)`; the runner collects them into a table and fails when a
+claim did not hold or the line is missing. Any other notebook may print no CLAIMS line (its row
+shows "-"); one that prints a CLAIMS line is checked the same way.
 """
 
 import argparse
@@ -34,11 +25,21 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+try:
+    import nbformat
+    from nbclient import NotebookClient
+except ImportError as error:  # reported after the arguments are parsed, so --help still works
+    MISSING_JUPYTER = error
+else:
+    MISSING_JUPYTER = None
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+# The shipped notebooks: every *.ipynb directly in this folder must print one CLAIMS line, and
+# it is the default list. PAGELAB_NOTEBOOKS_DIR names another folder (the runner's tests use it).
+NOTEBOOKS = Path(os.environ.get("PAGELAB_NOTEBOOKS_DIR") or ROOT / "notebooks").resolve()
+# Every kernel starts here, wherever its notebook lives, so `import ... from "pagelab"` resolves
+# through ROOT/node_modules/pagelab; relative file paths in a notebook are relative to it.
+KERNEL_DIR = ROOT / "notebooks"
 KERNEL_NAME = "tslab"
 REAL_MACHINE = "real-machine"
 FAILED_REPLY_STATUSES = {"error", "abort", "aborted"}  # tslab sends "abort"; the spec says "aborted"
@@ -111,12 +112,25 @@ def output_texts(nb):
                     yield text_of(output.data["text/plain"])
 
 
-def collect_claims(nb):
-    """Returns the notebook's one CLAIMS line parsed into numbers; raises NotebookFailure when
-    it is missing, repeated, malformed or inconsistent."""
+def is_shipped(path):
+    """Whether a (resolved) notebook path is one of the shipped notebooks, NOTEBOOKS/*.ipynb."""
+    return path.suffix == ".ipynb" and path.parent == NOTEBOOKS
+
+
+def has_saved_outputs(nb):
+    """Whether any code cell of the notebook as read from disk carries outputs."""
+    return any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code")
+
+
+def collect_claims(nb, required):
+    """Returns the notebook's one CLAIMS line parsed into numbers, or None when it printed none
+    and none is `required`; raises NotebookFailure when it is missing (and required),
+    repeated, malformed or inconsistent."""
     lines = [line for text in output_texts(nb) for line in text.splitlines() if line.startswith(CLAIMS_PREFIX)]
+    if not lines and not required:
+        return None
     if not lines:
-        raise NotebookFailure("printed no CLAIMS line (every notebook ends with one)")
+        raise NotebookFailure(f"printed no CLAIMS line (every notebook in {NOTEBOOKS.name}/ ends with one)")
     if len(lines) > 1:
         raise NotebookFailure(f"printed {len(lines)} CLAIMS lines, expected one: {lines}")
     match = CLAIMS_LINE.match(lines[0])
@@ -177,7 +191,7 @@ def as_lines(outputs):
     return json.dumps(outputs, indent=1, sort_keys=True).splitlines()
 
 
-def compare_with_committed(committed, fresh):
+def compare_with_committed(committed, fresh, refresh_hint):
     """Raises NotebookFailure naming the first code cell whose fresh outputs differ from the
     committed ones (after comparable_outputs), with a short diff."""
     for index, (old, new) in enumerate(zip(committed.cells, fresh.cells)):
@@ -188,8 +202,7 @@ def compare_with_committed(committed, fresh):
             continue
         diff = "\n".join(difflib.unified_diff(as_lines(old_outputs), as_lines(new_outputs), "committed", "fresh", lineterm="", n=1))
         raise NotebookFailure(
-            f"cell {index}: committed outputs are not current (re-run `npm run notebooks -- --inplace` "
-            f"and commit):\n{first_lines(diff, 24)}"
+            f"cell {index}: committed outputs are not current ({refresh_hint}):\n{first_lines(diff, 24)}"
         )
 
 
@@ -206,12 +219,13 @@ class Result:
 
     def __init__(self, path):
         self.path = path
+        self.shipped = is_shipped(path)
         self.claims = None
         self.failure = None
         self.seconds = 0.0
 
     def as_json(self):
-        return {"notebook": self.path.name, "claims": self.claims, "failure": self.failure, "seconds": round(self.seconds, 1)}
+        return {"notebook": self.path.name, "shipped": self.shipped, "claims": self.claims, "failure": self.failure, "seconds": round(self.seconds, 1)}
 
 
 # A tslab kernel starts in a few seconds; one that has not answered by then is started again.
@@ -242,18 +256,24 @@ async def run_notebook(path, args, slots, progress):
                 startup_timeout=KERNEL_STARTUP_SECONDS,
                 raise_on_iopub_timeout=True,
                 record_timing=False,
-                resources={"metadata": {"path": str(NOTEBOOKS)}},
+                resources={"metadata": {"path": str(KERNEL_DIR)}},
                 on_cell_executed=on_cell_executed,
             )
             result.failure = None
             try:
                 await client.async_execute()
-                result.claims = collect_claims(nb)
-                if result.claims["held"] < result.claims["checked"]:
+                result.claims = collect_claims(nb, required=result.shipped)
+                if result.claims and result.claims["held"] < result.claims["checked"]:
                     failed = result.claims["checked"] - result.claims["held"]
                     raise NotebookFailure(f"{failed} of {result.claims['checked']} claims did not hold")
                 if args.check_committed:
-                    compare_with_committed(committed, nb)
+                    # A shipped notebook is always compared; another one only when it was saved
+                    # with outputs (one saved without any has nothing to compare).
+                    if result.shipped or has_saved_outputs(committed):
+                        hint = "re-run `npm run notebooks -- --inplace` and commit" if result.shipped else "re-run with --inplace to save fresh ones"
+                        compare_with_committed(committed, nb, hint)
+                    else:
+                        progress(f"  {path.name}: no saved outputs, nothing for --check-committed to compare")
             except NotebookFailure as failure:
                 result.failure = str(failure)
             except Exception as error:  # a dead kernel, a timeout, a kernel that never started
@@ -313,16 +333,89 @@ def print_table(results):
         print("  ".join(cells + [row[-1]]))
 
 
+DESCRIPTION = """\
+Executes Jupyter notebooks with the tslab (TypeScript) kernel through nbclient, checks them and
+prints a table of their claims. With no NOTEBOOK it runs the shipped notebooks, notebooks/*.ipynb.
+
+A notebook passes when every cell runs without an error, without writing to stderr and without
+being aborted. Each shipped notebook must also print exactly one line
+`CLAIMS <name>: <n> checked, <n> held (simulated a/b, real c/d, skipped s)`, and every claim in
+it must hold. Any other notebook (your own) needs no CLAIMS line: its claims columns show "-";
+if it prints one, that line is checked like a shipped notebook's."""
+
+EPILOG = """\
+paths:
+  Relative paths (NOTEBOOK, --out, --summary-json) are relative to the current directory.
+  `npm run notebooks` runs this script from the repository root, so with npm they are relative
+  to the root (`npm run notebooks -- ../mine.ipynb` is a notebook beside the checkout).
+  Absolute paths work from anywhere. Every kernel starts in the repository's notebooks/ folder,
+  wherever the notebook lives: `import { Machine } from "pagelab"` resolves from there, and a
+  relative file path inside a notebook is relative to notebooks/.
+
+environment:
+  PAGELAB_CELL_TIMEOUT   default for --timeout (seconds per cell)
+  PAGELAB_NOTEBOOKS_DIR  the folder whose *.ipynb are the shipped notebooks (default notebooks/)
+
+examples:
+  npm run notebooks                                  # every shipped notebook, change nothing
+  npm run notebooks -- notebooks/00-tour.ipynb --out out
+  npm run notebooks -- my.ipynb --out out --screenshots   # out/my.ipynb, out/my.html, out/my.png
+  npm run notebooks -- /abs/path/to/mine.ipynb --out /tmp/mine
+  npm run notebooks -- --inplace                     # save fresh outputs into the notebooks
+  npm run notebooks -- --check-committed             # what npm test does"""
+
+
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--out", type=Path)
-    parser.add_argument("--screenshots", action="store_true")
-    parser.add_argument("--inplace", action="store_true")
-    parser.add_argument("--check-committed", action="store_true")
-    parser.add_argument("--timeout", type=int, default=int(os.environ.get("PAGELAB_CELL_TIMEOUT", "300")))
-    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
-    parser.add_argument("--summary-json", type=Path)
+    parser = argparse.ArgumentParser(
+        prog="run-notebooks.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+        help="a notebook to execute (.ipynb, any folder); default: every notebooks/*.ipynb",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="write each executed notebook to DIR/<name>.ipynb and its HTML export (images "
+        "embedded) to DIR/<name>.html; DIR is created if missing (default: write nothing)",
+    )
+    parser.add_argument(
+        "--screenshots", action="store_true",
+        help="with --out: also a full-page PNG of each HTML export, DIR/<name>.png, taken in "
+        "headless Chromium by scripts/screenshot.js (PAGELAB_CHROMIUM, default /usr/bin/chromium) "
+        "(default: off)",
+    )
+    parser.add_argument(
+        "--inplace", action="store_true",
+        help="write each notebook that passed back over its own file with its fresh outputs; a "
+        "failing notebook is left as it was (default: off)",
+    )
+    parser.add_argument(
+        "--check-committed", action="store_true",
+        help="fail a notebook whose fresh outputs differ from the outputs saved in its file, "
+        "ignoring what depends on the host (cells tagged real-machine, outputs with "
+        "real-machine metadata, the real-machine part of CLAIMS lines), execution counts and "
+        "metadata. Shipped notebooks are always compared; any other notebook only when its file "
+        "was saved with outputs, since one without has nothing to compare (default: off)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, metavar="SECONDS",
+        default=int(os.environ.get("PAGELAB_CELL_TIMEOUT", "300")),
+        help="fail a cell that runs longer than SECONDS (default: PAGELAB_CELL_TIMEOUT when "
+        "set, else 300; here %(default)s)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", default=min(4, os.cpu_count() or 1),
+        help="execute N notebooks at once, each in its own kernel (default: the CPU count, "
+        "at most 4; here %(default)s)",
+    )
+    parser.add_argument(
+        "--summary-json", type=Path, metavar="FILE",
+        help="also write the per-notebook results (name, shipped, claims, failure, seconds) as "
+        "JSON to FILE (default: none)",
+    )
     args = parser.parse_args(argv)
     if args.screenshots and not args.out:
         parser.error("--screenshots needs --out")
@@ -334,6 +427,12 @@ def parse_args(argv):
     missing = [str(path) for path in args.notebooks if not path.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
+    args.notebooks = list(dict.fromkeys(args.notebooks))  # the same file named twice runs once
+    names = [path.name for path in args.notebooks]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if clashes and (args.out or args.summary_json):
+        parser.error(f"notebooks from different folders share a name ({', '.join(clashes)}): "
+                     "their files in --out or their rows in --summary-json would be confused")
     return args
 
 
@@ -352,6 +451,9 @@ async def run_all(args):
 
 def main(argv):
     args = parse_args(argv)
+    if MISSING_JUPYTER:
+        sys.exit(f"run-notebooks: {MISSING_JUPYTER} (in {sys.executable}); run `npm run setup`, "
+                 "or run this script with the Python that has nbclient and nbconvert")
     kernel_environment()
     if args.out:
         args.out = args.out.resolve()

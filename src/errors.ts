@@ -7,10 +7,12 @@ export type PagelabErrorKind =
   | "out-of-memory"
   | "segmentation-fault"
   | "process-killed"
+  | "process-exited"
   | "index-error"
   | "value-error"
   | "memory-error"
   | "unsupported"
+  | "use-after-free"
   | "step-failed";
 
 export class PagelabError extends Error {
@@ -45,6 +47,20 @@ export class SegmentationFault extends PagelabError {
 export class ProcessKilledError extends PagelabError {
   constructor(message: string) {
     super("process-killed", message);
+  }
+}
+
+/** An array (or other buffer) was used or freed again after free() released its memory. */
+export class UseAfterFreeError extends PagelabError {
+  constructor(message: string) {
+    super("use-after-free", message);
+  }
+}
+
+/** A call on a process that has exited: it has no memory left to ask about or act on. */
+export class ProcessExitedError extends PagelabError {
+  constructor(message: string) {
+    super("process-exited", message);
   }
 }
 
@@ -104,4 +120,33 @@ export class StepFailedError extends PagelabError {
   ) {
     super("step-failed", message);
   }
+}
+
+/** Edit distance between two short names (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * " (did you mean "x"?)" for the known name nearest to `name` (case-insensitive edit distance at
+ * most 2, or one name containing the other), else "". For messages about an unknown option or name.
+ */
+export function didYouMean(name: string, known: Iterable<string>): string {
+  const wanted = name.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    const distance = c.includes(wanted) || wanted.includes(c) ? 1 : editDistance(wanted, c);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== null && bestDistance <= 2 ? ` (did you mean ${JSON.stringify(best)}?)` : "";
 }

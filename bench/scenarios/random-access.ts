@@ -1,7 +1,7 @@
 // Scenario 2: 10 million random float64 reads and writes over a 2 GiB array whose pages are all
 // mapped, through the full model (L1 dTLB, STLB, walk caches, page-table walk) and the frame's
 // contents, against the same seeded accesses on a real Float64Array.
-import { Machine, seededRandom, type Process, type TlbMmu, tlbMmu } from "../../dist/index";
+import { Machine, seededRandom, type Process, type TlbMmu } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 import { floorAccesses } from "./tlb-floor";
@@ -89,7 +89,7 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
   let setupMs = 0;
   for (let rep = 0; rep < reps; rep++) {
     const tracker = new MemoryTracker();
-    const machine = new Machine({ mmu: tlbMmu() });
+    const machine = new Machine({ cpu: "skylake" });
     const proc = machine.spawn();
     const base = proc.mmap(BYTES);
     // Map every page first (not timed), so the loop measures translation, not faults.

@@ -1,4 +1,4 @@
-// The display contract's vocabulary (DESIGN.md "Display contract"): the MIME types a chart
+// The display contract's vocabulary (docs/design.md, "The display contract"): the MIME types a chart
 // bundle carries and the symbol under which objects offer one. Charts build bundles; the display
 // layer above them sends bundles to whichever frontend is running.
 

@@ -7,7 +7,7 @@ import { JUPYTER_DISPLAY, MimeBundle, PNG_MIME, TEXT_MIME, VEGA_LITE_MIME } from
 import { RenderedChart, prepareRenderer, renderChart } from "./render";
 import { VegaLiteSpec } from "./spec";
 
-/** Every output stays below this many bytes (DESIGN: bound every output, well under 300 KB). */
+/** Every output stays below this many bytes (docs/design.md, display contract: every output bounded, well under 300 KB). */
 export const MAX_BUNDLE_BYTES = 300 * 1024;
 
 // Sharp on high-density screens; the bundle falls back to 1x when a PNG would not fit the bound.

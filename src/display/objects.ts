@@ -25,6 +25,7 @@ function arrayText(arr: NDArray): string {
 }
 
 function processText(proc: Process): string {
+  if (!proc.alive) return `Process(pid ${proc.pid}, ${proc.killed ? "killed" : "exited"})`;
   const s = proc.status();
   return `Process(pid ${proc.pid}${proc.alive ? "" : ", dead"}, VmSize ${s.VmSize} kB, VmRSS ${s.VmRSS} kB, RssAnon ${s.RssAnon} kB, VmPTE ${s.VmPTE} kB)`;
 }
@@ -43,7 +44,8 @@ installDisplay(Process.prototype, {
   bundle: (proc): MimeBundle => {
     const events = proc.events;
     if (events.length < 2) return { [TEXT_MIME]: processText(proc) };
-    return memoryTimelineChart(events, { title: `pid ${proc.pid}: VmRSS and VmSize over its calls`, status: { ...proc.status() } }).toMimeBundle();
+    const status = proc.alive ? { status: { ...proc.status() } } : {}; // an exited process has no figures left
+    return memoryTimelineChart(events, { title: `pid ${proc.pid}: VmRSS and VmSize over its calls`, ...status }).toMimeBundle();
   },
   text: processText,
 });

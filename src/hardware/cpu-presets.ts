@@ -1,7 +1,7 @@
 // CPU presets: the TLB hierarchy, paging-structure caches and cycle costs of real cores
 // (REFERENCE §5). Every figure carries its source; what no source gives is marked ASSUMPTION.
 // customCpu() derives a variant (other sizes, LA57, other costs) and validates it.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, didYouMean } from "../errors";
 import { COST_NAMES, checkCostModel, type CostModel, type CostName } from "./cost-model";
 import {
   checkTlbLevel, checkWalkCaches, pageShiftOf,
@@ -310,7 +310,8 @@ export function validateCpu(cpu: CpuPreset): CpuPreset {
 /** The named preset, validated and frozen (a fresh copy each call). */
 export function cpuPreset(name: CpuName): CpuPreset {
   if (!Object.prototype.hasOwnProperty.call(BUILDERS, name)) {
-    throw new InvalidArgumentError(`cpu must be one of ${CPU_NAMES.join(", ")}; got ${describeValue(name)}`);
+    const hint = typeof name === "string" ? didYouMean(name, CPU_NAMES) : "";
+    throw new InvalidArgumentError(`cpu must be one of ${CPU_NAMES.join(", ")}; got ${describeValue(name)}${hint}`);
   }
   return validateCpu(BUILDERS[name]());
 }

@@ -1,10 +1,11 @@
 // The simulated machine: physical memory, an MMU, the kernel's global state (commit charge,
 // event log, OOM killer) and the processes it runs.
 
-import { InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue } from "../errors";
+import { InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue, didYouMean } from "../errors";
 import { PhysicalMemory } from "../hardware/physical-memory";
 import { SimpleMmu } from "../hardware/simple-mmu";
 import { DEFAULT_CPU_FOR_PLATFORM, tlbMmu } from "../hardware/mmu-factory";
+import type { CpuName, CpuPreset } from "../hardware/cpu-presets";
 import type { Mmu } from "../hardware/translation";
 import { checkMachine } from "./check";
 import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
@@ -23,7 +24,9 @@ export interface MachineOptions {
   overcommit?: OvercommitMode;
   /** Seed of the physical frame order (default 1). */
   seed?: number;
-  /** Builds the MMU (default: the platform's CPU with its TLBs, e.g. skylake; no TLB on the eager no-MMU platform). */
+  /** The CPU whose TLBs translate: a preset name ("skylake", "golden-cove", "zen2", "cortex-a57", "apple-m1") or customCpu(...). Default: the platform's CPU. */
+  cpu?: CpuName | CpuPreset;
+  /** Builds the MMU instead of `cpu` (advanced: e.g. a checking or naive MMU); give one of the two. */
   mmu?: (machine: Machine) => Mmu;
   /** Events kept in machine.events before the oldest are dropped (default 10000). */
   eventCapacity?: number;
@@ -44,7 +47,7 @@ export interface MachineOptions {
 }
 
 const OPTION_KEYS = new Set([
-  "preset", "thp", "thpSizes", "ramBytes", "overcommit", "seed", "mmu", "eventCapacity", "pageSize", "vaBits",
+  "preset", "thp", "thpSizes", "ramBytes", "overcommit", "seed", "cpu", "mmu", "eventCapacity", "pageSize", "vaBits",
   "thpSupported", "hugeZeroPage", "thpOnHugeZeroWrite", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);
@@ -67,9 +70,17 @@ export class Machine {
       throw new InvalidArgumentError(`Machine: options must be an object, got ${describeValue(options)}`);
     }
     for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new InvalidArgumentError(`Machine: unknown option ${JSON.stringify(key)}`);
+      if (!OPTION_KEYS.has(key)) {
+        throw new InvalidArgumentError(`Machine: unknown option ${JSON.stringify(key)}${didYouMean(key, OPTION_KEYS)}; options are ${[...OPTION_KEYS].join(", ")}`);
+      }
     }
-    const { preset = "linux-x86_64", seed = 1, mmu, eventCapacity = 10_000, ...overrides } = options;
+    const { preset = "linux-x86_64", seed = 1, cpu, eventCapacity = 10_000, ...overrides } = options;
+    let { mmu } = options;
+    delete (overrides as { mmu?: unknown }).mmu;
+    if (cpu !== undefined) {
+      if (mmu !== undefined) throw new InvalidArgumentError("Machine: give either cpu or mmu, not both (mmu builds the whole MMU)");
+      mmu = tlbMmu(cpu); // an unknown CPU name fails here, naming the known ones
+    }
     if (!Number.isInteger(seed)) throw new InvalidArgumentError(`Machine: seed must be an integer, got ${describeValue(seed)}`);
     if (!Number.isInteger(eventCapacity) || eventCapacity < 1) {
       throw new InvalidArgumentError(`Machine: eventCapacity must be a positive integer, got ${describeValue(eventCapacity)}`);

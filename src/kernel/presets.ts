@@ -162,10 +162,19 @@ function isPowerOfTwo(value: number): boolean {
   return Number.isInteger(value) && value > 0 && Number.isInteger(Math.log2(value));
 }
 
+const NUMBER_FIELDS = [
+  "pageSize", "vaBits", "ramBytes", "swapBytes", "overcommit", "overcommitRatio", "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
+] as const;
+
 function validatePreset(p: Preset): void {
   const fail = (field: string, value: unknown, rule: string) => {
     throw new InvalidArgumentError(`${field} must be ${rule}, got ${describeValue(value)}`);
   };
+  // A value of the wrong type is told the type first (ramBytes: "16GiB" is not a number of bytes).
+  const units: Record<string, string> = { ramBytes: "of bytes, e.g. 16 * 2**30", swapBytes: "of bytes", pageSize: "of bytes", allocationGranularity: "of bytes" };
+  for (const key of NUMBER_FIELDS) {
+    if (typeof p[key] !== "number") fail(key, p[key], `a number${units[key] ? ` ${units[key]}` : ""}`);
+  }
   if (![4096, 16384, 65536].includes(p.pageSize)) fail("pageSize", p.pageSize, "4096, 16384 or 65536");
   if (!Number.isInteger(p.vaBits) || p.vaBits < 32 || p.vaBits > 57) fail("vaBits", p.vaBits, "an integer in [32, 57]");
   if (!["always", "madvise", "never"].includes(p.thp)) fail("thp", p.thp, '"always", "madvise" or "never"');

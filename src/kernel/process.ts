@@ -2,7 +2,7 @@
 // accesses (touch, memset, read, write, accessPages) and the kernel's views of it (status,
 // smaps, page states). Every call is logged with the faults it caused.
 
-import { InvalidArgumentError, PagelabError, ProcessKilledError, describeValue } from "../errors";
+import { InvalidArgumentError, PagelabError, ProcessKilledError, describeValue, ProcessExitedError } from "../errors";
 import type { AccessKind } from "../hardware/translation";
 import { type AccessOptions, type PageVisitor, runAccess, validateAccess } from "./access";
 import { type ProcessStatus, type SmapsEntry, smapsOf, statusOf, vmFlagsOf } from "./accounting";
@@ -222,16 +222,19 @@ export class Process {
 
   /** Returns /proc/PID/status figures in kB (Windows preset: PrivateUsage and WorkingSetSize in bytes). */
   status(): ProcessStatus {
+    this.requireAlive("status");
     return statusOf(this.machine, this);
   }
 
   /** Returns /proc/PID/smaps figures in kB, one entry per VMA. */
   smaps(): SmapsEntry[] {
+    this.requireAlive("smaps");
     return smapsOf(this.machine, this);
   }
 
   /** Returns the mappings in address order. */
   vmas(): VmaInfo[] {
+    this.requireAlive("vmas");
     return this.mm.vmas.all().map((vma) => {
       const info: VmaInfo = { start: vma.start, end: vma.end, prot: vma.prot, flags: vmFlagsOf(vma).split(" ") };
       if (vma.name !== undefined) info.name = vma.name;
@@ -241,23 +244,26 @@ export class Process {
 
   /** Returns the page tables' occupancy per level (top first): table pages and entries in use. */
   pageTableLevels(): { name: string; tables: number; entriesUsed: number; entriesPerTable: number; tableBytes: number }[] {
+    this.requireAlive("pageTableLevels");
     return this.mm.pageTable.occupancy();
   }
 
   /** Returns one PageState per base page of [addr, addr + length). */
   pageStates(addr: number, length: number): Uint8Array {
+    this.requireAlive("pageStates");
     return pageStatesOf(this.machine, this, addr, length);
   }
 
   /** Returns per-cell page counts of every PageState over [addr, addr + length). */
   residencySummary(addr: number, length: number, cells: number): ResidencySummary {
+    this.requireAlive("residencySummary");
     return residencySummaryOf(this.machine, this, addr, length, cells);
   }
 
   /** Returns the pfn of the frame backing `addr` (the zero page's pfn for zero-page mappings), or null. */
   frameOf(addr: number): number | null {
     const vaddr = requireInteger("frameOf", "addr", addr, 0, userSpaceEnd(this.machine) - 1);
-    if (!this.alive) return null;
+    this.requireAlive("frameOf");
     const node = this.mm.pageTable.leafTable(vaddr, false);
     if (!node) return null;
     if (node.huge !== 0) return entryPfn(node.huge) + Math.floor((vaddr % this.machine.hugePageBytes) / this.pageSize);
@@ -265,9 +271,11 @@ export class Process {
     return entry === 0 ? null : entryPfn(entry);
   }
 
-  /** Throws ProcessKilledError when the process is gone. */
+  /** Throws ProcessKilledError (OOM killer) or ProcessExitedError (exit()) when the process is gone. */
   requireAlive(call: string): void {
-    if (this.deathReason !== null) throw new ProcessKilledError(`${call}: pid ${this.pid} ${this.deathReason.startsWith("killed") ? "was " : "has "}${this.deathReason}`);
+    if (this.deathReason === null) return;
+    if (this.deathReason.startsWith("killed")) throw new ProcessKilledError(`${call}: pid ${this.pid} was ${this.deathReason}`);
+    throw new ProcessExitedError(`${call}: pid ${this.pid} has exited; its memory is gone (read figures before exit())`);
   }
 
   /** Marks the process killed (the machine then releases its memory). */
@@ -277,6 +285,7 @@ export class Process {
 
   /** Short text for util.inspect (Node and the notebook's plain-text view). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
+    if (!this.alive) return `Process(pid ${this.pid}, ${this.deathReason})`;
     const s = this.status();
     return `Process(pid ${this.pid}${this.alive ? "" : `, ${this.deathReason}`}, VmSize ${s.VmSize} kB, VmRSS ${s.VmRSS} kB, ${this.mm.vmas.all().length} mappings)`;
   }
@@ -313,7 +322,7 @@ export class Process {
 
   private log(call: string, args: Record<string, unknown>, before: KernelCounters, result?: number, error?: string): void {
     const delta = diffCounters(this.counterSet, before);
-    const status = this.status();
+    const status = statusOf(this.machine, this); // also after exit(): its event records the release
     const event: Omit<KernelEvent, "time"> = {
       pid: this.pid,
       call,

@@ -2,7 +2,6 @@
 // mode and sizes, overcommit, the nearest CPU preset, and the fault behaviour the calibration
 // measured (the zero page on read or a private page, the huge zero page or a whole huge page).
 import { Machine, type MachineOptions } from "../kernel";
-import { tlbMmu } from "../hardware/mmu-factory";
 import { UnsupportedError } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
@@ -32,7 +31,7 @@ export function machineOptionsFor(facts: HostFacts): MachineOptions {
     return k * 1024 >= 2 * facts.pageSize && k <= pmdKiB && setting !== (k === pmdKiB ? "inherit" : "never");
   });
   if (sizes.length > 0) result.thpSizes = Object.fromEntries(sizes.map(([kib, setting]) => [Number(kib), setting]));
-  result.mmu = tlbMmu(facts.nearestCpuPreset);
+  result.cpu = facts.nearestCpuPreset;
   return result;
 }
 

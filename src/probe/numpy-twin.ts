@@ -1,7 +1,7 @@
 // The simulated side of compareNumpy: the same statements on the simulated twin of this host
 // (machineFromHost), with the numpy rules of the real numpy's version and its huge-page switch,
 // each new array placed at the real array's offset within a 2 MiB frame.
-import { PagelabError, StepFailedError } from "../errors";
+import { InvalidArgumentError, StepFailedError } from "../errors";
 import { Machine, PageState, type Process, type SmapsEntry } from "../kernel";
 import { createAllocator } from "../libc";
 import { Numpy, parseVersion, type NDArray } from "../runtime";
@@ -122,7 +122,7 @@ function apply(np: Numpy, arrays: Map<string, NDArray>, op: NumpyOp, text: strin
     return;
   }
   const arr = arrays.get(op.name);
-  if (arr === undefined) throw new PagelabError("invalid-argument", `name ${JSON.stringify(op.name)} is not defined`);
+  if (arr === undefined) throw new InvalidArgumentError(`name ${JSON.stringify(op.name)} is not defined`);
   switch (op.kind) {
     case "setItem":
       arr.set(op.index, op.value);

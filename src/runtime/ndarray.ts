@@ -1,7 +1,7 @@
 // A numpy-like ndarray whose data lives in simulated memory: every element read or written is
 // a load or store of the simulated process, so creating, touching, summing and freeing arrays
 // moves VmRSS exactly as numpy on Linux does — at full size, without spending that memory.
-import { IndexError, InvalidArgumentError, PagelabError, ValueError } from "../errors";
+import { IndexError, InvalidArgumentError, UseAfterFreeError, ValueError } from "../errors";
 import type { DType } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { Layout } from "./array-kernels";
@@ -38,7 +38,10 @@ export interface ArrayRuntime {
   empty(shape: number[], dtype: DType): NDArray;
 }
 
-const isIndexKey = (key: string | symbol): key is string => typeof key === "string" && /^-?\d+$/.test(key);
+// Any key that reads as a number: a[5] and a[-1], and also a[1.5] or a[NaN], which get/set refuse
+// with numpy's IndexError instead of JavaScript's silent undefined.
+const isIndexKey = (key: string | symbol): key is string =>
+  typeof key === "string" && (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(key) || key === "NaN" || key === "Infinity" || key === "-Infinity");
 
 // Element syntax for 1-D arrays: a[-1] = 3 and a[5] route to set/get; everything else is normal.
 const elementSyntax: ProxyHandler<NDArray> = {
@@ -174,7 +177,7 @@ export class NDArray {
     if (shapeSize(shape) !== this.size || shape.some((d) => !Number.isInteger(d))) {
       throw new ValueError(`cannot reshape array of size ${this.size} into shape (${wanted.join(",")}${wanted.length === 1 ? "," : ""})`);
     }
-    if (!this.contiguous) throw new PagelabError("value-error", "reshape of a non-contiguous view would need a copy: call copy() first");
+    if (!this.contiguous) throw new ValueError("reshape of a non-contiguous view would need a copy: call copy() first");
     return new NDArray(this.runtime, this.owner, this.address, shape, cStrides(shape, this.itemsize), this.dtype, this.base ?? this);
   }
 
@@ -219,9 +222,9 @@ export class NDArray {
 
   /** Releases the buffer (Python's `del a` when it was the last reference); views die with it. */
   free(): void {
-    if (this.owner.freed) throw new PagelabError("invalid-argument", "free(): this array's memory was already released");
+    if (this.owner.freed) throw new UseAfterFreeError("free(): this array's memory was already released (a double free)");
     if (this.base !== null) {
-      throw new PagelabError("invalid-argument", "free(): this is a view; free the array it views (its .base) instead");
+      throw new InvalidArgumentError("free(): this is a view; free the array it views (its .base) instead");
     }
     this.runtime.proc.asOneCall("del a", { addr: this.address, nbytes: this.nbytes }, () => this.owner.release());
   }
@@ -286,7 +289,7 @@ export class NDArray {
   /** Throws numpy-style when the array's memory was freed (use after free). */
   assertAlive(): void {
     if (this.owner.freed) {
-      throw new PagelabError("invalid-argument", "use after free: this array's memory was released by free() (Python's del); create a new array");
+      throw new UseAfterFreeError("use after free: this array's memory was released by free() (Python's del); create a new array");
     }
   }
 

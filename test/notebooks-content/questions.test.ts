@@ -1,7 +1,8 @@
-// The committed notebooks 01..08 answer DESIGN.md's questions: each opens with its question,
-// carries its outputs (charts included, each bundle bounded), ends with a CLAIMS line whose claims
-// all held, and tags every cell whose output depends on the host "real-machine". Reads the JSON
-// only: executing them is the runner's job (test/notebooks).
+// The committed notebooks 01..08 answer the founding questions (docs/design.md, "The founding
+// questions"): each opens with its question, carries its outputs (charts included, each bundle
+// bounded), ends with a CLAIMS line whose claims all held, and tags every cell whose output
+// depends on the host "real-machine". Reads the JSON only: executing them is the runner's job
+// (test/notebooks).
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,7 +26,7 @@ interface Cell {
 
 const joined = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : value ?? "");
 
-// One question per number, as DESIGN.md lists them; the words each notebook's title must contain.
+// One question per number, as docs/design.md lists them; the words each notebook's title must contain.
 const QUESTIONS: Record<string, RegExp> = {
   "01": /np\.zeros\(2\*\*28\).*np\.add\(l, 0, out=l\)/,
   "02": /contiguous/,

@@ -54,6 +54,8 @@ export function checkMachine(machine: Machine): void {
     if (huge !== mm.hugePmds) fail(`${who}: ${mm.hugePmds} huge mappings counted, ${huge} found`);
     const counted = mm.pageTable.countTablePages();
     if (counted !== mm.pageTable.tablePages) fail(`${who}: ${mm.pageTable.tablePages} table pages counted, ${counted} exist`);
+    const mismatch = mm.pageTable.findCountMismatch();
+    if (mismatch !== null) fail(`${who}: ${mismatch}`);
     tablePages += counted;
     if (!machine.preset.eager) mm.pageTable.forEachTableFrame((pfn) => own(pfn));
   }

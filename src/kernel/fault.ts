@@ -7,7 +7,7 @@ import { PagelabError, SegmentationFault } from "../errors";
 import type { AccessKind } from "../hardware/translation";
 import { hugeRangeFits, smallThpSizesFor, splitHugePmd, thpEnabledFor } from "./huge";
 import type { Machine } from "./machine";
-import type { TableNode } from "./page-table";
+import type { LeafTable } from "./page-table";
 import type { Process } from "./process";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
 import type { Vma } from "./vma";
@@ -35,10 +35,10 @@ export function handleFault(machine: Machine, proc: Process, vaddr: number, kind
   if (node === null && hugeBytes > 0 && thpEnabledFor(machine.preset, vma)) {
     if (doHugeAnonymousPage(machine, proc, vma, vaddr, kind)) return;
   }
-  if (node === null) node = pageTable.leafTable(vaddr, true) as TableNode;
+  if (node === null) node = pageTable.leafTable(vaddr, true);
   if (node.huge !== 0) return doHugeWpPage(machine, proc, node, vaddr, kind);
   const index = pageTable.leafIndex(vaddr);
-  const entry = (node.entries as Float64Array)[index];
+  const entry = pageTable.entryOf(node, index);
   if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, vaddr, kind);
   if (kind === "write") return doWpPage(machine, proc, node, index, vaddr);
   throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at 0x${vaddr.toString(16)} on a present page (entry ${entry})`);
@@ -58,13 +58,12 @@ function privateFlags(vma: Vma): number {
 }
 
 /** First touch of a base page (do_anonymous_page); maps the zero page, a multi-size THP or a fresh zeroed frame. */
-function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, vaddr: number, kind: AccessKind): void {
+function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: LeafTable, index: number, vaddr: number, kind: AccessKind): void {
   machine.count(proc, "minorFaults");
-  const entries = node.entries as Float64Array;
+  const pageTable = proc.mm.pageTable;
   if (kind === "read" && machine.preset.zeroPageOnRead) {
     // Linux do_anonymous_page: a read fault maps the shared zero page, RSS unchanged (REFERENCE §3.1)
-    entries[index] = makeEntry(machine.memory.zeroPfn, PTE_PRESENT | PTE_ZERO);
-    node.used++;
+    pageTable.setPte(node, index, makeEntry(machine.memory.zeroPfn, PTE_PRESENT | PTE_ZERO));
     machine.count(proc, "zeroPageMaps");
     return;
   }
@@ -72,8 +71,7 @@ function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableN
   if (mapAnonFolio(machine, proc, vma, node, index, vaddr)) return;
   // Linux do_anonymous_page: a write fault maps a new zeroed page, MM_ANONPAGES + 1 (REFERENCE §3.1)
   const pfn = allocZeroedFrame(machine, proc);
-  entries[index] = makeEntry(pfn, privateFlags(vma));
-  node.used++;
+  pageTable.setPte(node, index, makeEntry(pfn, privateFlags(vma)));
   proc.mm.addRss(1);
 }
 
@@ -84,28 +82,22 @@ function doAnonymousPage(machine: Machine, proc: Process, vma: Vma, node: TableN
  * one base page. The folio is PTE-mapped: each page gets its own entry (and is unmapped, copied
  * on write or split alone later, which is where this model simplifies Linux's folios).
  */
-function mapAnonFolio(machine: Machine, proc: Process, vma: Vma, node: TableNode, index: number, vaddr: number): boolean {
+function mapAnonFolio(machine: Machine, proc: Process, vma: Vma, node: LeafTable, index: number, vaddr: number): boolean {
   const pageBytes = machine.preset.pageSize;
-  const entries = node.entries as Float64Array;
+  const pageTable = proc.mm.pageTable;
   for (const bytes of smallThpSizesFor(machine.preset, vma)) {
     const start = Math.floor(vaddr / bytes) * bytes;
     if (start < vma.start || start + bytes > vma.end) continue; // thp_vma_suitable_order
     const pages = bytes / pageBytes;
     const first = index - Math.floor((vaddr - start) / pageBytes);
-    let none = true; // pte_range_none
-    for (let i = first; i < first + pages && none; i++) none = entries[i] === 0;
-    if (!none) continue;
+    if (!pageTable.ptesNone(node, first, pages)) continue; // pte_range_none
     const pfn = machine.memory.allocContiguous(pages);
     if (pfn === null) {
       machine.count(proc, "thpFallbacks");
       continue;
     }
-    const flags = privateFlags(vma);
-    for (let i = 0; i < pages; i++) {
-      machine.memory.zeroFrame(pfn + i);
-      entries[first + i] = makeEntry(pfn + i, flags);
-    }
-    node.used += pages;
+    for (let i = 0; i < pages; i++) machine.memory.zeroFrame(pfn + i);
+    pageTable.setPtes(node, first, makeEntry(pfn, privateFlags(vma)), pages); // set_ptes: one entry per page
     proc.mm.addRss(pages);
     machine.count(proc, "mthpFaults");
     machine.count(proc, "kernelBytesZeroed", bytes);
@@ -115,29 +107,29 @@ function mapAnonFolio(machine: Machine, proc: Process, vma: Vma, node: TableNode
 }
 
 /** Write to a present read-only base page (do_wp_page): zero page, copy-on-write or reuse. */
-function doWpPage(machine: Machine, proc: Process, node: TableNode, index: number, vaddr: number): void {
+function doWpPage(machine: Machine, proc: Process, node: LeafTable, index: number, vaddr: number): void {
   machine.count(proc, "minorFaults");
-  const entries = node.entries as Float64Array;
-  const entry = entries[index];
+  const pageTable = proc.mm.pageTable;
+  const entry = pageTable.entryOf(node, index);
   const flags = entryFlags(entry);
   const pageBytes = machine.preset.pageSize;
   const pageStart = Math.floor(vaddr / pageBytes) * pageBytes;
   if ((flags & PTE_ZERO) !== 0) {
     // Linux wp_page_copy: the zero page is replaced by a new zeroed page, nothing copied (REFERENCE §3.2)
     const pfn = allocZeroedFrame(machine, proc);
-    entries[index] = makeEntry(pfn, PTE_PRESENT | PTE_WRITE);
+    pageTable.setPte(node, index, makeEntry(pfn, PTE_PRESENT | PTE_WRITE));
     proc.mm.addRss(1);
   } else {
     const old = entryPfn(entry);
     if (machine.memory.getRef(old) === 1) {
       // Linux wp_page_reuse: the only mapping of the page just becomes writable
-      entries[index] = makeEntry(old, (flags | PTE_WRITE) & ~PTE_PROTNONE);
+      pageTable.setPte(node, index, makeEntry(old, (flags | PTE_WRITE) & ~PTE_PROTNONE));
     } else {
       // Linux wp_page_copy: a page shared after fork is copied for the writer (REFERENCE §3.2)
       const pfn = machine.allocFrameFor(proc);
       machine.memory.copyFrame(pfn, old);
       machine.memory.decRef(old);
-      entries[index] = makeEntry(pfn, PTE_PRESENT | PTE_WRITE);
+      pageTable.setPte(node, index, makeEntry(pfn, PTE_PRESENT | PTE_WRITE));
       machine.count(proc, "cowCopies");
       machine.count(proc, "kernelBytesCopied", pageBytes);
     }
@@ -157,10 +149,9 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
     return false;
   }
   const pageTable = proc.mm.pageTable;
-  const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
   // The table page Linux deposits with a huge mapping is allocated first: if that allocation
   // OOM-kills this process, no huge frames are left behind.
-  pageTable.leafTable(vaddr, true);
+  const node = pageTable.leafTable(vaddr, true);
   if (kind === "read" && machine.preset.hugeZeroPage) {
     // transparent_hugepage/use_zero_page: a read fault maps the huge zero page, no RSS (REFERENCE §3.4)
     const zero = machine.memory.hugeZeroPfn();
@@ -168,7 +159,7 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
       machine.count(proc, "thpFallbacks");
       return false;
     }
-    pageTable.setHuge(hugeStart, makeEntry(zero, PTE_PRESENT | PTE_ZERO));
+    pageTable.installHuge(node, makeEntry(zero, PTE_PRESENT | PTE_ZERO));
     machine.count(proc, "minorFaults");
     machine.count(proc, "zeroPageMaps");
     return true;
@@ -181,7 +172,7 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
   }
   const frames = hugeBytes / machine.preset.pageSize;
   for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
-  pageTable.setHuge(hugeStart, makeEntry(first, privateFlags(vma)));
+  pageTable.installHuge(node, makeEntry(first, privateFlags(vma)));
   proc.mm.addRss(frames);
   proc.mm.hugePmds++;
   machine.count(proc, "minorFaults");
@@ -198,7 +189,7 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
  * page gets a new zeroed frame (so a write after a huge-zero read costs one base page, not
  * 2 MiB); a THP shared after fork is split and only the written base page is copied.
  */
-function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: number, kind: AccessKind): void {
+function doHugeWpPage(machine: Machine, proc: Process, node: LeafTable, vaddr: number, kind: AccessKind): void {
   const hugeBytes = machine.hugePageBytes;
   const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
   const entry = node.huge;
@@ -210,7 +201,7 @@ function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: n
     if (first !== null) {
       const frames = hugeBytes / machine.preset.pageSize;
       for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
-      node.huge = makeEntry(first, PTE_PRESENT | PTE_WRITE);
+      proc.mm.pageTable.replaceHuge(node, makeEntry(first, PTE_PRESENT | PTE_WRITE));
       proc.mm.addRss(frames);
       proc.mm.hugePmds++;
       machine.count(proc, "minorFaults");
@@ -228,7 +219,7 @@ function doHugeWpPage(machine: Machine, proc: Process, node: TableNode, vaddr: n
     for (let i = 0; i < frames && exclusive; i++) exclusive = machine.memory.getRef(first + i) === 1;
     if (exclusive) {
       machine.count(proc, "minorFaults");
-      node.huge = makeEntry(first, (flags | PTE_WRITE) & ~PTE_PROTNONE);
+      proc.mm.pageTable.replaceHuge(node, makeEntry(first, (flags | PTE_WRITE) & ~PTE_PROTNONE));
       machine.mmu.invalidateRange(proc.pid, hugeStart, hugeBytes);
       return;
     }

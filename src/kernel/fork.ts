@@ -19,8 +19,9 @@ export function doFork(machine: Machine, parent: Process): Process {
   child.mm.brkEnd = parent.mm.brkEnd;
   for (const vma of parent.mm.vmas.all()) child.mm.vmas.insert({ ...vma });
   const hugeFrames = machine.hugePageBytes / machine.preset.pageSize;
+  const parentTable = parent.mm.pageTable;
   const childTable = child.mm.pageTable;
-  parent.mm.pageTable.forEachLeaf(0, userSpaceEnd(machine), (vaddr, entry, node, index) => {
+  parentTable.forEachLeaf(0, userSpaceEnd(machine), (vaddr, entry, node, index) => {
     // The zero page is shared by everyone already: copied as is.
     const shared = isZeroEntry(entry) ? entry : withFlags(entry, entryFlags(entry) & ~PTE_WRITE);
     if (index < 0) {
@@ -30,16 +31,16 @@ export function doFork(machine: Machine, parent: Process): Process {
         child.mm.addRss(hugeFrames);
         child.mm.hugePmds++;
       }
-      node.huge = shared;
-      childTable.setHuge(vaddr, shared);
+      parentTable.replaceHuge(node, shared);
+      childTable.installHuge(childTable.leafTable(vaddr, true), shared);
       return;
     }
     if (!isZeroEntry(entry)) {
       machine.memory.incRef(entryPfn(entry));
       child.mm.addRss(1);
     }
-    (node.entries as Float64Array)[index] = shared;
-    childTable.setEntry(vaddr, shared);
+    parentTable.setPte(node, index, shared);
+    childTable.setPteAt(vaddr, shared);
   });
   child.mm.hwmPages = child.mm.rssPages;
   child.mm.vmBytes();

@@ -2,7 +2,7 @@
 // base-page entries.
 
 import type { Machine } from "./machine";
-import type { TableNode } from "./page-table";
+import type { LeafTable } from "./page-table";
 import type { Process } from "./process";
 import { PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
 import type { Preset, ThpSizeSetting } from "./presets";
@@ -60,7 +60,7 @@ export function vmaHasHugeRange(vma: Vma, hugeBytes: number): boolean {
  * base-page entries with the same permissions. A huge zero page becomes entries of the small
  * zero page (Linux __split_huge_zero_page_pmd); a THP keeps its frames, now PTE-mapped.
  */
-export function splitHugePmd(machine: Machine, proc: Process, node: TableNode, hugeStart: number): void {
+export function splitHugePmd(machine: Machine, proc: Process, node: LeafTable, hugeStart: number): void {
   const entry = node.huge;
   const flags = entryFlags(entry);
   const first = entryPfn(entry);

@@ -83,7 +83,7 @@ export function populateEagerly(machine: Machine, proc: Process, start: number, 
     const pfn = machine.allocFrameFor(proc);
     machine.memory.zeroFrame(pfn);
     machine.count(proc, "kernelBytesZeroed", pageBytes);
-    pageTable.setEntry(vaddr, makeEntry(pfn, PTE_PRESENT | PTE_WRITE));
+    pageTable.setPteAt(vaddr, makeEntry(pfn, PTE_PRESENT | PTE_WRITE));
     proc.mm.addRss(1);
   }
 }

@@ -3,14 +3,19 @@
 // (PageTables). Leaf tables keep their entries in one Float64Array; a slot of the level above the
 // leaves (the PMD) may instead map a huge page, in which case its table page is kept deposited
 // for a later split, as Linux does (pgtable_trans_huge_deposit).
+//
+// This file owns every slot, as xv6's walk/mappages own theirs: the kernel finds a leaf table
+// (leafTable), reads it (entryOf, ptesNone, huge) and changes it only through the operations
+// below (setPte, clearPte, setPtes, setPteAt, installHuge, replaceHuge, clearHuge, splitHuge),
+// which keep each table's count of used slots right by construction.
 
+import { PagelabError } from "../errors";
 import type { Leaf, PageTableWalker, WalkResult } from "../hardware/translation";
-import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn } from "./pte";
+import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
 
 /** Entry size of every level: 8 bytes, so a table page of N bytes holds N / 8 entries. */
 const ENTRY_BYTES = 8;
 
-/** One table page. Interior tables hold children; leaf tables hold entries or map one huge page. */
 // Linux's names for the page-table levels, top first, by number of levels.
 const LEVEL_NAMES: Record<number, string[]> = {
   2: ["PGD", "PTE"],
@@ -19,13 +24,44 @@ const LEVEL_NAMES: Record<number, string[]> = {
   5: ["PGD", "P4D", "PUD", "PMD", "PTE"],
 };
 
-export interface TableNode {
+/**
+ * A leaf (PTE-level) table as the rest of the kernel sees it: read-only. Its slots are read with
+ * `PageTable.entryOf` and changed only through `PageTable`'s operations.
+ */
+export interface LeafTable {
+  /** The frame holding this table page. */
   readonly pfn: number;
+  /** Slots holding a non-zero entry (0 while `huge` is set). */
+  readonly used: number;
+  /** The huge entry when this table's PMD slot maps a huge page, else 0 (the slots are then empty). */
+  readonly huge: number;
+}
+
+/** One table page. Interior tables hold children; leaf tables hold entries or map one huge page. */
+interface TableNode {
+  readonly pfn: number;
+  /** Non-empty slots: children of an interior table, non-zero entries of a leaf table. */
   used: number;
-  children?: (TableNode | undefined)[];
-  entries?: Float64Array;
+  children: (TableNode | undefined)[] | undefined;
+  entries: Float64Array | undefined;
   /** Non-zero when this leaf table's PMD slot maps a huge page (the entry); entries are then unused. */
   huge: number;
+}
+
+/** A leaf table inside this file: always has its slots (all empty while a huge page maps it). */
+interface LeafNode extends TableNode {
+  children: undefined;
+  entries: Float64Array;
+}
+
+/** Every LeafTable handed out is a LeafNode: this is the one place the kernel's view is widened. */
+function own(node: LeafTable): LeafNode {
+  return node as LeafNode;
+}
+
+/** Throws: a caller broke an operation's contract (a kernel bug, never a user error). */
+function misuse(message: string): never {
+  throw new PagelabError("memory-error", `page table: ${message}`);
 }
 
 export interface PageTableGeometry {
@@ -36,7 +72,7 @@ export interface PageTableGeometry {
 }
 
 /** A visit of one present leaf: a base-page entry, or a huge entry covering `hugeBytes`. */
-export type LeafVisitor = (vaddr: number, entry: number, node: TableNode, index: number) => void;
+export type LeafVisitor = (vaddr: number, entry: number, node: LeafTable, index: number) => void;
 
 /** Returns the levels and index bits of a geometry: ceil((vaBits - pageShift) / bitsPerLevel) levels. */
 export function tableShape(geometry: PageTableGeometry): { levels: number; bitsPerLevel: number } {
@@ -63,6 +99,8 @@ export class PageTable implements PageTableWalker {
   private readonly walkResult: WalkResult = { leaf: null, levelsRead: 0 };
   private readonly walkLeaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   private readonly root: TableNode;
+  /** The slots a huge-mapped leaf table shows: all empty, shared, never written. */
+  private readonly hugeSlots: Float64Array;
 
   /**
    * `allocTable` returns a frame for a new table page (it may throw, e.g. when the OOM killer
@@ -85,6 +123,7 @@ export class PageTable implements PageTableWalker {
     this.inverseSpans = this.spans.map((span) => 1 / span);
     this.inverseEntriesPerTable = 1 / this.entriesPerTable;
     this.inverseRootEntries = 1 / this.rootEntries;
+    this.hugeSlots = new Float64Array(this.entriesPerTable);
     this.root = this.newNode(0);
   }
 
@@ -117,7 +156,9 @@ export class PageTable implements PageTableWalker {
   }
 
   /** Returns the leaf table covering `vaddr`, creating missing tables when `create`; null otherwise. */
-  leafTable(vaddr: number, create: boolean): TableNode | null {
+  leafTable(vaddr: number, create: true): LeafTable;
+  leafTable(vaddr: number, create: boolean): LeafTable | null;
+  leafTable(vaddr: number, create: boolean): LeafTable | null {
     let node = this.root;
     for (let level = 0; level < this.levels - 1; level++) {
       const children = node.children as (TableNode | undefined)[];
@@ -139,49 +180,86 @@ export class PageTable implements PageTableWalker {
     return this.indexAt(vaddr, this.levels - 1);
   }
 
-  /** Returns the base-page entry of `vaddr` (0 when none or when a huge page maps it). */
-  entryAt(vaddr: number): number {
-    const node = this.leafTable(vaddr, false);
-    if (!node || node.huge !== 0) return 0;
-    return (node.entries as Float64Array)[this.leafIndex(vaddr)];
+  /** Returns the base-page entry in slot `index` (0 when empty, and while a huge page maps the table). */
+  entryOf(node: LeafTable, index: number): number {
+    return own(node).entries[index];
   }
 
-  /** Sets the base-page entry of `vaddr` (0 clears it), creating tables as needed. */
-  setEntry(vaddr: number, entry: number): void {
-    const node = this.leafTable(vaddr, true) as TableNode;
-    const entries = node.entries as Float64Array;
-    const index = this.leafIndex(vaddr);
-    if (entries[index] === 0 && entry !== 0) node.used++;
-    else if (entries[index] !== 0 && entry === 0) node.used--;
+  /** Returns true when slots [first, first + count) are all empty (Linux pte_range_none). */
+  ptesNone(node: LeafTable, first: number, count: number): boolean {
+    const entries = own(node).entries;
+    for (let i = first; i < first + count; i++) if (entries[i] !== 0) return false;
+    return true;
+  }
+
+  /** Sets slot `index` of a table that maps no huge page to `entry` (0 clears it); `used` follows. */
+  setPte(node: LeafTable, index: number, entry: number): void {
+    const leaf = own(node);
+    if (leaf.huge !== 0) misuse("setPte on a table that maps a huge page");
+    const entries = leaf.entries;
+    if (entries[index] === 0 && entry !== 0) leaf.used++;
+    else if (entries[index] !== 0 && entry === 0) leaf.used--;
     entries[index] = entry;
   }
 
-  /** Maps a huge page at the PMD slot of `vaddr`; the slot must hold no leaf table yet. */
-  setHuge(vaddr: number, entry: number): void {
-    const node = this.leafTable(vaddr, true) as TableNode;
-    node.entries = undefined;
-    node.huge = entry;
+  /** Empties slot `index` (Linux pte_clear); `used` follows. */
+  clearPte(node: LeafTable, index: number): void {
+    this.setPte(node, index, 0);
+  }
+
+  /**
+   * Maps `count` slots from `first` to consecutive frames from `entry`'s pfn, each with `entry`'s
+   * flags (Linux set_ptes, a multi-size THP folio); `used` follows.
+   */
+  setPtes(node: LeafTable, first: number, entry: number, count: number): void {
+    const pfn = entryPfn(entry);
+    const flags = entryFlags(entry);
+    for (let i = 0; i < count; i++) this.setPte(node, first + i, makeEntry(pfn + i, flags));
+  }
+
+  /** Sets the base-page entry of `vaddr` (0 clears it), creating tables as needed. */
+  setPteAt(vaddr: number, entry: number): void {
+    this.setPte(this.leafTable(vaddr, true), this.leafIndex(vaddr), entry);
+  }
+
+  /** Maps a huge page (non-zero `entry`) at the PMD slot of an empty table, which stays deposited. */
+  installHuge(node: LeafTable, entry: number): void {
+    const leaf = own(node);
+    if (leaf.huge !== 0 || leaf.used !== 0) misuse("installHuge over a table already in use");
+    if (entry === 0) misuse("installHuge of an empty entry");
+    leaf.entries = this.hugeSlots;
+    leaf.huge = entry;
+  }
+
+  /** Replaces the huge entry of a huge-mapped table by another non-zero one (permissions, frames). */
+  replaceHuge(node: LeafTable, entry: number): void {
+    const leaf = own(node);
+    if (leaf.huge === 0 || entry === 0) misuse("replaceHuge needs a huge mapping and a non-zero entry");
+    leaf.huge = entry;
   }
 
   /** Replaces a huge mapping by `entriesPerTable` base-page entries from `entryOf(i)` (a PMD split). */
-  splitHuge(node: TableNode, entryOf: (index: number) => number): void {
+  splitHuge(node: LeafTable, entryOf: (index: number) => number): void {
+    const leaf = own(node);
+    if (leaf.huge === 0) misuse("splitHuge of a table that maps no huge page");
     const entries = new Float64Array(this.entriesPerTable);
-    for (let i = 0; i < entries.length; i++) entries[i] = entryOf(i);
-    node.entries = entries;
-    node.used = entries.length;
-    node.huge = 0;
+    let used = 0;
+    for (let i = 0; i < entries.length; i++) {
+      entries[i] = entryOf(i);
+      if (entries[i] !== 0) used++;
+    }
+    leaf.entries = entries;
+    leaf.used = used;
+    leaf.huge = 0;
   }
 
   /** Clears a huge mapping, leaving the (now empty) deposited table page in place. */
-  clearHuge(node: TableNode): void {
-    node.huge = 0;
-    node.entries = new Float64Array(this.entriesPerTable);
-    node.used = 0;
-  }
-
-  /** Returns true when no leaf table exists for the PMD slot of `vaddr` (a huge fault may go there). */
-  pmdEmpty(vaddr: number): boolean {
-    return this.leafTable(vaddr, false) === null;
+  clearHuge(node: LeafTable): void {
+    const leaf = own(node);
+    if (leaf.huge === 0) misuse("clearHuge of a table that maps no huge page");
+    leaf.huge = 0;
+    leaf.entries = new Float64Array(this.entriesPerTable);
+    leaf.used = 0;
   }
 
   /** Calls `visit` for every present entry in [start, end); a huge entry once, with its aligned vaddr. */
@@ -233,6 +311,31 @@ export class PageTable implements PageTableWalker {
     const count = (node: TableNode): number =>
       1 + (node.children ? node.children.reduce((sum: number, child) => sum + (child ? count(child) : 0), 0) : 0);
     return count(this.root);
+  }
+
+  /**
+   * Returns where a table's count of used slots differs from its non-empty slots (or a huge-mapped
+   * table shows entries), or null when every count is right (for invariant checks).
+   */
+  findCountMismatch(): string | null {
+    const last = this.levels - 1;
+    const check = (node: TableNode, level: number): string | null => {
+      let present = 0;
+      if (level === last) {
+        const entries = node.entries as Float64Array;
+        for (let i = 0; i < entries.length; i++) if (entries[i] !== 0) present++;
+        if (node.huge !== 0 && present !== 0) return `the huge-mapped table in frame ${node.pfn} shows ${present} entries`;
+      } else {
+        for (const child of node.children as (TableNode | undefined)[]) {
+          if (!child) continue;
+          present++;
+          const found = check(child, level + 1);
+          if (found !== null) return found;
+        }
+      }
+      return node.used === present ? null : `the ${level === last ? "leaf" : "level " + level} table in frame ${node.pfn} counts ${node.used} used slots, ${present} are`;
+    };
+    return check(this.root, 0);
   }
 
   /** Calls `visit` with every table page's frame (for invariant checks). */

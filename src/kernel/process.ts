@@ -50,6 +50,8 @@ export class Process {
   readonly counterSet: KernelCounters = zeroCounters();
   private callDepth = 0;
   private deathReason: string | null = null;
+  private parentProcess: Process | null = null;
+  private readonly forkHandlers: ((child: Process) => void)[] = [];
 
   constructor(readonly machine: Machine, readonly pid: number, brkStart?: number) {
     this.pageSize = machine.preset.pageSize;
@@ -120,9 +122,35 @@ export class Process {
     return this.call("sbrk", { increment }, () => doSbrk(this.machine, this, increment));
   }
 
-  /** Forks: returns the child, whose private pages are shared copy-on-write with this process. */
+  /** The process this one was forked from (its ppid), or null for a process made by spawn(). */
+  get parent(): Process | null {
+    return this.parentProcess;
+  }
+
+  /**
+   * Forks: returns the child, whose private pages are shared copy-on-write with this process.
+   * The handlers registered with atFork() run before it is returned.
+   */
   fork(): Process {
-    return this.call("fork", {}, () => doFork(this.machine, this));
+    return this.call("fork", {}, () => {
+      const child = doFork(this.machine, this);
+      child.parentProcess = this;
+      for (const handler of this.forkHandlers) handler(child);
+      return child;
+    });
+  }
+
+  /**
+   * Registers `handler(child)` to run in every later fork() of this process, once the child's
+   * address space exists and before fork() returns it: the child side of pthread_atfork. The
+   * libraries modelled above the kernel (the C allocator, numpy) use it to give the child a copy
+   * of their state, as a real fork copies the memory that state lives in. A handler runs inside
+   * the fork call (whatever it makes the parent do is part of the fork's event). The child starts
+   * with no handlers: what copies itself into it registers its own.
+   */
+  atFork(handler: (child: Process) => void): void {
+    if (typeof handler !== "function") throw new InvalidArgumentError(`atFork(handler): handler must be a function, got ${describeValue(handler)}`);
+    this.forkHandlers.push(handler);
   }
 
   /** Ends the process: every frame, table page and commit charge is released. */
@@ -267,7 +295,7 @@ export class Process {
     const node = this.mm.pageTable.leafTable(vaddr, false);
     if (!node) return null;
     if (node.huge !== 0) return entryPfn(node.huge) + Math.floor((vaddr % this.machine.hugePageBytes) / this.pageSize);
-    const entry = (node.entries as Float64Array)[this.mm.pageTable.leafIndex(vaddr)];
+    const entry = this.mm.pageTable.entryOf(node, this.mm.pageTable.leafIndex(vaddr));
     return entry === 0 ? null : entryPfn(entry);
   }
 

@@ -59,10 +59,11 @@ export function doMprotect(machine: Machine, proc: Process, addr: unknown, lengt
     // No MMU: nothing to change in the (bookkeeping-only) tables.
     splitHugeAt(machine, proc, start);
     splitHugeAt(machine, proc, end);
-    proc.mm.pageTable.forEachLeaf(start, end, (_vaddr, entry, node, index) => {
+    const pageTable = proc.mm.pageTable;
+    pageTable.forEachLeaf(start, end, (_vaddr, entry, node, index) => {
       const updated = withFlags(entry, flagsUnder(newProt, entryFlags(entry)));
-      if (index < 0) node.huge = updated;
-      else (node.entries as Float64Array)[index] = updated;
+      if (index < 0) pageTable.replaceHuge(node, updated);
+      else pageTable.setPte(node, index, updated);
     });
     machine.mmu.invalidateRange(proc.pid, start, end - start);
   }

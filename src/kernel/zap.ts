@@ -30,8 +30,7 @@ export function zapRange(machine: Machine, proc: Process, start: number, end: nu
       machine.memory.decRef(entryPfn(entry));
       mm.addRss(-1);
     }
-    (node.entries as Float64Array)[index] = 0;
-    node.used--;
+    pageTable.clearPte(node, index);
   });
   machine.mmu.invalidateRange(proc.pid, start, end - start);
 }

@@ -1,5 +1,6 @@
 // What every C allocator model offers a runtime (numpy, Node) and a notebook: the four C calls,
 // malloc_usable_size, mallinfo-style totals, a listing of blocks, and a self-check.
+import type { VmHost } from "./host";
 import type { AllocatorCounters } from "./params";
 
 /** in-use / free / tcache / top / internal: heap chunks; mmapped: a chunk with its own mapping. */
@@ -56,4 +57,11 @@ export interface Allocator {
   blocks(): BlockInfo[];
   /** Verifies the allocator's invariants; throws a PagelabError naming the first violation. */
   check(): true;
+  /**
+   * The allocator a child forked from this process inherits: a copy of this one's whole state
+   * (heaps, free lists, caches, large blocks, tunables), bound to `child` and independent of this
+   * one from then on. It makes no system call: the memory it describes was copied by fork.
+   * Its counters start at zero (they count the child's own calls).
+   */
+  forkInto(child: VmHost): Allocator;
 }

@@ -3,7 +3,7 @@
 // top — storing the same header words glibc stores, so the pages they land on become resident.
 // How the arena grows and shrinks (brk for the main arena, 64 MiB heaps for thread arenas) is the
 // ArenaGrowth policy's business.
-import { absorbNext, splitChunk, type Chunk, type Segment } from "./chunk";
+import { absorbNext, splitChunk, type Chunk, type ChunkCopy, type Segment } from "./chunk";
 import { MINSIZE } from "./constants";
 import { FreeIndex } from "./free-index";
 import type { VmHost } from "./host";
@@ -37,6 +37,20 @@ export class Arena {
     private readonly host: VmHost,
     readonly growth: ArenaGrowth,
   ) {}
+
+  /**
+   * fork(): makes this new, empty arena of the child a copy of `parent` (segments, chunks, bins,
+   * top, system_mem), its chunks taken from `copy` so that the allocator's other references to
+   * them (tcache, pointers in use) land on the same copies.
+   */
+  inheritFrom(parent: Arena, copy: ChunkCopy): void {
+    if (this.top !== null || this.segments.length > 0) throw new Error(`arena ${this.index}: only an empty arena can inherit a parent's state`);
+    for (const segment of parent.segments) this.segments.push(copy.segment(segment));
+    this.top = parent.top ? copy.chunk(parent.top) : null;
+    for (const chunk of parent.bins.all()) this.bins.add(copy.chunk(chunk));
+    this.systemMem = parent.systemMem;
+    this.maxSystemMem = parent.maxSystemMem;
+  }
 
   /** Adds `bytes` to system_mem, keeping the high-water mark. */
   addSystemMem(bytes: number): void {

@@ -71,3 +71,38 @@ export function absorbNext(chunk: Chunk): Chunk {
 export function chunkToMem(addr: number): number {
   return addr + 16;
 }
+
+/**
+ * Copies of segments and their chunks for a forked child's allocator: each segment is copied
+ * once, with its whole chunk list, and every chunk of the original maps to its copy.
+ */
+export class ChunkCopy {
+  private readonly segments = new Map<Segment, Segment>();
+  private readonly chunks = new Map<Chunk, Chunk>();
+
+  /** The copy of `segment` (made on first request, with all its chunks). */
+  segment(segment: Segment): Segment {
+    const known = this.segments.get(segment);
+    if (known) return known;
+    const copy: Segment = { start: segment.start, firstChunk: segment.firstChunk, end: segment.end, head: null, tail: null };
+    this.segments.set(segment, copy);
+    let prev: Chunk | null = null;
+    for (let c = segment.head; c; c = c.next) {
+      const chunk: Chunk = { addr: c.addr, size: c.size, state: c.state, prev, next: null, segment: copy };
+      if (prev) prev.next = chunk;
+      else copy.head = chunk;
+      this.chunks.set(c, chunk);
+      prev = chunk;
+    }
+    copy.tail = prev;
+    return copy;
+  }
+
+  /** The copy of `chunk` (its segment is copied if it was not yet). */
+  chunk(chunk: Chunk): Chunk {
+    this.segment(chunk.segment);
+    const copy = this.chunks.get(chunk);
+    if (!copy) throw new Error(`chunk copy: chunk 0x${chunk.addr.toString(16)} is not in its segment's list`);
+    return copy;
+  }
+}

@@ -114,6 +114,18 @@ export class EagerAllocator implements Allocator {
     return true;
   }
 
+  /**
+   * The allocator of a forked child (see Allocator.forkInto): the same blocks. The kernel refuses
+   * fork on the eager platform (no MMU), so only a host that can fork gets here.
+   */
+  forkInto(child: VmHost): EagerAllocator {
+    const copy = new EagerAllocator(child);
+    for (const [ptr, m] of this.byPtr) copy.byPtr.set(ptr, { ...m });
+    copy.bytes = this.bytes;
+    copy.errno = this.errno;
+    return copy;
+  }
+
   /** Short text for util.inspect. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return summarizeAllocator("EagerAllocator", this.mallinfo());

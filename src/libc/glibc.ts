@@ -140,6 +140,19 @@ export class Glibc extends ThreadCalls implements Allocator {
     this.engine.errno = value;
   }
 
+  /**
+   * The allocator of a child forked from this process (see Allocator.forkInto): the same arenas,
+   * bins, tcache, mmapped chunks and tunables, called from the child's one thread, the copy of
+   * this main thread (threads made with threadArena() do not exist in the child).
+   */
+  forkInto(child: VmHost): Glibc {
+    const { cores, tcache } = this.engine.options;
+    const copy = new Glibc(child, { cores, tcache, warm: false });
+    copy.engine.inheritFrom(this.engine, this.thread, copy.thread);
+    copy.threads = this.threads;
+    return copy;
+  }
+
   /** A new simulated thread; its first call attaches an arena (a new one while under the limit). */
   threadArena(): GlibcThread {
     this.threads++;

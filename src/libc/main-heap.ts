@@ -16,6 +16,11 @@ export class MainHeap implements ArenaGrowth {
     private readonly params: MallocParams,
   ) {}
 
+  /** fork(): the child's main heap starts where the parent's did. */
+  inheritFrom(parent: MainHeap): void {
+    this.sbrkBase = parent.sbrkBase;
+  }
+
   /** sysmalloc, main arena: sbrk(page_align(nb + top_pad + MINSIZE - old_top_size)) (REFERENCE §1.2). */
   grow(arena: Arena, nb: number): boolean {
     const page = this.sys.pageSize;

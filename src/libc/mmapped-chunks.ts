@@ -24,6 +24,14 @@ export class MmappedChunks {
 
   constructor(private readonly sys: Syscalls) {}
 
+  /** fork(): the child holds the same mmapped chunks (the mappings were copied with its address space). */
+  inheritFrom(parent: MmappedChunks): void {
+    for (const [mem, chunk] of parent.byMem) this.byMem.set(mem, { addr: chunk.addr, size: chunk.size });
+    this.count = parent.count;
+    this.bytes = parent.bytes;
+    this.maxBytes = parent.maxBytes;
+  }
+
   /** sysmalloc try_mmap: maps ALIGN_UP(nb + 8, pagesize) bytes (REFERENCE §1.2); null on ENOMEM. */
   map(nb: number): MmappedChunk | null {
     const size = alignUp(nb + SIZE_SZ, this.sys.pageSize);

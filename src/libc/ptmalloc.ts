@@ -4,7 +4,7 @@
 // threshold, else grow the heap).
 import { PagelabError, describeValue } from "../errors";
 import { Arena } from "./arena";
-import { chunkToMem, type Chunk } from "./chunk";
+import { ChunkCopy, chunkToMem, type Chunk } from "./chunk";
 import {
   ADDRESS_SPACE_LIMIT,
   ARENA_TEST,
@@ -54,11 +54,60 @@ export class Ptmalloc {
 
   constructor(
     host: VmHost,
-    private readonly options: PtmallocOptions,
+    readonly options: PtmallocOptions,
   ) {
     this.sys = new Syscalls(host, this.counters);
     this.mmapped = new MmappedChunks(this.sys);
     this.arenas.push(new Arena(0, host, new MainHeap(this.sys, this.params)));
+  }
+
+  /**
+   * fork(): makes this engine, new and unused, a copy of `parent`'s state — its brk heap and
+   * thread-arena heaps chunk by chunk, the bins, the tcaches, the mmapped chunks, the tunables
+   * (the mmap threshold as free() moved it) and errno — sharing no object with it, so that
+   * either can go on without the other seeing it. `thread`, the child's thread, becomes the
+   * copy of `parentThread`, the thread that called fork (POSIX: the only one the child has; the
+   * other threads' arenas and tcaches stay, as their memory does). The counters start at zero:
+   * they count what this process's allocator does.
+   */
+  inheritFrom(parent: Ptmalloc, parentThread: ThreadState, thread: ThreadState): void {
+    const main = this.arenas[0];
+    if (this.arenas.length !== 1 || main.top !== null || this.live.size > 0 || this.tcaches.length > 0 || this.mmapped.count > 0) {
+      throw new Error("ptmalloc: only a new, unused engine can inherit a parent's state");
+    }
+    Object.assign(this.params, parent.params);
+    this.errno = parent.errno;
+    this.nextReused = parent.nextReused;
+    const copy = new ChunkCopy();
+    const arenas = new Map<Arena, Arena>();
+    for (const from of parent.arenas) {
+      let arena: Arena;
+      const heaps = parent.threadHeaps.get(from);
+      if (heaps === undefined) {
+        if (!(main.growth instanceof MainHeap) || !(from.growth instanceof MainHeap)) throw new Error("ptmalloc: the main arena grows with brk");
+        main.growth.inheritFrom(from.growth);
+        arena = main;
+      } else {
+        const childHeaps = new ThreadHeaps(this.sys, this.params);
+        childHeaps.inheritFrom(heaps, copy);
+        arena = new Arena(from.index, this.sys.host, childHeaps);
+        this.threadHeaps.set(arena, childHeaps);
+        this.arenas.push(arena);
+      }
+      arena.inheritFrom(from, copy);
+      arenas.set(from, arena);
+    }
+    const tcaches = new Map<Tcache, Tcache>();
+    for (const from of parent.tcaches) {
+      const tcache = new Tcache(this.sys.host, from.structMem);
+      tcache.inheritFrom(from, copy);
+      this.tcaches.push(tcache);
+      tcaches.set(from, tcache);
+    }
+    for (const [mem, chunk] of parent.live) this.live.set(mem, copy.chunk(chunk));
+    this.mmapped.inheritFrom(parent.mmapped);
+    thread.arena = parentThread.arena ? (arenas.get(parentThread.arena) ?? null) : null;
+    thread.tcache = parentThread.tcache ? (tcaches.get(parentThread.tcache) ?? null) : null;
   }
 
   /** malloc(n): a user pointer, or null with errno ENOMEM. */

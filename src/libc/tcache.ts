@@ -1,7 +1,7 @@
 // A thread's cache of recently freed small chunks (glibc tcache, 2.26+): 64 bins of exact chunk
 // sizes 32..1040, up to 7 chunks each, last in first out. Cached chunks stay "in use" as far as
 // the arena knows: they are neither coalesced nor trimmed until something evicts them.
-import type { Chunk } from "./chunk";
+import type { Chunk, ChunkCopy } from "./chunk";
 import { TCACHE_FILL_COUNT, TCACHE_MAX_BINS, tcacheIndex } from "./constants";
 import type { VmHost } from "./host";
 import { storeWords } from "./words";
@@ -14,6 +14,13 @@ export class Tcache {
     /** User pointer of the tcache_perthread_struct, allocated from the thread's arena. */
     readonly structMem: number,
   ) {}
+
+  /** fork(): this new tcache of the child caches the copies of `parent`'s chunks, in the same order. */
+  inheritFrom(parent: Tcache, copy: ChunkCopy): void {
+    parent.bins.forEach((bin, i) => {
+      this.bins[i] = bin.map((chunk) => copy.chunk(chunk));
+    });
+  }
 
   /** tcache_get: the most recently cached chunk of exactly `nb` bytes, now in use; or null. */
   take(nb: number): Chunk | null {

@@ -3,7 +3,7 @@
 // Freed memory goes back with madvise(MADV_DONTNEED), and a later heap that becomes entirely
 // free is munmapped. The arena's first heap (it holds the arena itself) stays, as in glibc.
 import type { Arena, ArenaGrowth } from "./arena";
-import { absorbNext, createSegment, splitChunk, type Chunk, type Segment } from "./chunk";
+import { absorbNext, createSegment, splitChunk, type Chunk, type ChunkCopy, type Segment } from "./chunk";
 import {
   alignDown,
   alignUp,
@@ -32,6 +32,11 @@ export class ThreadHeaps implements ArenaGrowth {
     private readonly sys: Syscalls,
     private readonly params: MallocParams,
   ) {}
+
+  /** fork(): the child's copy of `parent`'s heaps (the same reservations, segments from `copy`). */
+  inheritFrom(parent: ThreadHeaps, copy: ChunkCopy): void {
+    for (const heap of parent.heaps) this.heaps.push({ segment: copy.segment(heap.segment), mprotectSize: heap.mprotectSize });
+  }
 
   /** Reservations currently held (start addresses), for display and checks. */
   get reservations(): number[] {

@@ -11,7 +11,7 @@
 import { PagelabError, describeValue } from "../errors";
 import type { Allocator, BlockInfo, MallInfo } from "./allocator";
 import { Arena, type ArenaGrowth } from "./arena";
-import { chunkToMem, createSegment, type Chunk } from "./chunk";
+import { ChunkCopy, chunkToMem, createSegment, type Chunk } from "./chunk";
 import { ADDRESS_SPACE_LIMIT, alignDown, alignUp, MINSIZE } from "./constants";
 import type { VmHost } from "./host";
 import { zeroCounters, type AllocatorCounters } from "./params";
@@ -251,6 +251,22 @@ export class WindowsHeap implements Allocator {
     ].sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(`region 0x${ranges[i][0].toString(16)} overlaps its neighbour`);
     return true;
+  }
+
+  /**
+   * The heap of a forked child (see Allocator.forkInto): the same segments, blocks, free lists
+   * and VirtualAlloc blocks. (Windows has no fork; the simulator lets its preset fork anyway.)
+   */
+  forkInto(child: VmHost): WindowsHeap {
+    const copy = new WindowsHeap(child);
+    const chunks = new ChunkCopy();
+    copy.arena.inheritFrom(this.arena, chunks);
+    for (const s of this.growth.segments) copy.growth.segments.push({ ...s });
+    for (const [ptr, chunk] of this.live) copy.live.set(ptr, chunks.chunk(chunk));
+    for (const [ptr, v] of this.virtualBlocks) copy.virtualBlocks.set(ptr, { ...v });
+    copy.virtualBytes = this.virtualBytes;
+    copy.errno = this.errno;
+    return copy;
   }
 
   /** Short text for util.inspect. */

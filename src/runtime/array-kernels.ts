@@ -3,6 +3,18 @@
 // output), so faults and TLB counts match a real run. A page whose frame holds one repeated
 // 8-byte pattern is computed once per pattern slot, not once per element: a 2 GiB array of one
 // value costs O(pages). Other layouts (strided views, misaligned elements) go element by element.
+//
+// What one access is: every element API (a[i], get, set, toArray, sum/mean/max, ufuncs, fill,
+// copy, arange) makes ONE translated access per element it reads or writes, whatever the dtype: a
+// float64 is one access, not eight, and a uint8 is one access too. The count is computed here, by
+// handing the kernel each range with `elementSize = dtype.itemsize` (see readElements /
+// writeElements and the block loops), so the kernel's runAccess gives each page visit one repeat
+// per element overlapping that page. Vectorised loops (reductions, ufuncs) count per element, not
+// per vector: an input is read n times and an output written n times for n elements. An element
+// that straddles a page boundary is one access to each of its two pages, as a split load is on
+// hardware. The kernel's raw byte calls keep their own units: read/write count one access per
+// byte, memset one per 8-byte store, touch one per page, accessPages one per page visit unless
+// given an elementSize.
 import type { DType } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import { Reduction } from "./element-ops";
@@ -68,28 +80,43 @@ function fastPathOk(layout: Layout): boolean {
   return layout.contiguous && layout.address % s === 0 && PATTERN % s === 0;
 }
 
-/** Loads an input's block [runOffset, runOffset + length): page by page through the MMU. */
-function loadInputBlock(proc: PagedProcess, input: InputBlock, runOffset: number, length: number, outAddr: number): void {
-  const addr = input.layout.address + runOffset;
+/**
+ * Loads elements [first, first + count) of an input, page by page through the MMU, one access per
+ * element. `outAddr` and `outSize` are the address and itemsize of the output block they pair with.
+ */
+function loadInputBlock(
+  proc: PagedProcess,
+  mem: FrameStore,
+  input: InputBlock,
+  first: number,
+  count: number,
+  outAddr: number,
+  outSize: number,
+): void {
+  const size = input.layout.dtype.itemsize;
+  const addr = input.layout.address + first * size;
+  const length = count * size;
   const ps = proc.pageSize;
   input.run.count = 0;
-  if (addr % ps === outAddr % ps) {
+  if (size === outSize && addr % ps === outAddr % ps) {
     input.buffer = null;
-    proc.accessPages(addr, length, "read", input.run.visit, { elementSize: input.layout.dtype.itemsize });
+    proc.accessPages(addr, length, "read", input.run.visit, { elementSize: size });
     return;
   }
-  // The operand's pages do not line up with the output's: copy its bytes (each page still faults).
-  const bytes = proc.read(addr, length);
+  // The operand's pages do not line up with the output's (another page offset or itemsize): copy
+  // its elements out (each page still faults, each element is still one access).
+  const bytes = new Uint8Array(length);
+  readElements(proc, mem, addr, length, size, bytes);
   input.buffer = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Points input.source at the bytes of chunk `i` of the block (offset `inBlock` from the block start). */
-function selectChunk(mem: FrameStore, input: InputBlock, i: number, inBlock: number, pageSize: number): ChunkSource {
+/** Points input.source at the bytes of chunk `i` of the block (its first element is `element` of the block). */
+function selectChunk(mem: FrameStore, input: InputBlock, i: number, element: number, pageSize: number): ChunkSource {
   const src = input.source;
   if (input.buffer !== null) {
     src.pattern = false;
     src.view = input.buffer;
-    src.offset = inBlock;
+    src.offset = element * input.layout.dtype.itemsize;
     return src;
   }
   const pfn = input.run.pfns[i];
@@ -143,9 +170,11 @@ export function elementwise(
   compute: (values: number[]) => number,
   options: { perElement?: boolean } = {},
 ): void {
+  // Inputs of another itemsize than the output (int32 + float64) stay on the fast path: their
+  // elements are copied out per block (loadInputBlock), matched to the output by element index.
   const allFast = fastPathOk(out) && inputs.every((op) => "scalar" in op || (fastPathOk(op.layout) && op.layout.size === out.size));
   if (!allFast) {
-    elementwiseSlow(proc, out, inputs, compute);
+    elementwiseSlow(proc, mem, out, inputs, compute);
     return;
   }
   const ps = proc.pageSize;
@@ -163,8 +192,10 @@ export function elementwise(
   const scratch = new Uint8Array(PATTERN);
   const scratchView = new DataView(scratch.buffer);
   forEachBlock(ps, out.address, out.size * size, (runOffset, blockLength) => {
-    for (const block of blocks) if (block !== null) loadInputBlock(proc, block, runOffset, blockLength, out.address + runOffset);
+    const first = runOffset / size;
+    for (const block of blocks) if (block !== null) loadInputBlock(proc, mem, block, first, blockLength / size, out.address + runOffset, size);
     outRun.count = 0;
+    // One access per output element (elementSize = itemsize): see "What one access is" above.
     proc.accessPages(out.address + runOffset, blockLength, "write", outRun.visit, { elementSize: size });
     let inBlock = 0;
     for (let i = 0; i < outRun.count; i++) {
@@ -175,7 +206,7 @@ export function elementwise(
       for (let j = 0; j < blocks.length; j++) {
         const block = blocks[j];
         if (block === null) continue;
-        const src = selectChunk(mem, block, i, inBlock, ps);
+        const src = selectChunk(mem, block, i, inBlock / size, ps);
         sources[j] = src;
         if (!src.pattern) uniform = false;
       }
@@ -204,7 +235,9 @@ export function elementwise(
             const block = blocks[j];
             if (block === null) continue;
             const src = sources[j] as ChunkSource;
-            values[j] = block.layout.dtype.get(src.view, src.pattern ? byteInChunk % PATTERN : src.offset + byteInChunk);
+            const inType = block.layout.dtype;
+            // A pattern source is page-aligned with the output and of its itemsize.
+            values[j] = inType.get(src.view, src.pattern ? byteInChunk % PATTERN : src.offset + k * inType.itemsize);
           }
           outType.set(outView, frameOffset + byteInChunk, outType.cast(compute(values)));
         }
@@ -214,8 +247,8 @@ export function elementwise(
   });
 }
 
-/** Element-by-element fallback: each element is a load (or store) through the MMU. */
-function elementwiseSlow(proc: PagedProcess, out: Layout, inputs: Operand[], compute: (values: number[]) => number): void {
+/** Element-by-element fallback: each element is a load (or store) through the MMU, one access each. */
+function elementwiseSlow(proc: PagedProcess, mem: FrameStore, out: Layout, inputs: Operand[], compute: (values: number[]) => number): void {
   const inputOffsets = inputs.map((op) => ("scalar" in op ? null : op.layout.offsets()[Symbol.iterator]()));
   const values = new Array<number>(inputs.length).fill(0);
   const outBuf = new Uint8Array(out.dtype.itemsize);
@@ -226,25 +259,46 @@ function elementwiseSlow(proc: PagedProcess, out: Layout, inputs: Operand[], com
       if ("scalar" in op) values[j] = op.scalar;
       else {
         const off = (inputOffsets[j] as Iterator<number>).next().value as number;
-        values[j] = loadElement(proc, op.layout.address + off, op.layout.dtype);
+        values[j] = loadElement(proc, mem, op.layout.address + off, op.layout.dtype);
       }
     }
     out.dtype.set(outView, 0, out.dtype.cast(compute(values)));
-    proc.write(out.address + outOffset, outBuf);
+    writeElements(proc, mem, out.address + outOffset, outBuf, outBuf.length);
   }
 }
 
-/** Loads one element (it may straddle two pages: both are read). */
-export function loadElement(proc: PagedProcess, addr: number, dtype: DType): number {
-  const bytes = proc.read(addr, dtype.itemsize);
-  return dtype.get(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0);
+/**
+ * Reads the elements of `elementSize` bytes in [addr, addr + length) into dst: one translated
+ * access per element (an element straddling two pages is one access to each). The count is set
+ * here: `elementSize` makes the kernel count each element overlapping a page visit once.
+ */
+function readElements(proc: PagedProcess, mem: FrameStore, addr: number, length: number, elementSize: number, dst: Uint8Array): void {
+  proc.accessPages(addr, length, "read", (pfn, frameOffset, len, runOffset) => mem.readBytes(pfn, frameOffset, dst, runOffset, len), {
+    elementSize,
+    label: "read",
+  });
 }
 
-/** Stores one element (it may straddle two pages: both are written). */
-export function storeElement(proc: PagedProcess, addr: number, dtype: DType, value: number): void {
+/** Writes src (elements of `elementSize` bytes) to addr: one translated access per element. */
+function writeElements(proc: PagedProcess, mem: FrameStore, addr: number, src: Uint8Array, elementSize: number): void {
+  proc.accessPages(addr, src.length, "write", (pfn, frameOffset, len, runOffset) => mem.writeBytes(pfn, frameOffset, src, runOffset, len), {
+    elementSize,
+    label: "write",
+  });
+}
+
+/** Loads one element: one access (two if it straddles two pages: both are read). */
+export function loadElement(proc: PagedProcess, mem: FrameStore, addr: number, dtype: DType): number {
+  const bytes = new Uint8Array(dtype.itemsize);
+  readElements(proc, mem, addr, bytes.length, bytes.length, bytes);
+  return dtype.get(new DataView(bytes.buffer), 0);
+}
+
+/** Stores one element: one access (two if it straddles two pages: both are written). */
+export function storeElement(proc: PagedProcess, mem: FrameStore, addr: number, dtype: DType, value: number): void {
   const bytes = new Uint8Array(dtype.itemsize);
   dtype.set(new DataView(bytes.buffer), 0, dtype.cast(value));
-  proc.write(addr, bytes);
+  writeElements(proc, mem, addr, bytes, bytes.length);
 }
 
 /** Reads every element once (a reduction's loop): sum, max and count. */
@@ -252,7 +306,7 @@ export function reduce(proc: PagedProcess, mem: FrameStore, layout: Layout): Red
   const r = new Reduction();
   const dtype = layout.dtype;
   if (!fastPathOk(layout)) {
-    for (const off of layout.offsets()) r.add(loadElement(proc, layout.address + off, dtype));
+    for (const off of layout.offsets()) r.add(loadElement(proc, mem, layout.address + off, dtype));
     return r;
   }
   const ps = proc.pageSize;
@@ -260,12 +314,13 @@ export function reduce(proc: PagedProcess, mem: FrameStore, layout: Layout): Red
   const size = dtype.itemsize;
   const slots = PATTERN / size;
   forEachBlock(ps, layout.address, layout.size * size, (runOffset, blockLength) => {
-    loadInputBlock(proc, block, runOffset, blockLength, layout.address + runOffset);
+    // One access per element read (elementSize = itemsize), not per 8-byte vector.
+    loadInputBlock(proc, mem, block, runOffset / size, blockLength / size, layout.address + runOffset, size);
     let inBlock = 0;
     for (let i = 0; i < block.run.count; i++) {
       const length = block.run.lengths[i];
       const count = length / size;
-      const src = selectChunk(mem, block, i, inBlock, ps);
+      const src = selectChunk(mem, block, i, inBlock / size, ps);
       if (src.pattern) {
         for (let s = 0; s < slots; s++) {
           // Elements at this slot of the 8-byte period: the chunk starts 8-aligned.

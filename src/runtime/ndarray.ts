@@ -113,15 +113,16 @@ export class NDArray {
     return true;
   }
 
-  /** Reads one element: a.get(i) for 1-D, a.get(i, j) for 2-D; negative indices count from the end. */
+  /** Reads one element: a.get(i) for 1-D, a.get(i, j) for 2-D; negative indices count from the end.
+   *  One translated access, as every element a sum or ufunc reads (array-kernels.ts, "What one access is"). */
   get(...index: number[]): number {
     this.assertAlive();
     const off = this.offsetOf(index);
     return this.runtime.proc.asOneCall(`a[${index.join(", ")}]`, { addr: this.address + off }, () =>
-      loadElement(this.runtime.proc, this.address + off, this.dtype));
+      loadElement(this.runtime.proc, this.runtime.memory, this.address + off, this.dtype));
   }
 
-  /** Writes one element: a.set(i, value), a.set(i, j, value). */
+  /** Writes one element: a.set(i, value), a.set(i, j, value). One translated access. */
   set(...args: number[]): void {
     this.assertAlive();
     if (args.length !== this.ndim + 1) {
@@ -134,7 +135,7 @@ export class NDArray {
     const index = args.slice(0, -1);
     const addr = this.address + this.offsetOf(index);
     this.runtime.proc.asOneCall(`a[${index.join(", ")}] = ${value}`, { addr }, () =>
-      storeElement(this.runtime.proc, addr, this.dtype, Number(value)));
+      storeElement(this.runtime.proc, this.runtime.memory, addr, this.dtype, Number(value)));
   }
 
   /** A view of elements start..stop (exclusive) by step along the first axis, sharing memory. */
@@ -241,7 +242,7 @@ export class NDArray {
     // One logged call (like the reductions): an event per element would flood the event log.
     return this.runtime.proc.asOneCall("a.tolist()", { addr: this.address, nbytes: this.nbytes }, () => {
       const out: number[] = [];
-      for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.address + off, this.dtype));
+      for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.runtime.memory, this.address + off, this.dtype));
       return out;
     });
   }

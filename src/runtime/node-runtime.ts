@@ -8,7 +8,8 @@ import { dtypeOf } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator } from "./numpy-alloc";
 import type { ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides, ownedBuffer, shapeSize } from "./ndarray";
+import { NDArray, cStrides, shapeSize } from "./ndarray";
+import { BufferLedger, processName } from "./inheritance";
 import { formatBytesIEC } from "./units";
 
 export type TypedArrayName =
@@ -27,10 +28,44 @@ const ELEMENT_TYPES: Record<TypedArrayName, DTypeName> = {
 // Node lib/buffer.js: Buffer.poolSize is 8 KiB; allocUnsafe(n) uses the pool when n < poolSize >>> 1 (REFERENCE §4.2)
 const POOL_SIZE = 8 * 1024;
 
+/** The process side Node needs: loads and stores, and a pid for messages. */
+export interface NodeProcess extends PagedProcess {
+  readonly pid?: number;
+}
+
+/** How a Node buffer goes back: free() to libc, or nothing (a slice of the Buffer pool). */
+type NodeRelease = "free" | "pool";
+
 export class NodeRuntime implements ArrayRuntime {
   private pool: { ptr: number; used: number } | null = null;
+  /** The buffers this runtime holds, and those its process inherited at fork. */
+  private ledger: BufferLedger<NodeRelease>;
 
-  constructor(readonly proc: PagedProcess, readonly memory: FrameStore, readonly libc: CAllocator) {}
+  constructor(readonly proc: NodeProcess, readonly memory: FrameStore, readonly libc: CAllocator) {
+    this.ledger = new BufferLedger(processName(proc));
+  }
+
+  /**
+   * The runtime of a child forked from this process now: the same Buffer pool (its unused rest
+   * serves the child's next small allocUnsafe), over the child's `libc`; the arrays alive now are
+   * reachable in the child with `inherited(a)`. Nothing is allocated.
+   */
+  forkInto(proc: NodeProcess, libc: CAllocator): NodeRuntime {
+    const child = new NodeRuntime(proc, this.memory, libc);
+    child.pool = this.pool === null ? null : { ...this.pool };
+    child.ledger = this.ledger.fork(processName(proc), (ptr, _nbytes, kind) => (kind === "free" ? () => libc.free(ptr) : () => undefined));
+    return child;
+  }
+
+  /**
+   * A parent's typed array or Buffer in this forked process: same address, shape and type, over
+   * the memory shared copy-on-write; writes copy pages for the child only, free() releases the
+   * child's copy. Refused for an array of an unrelated process or one made after the fork (see
+   * Numpy.inherited).
+   */
+  inherited(a: NDArray): NDArray {
+    return this.ledger.inherited("inherited", a, this, (rt) => (rt instanceof NodeRuntime ? rt.ledger : null), "Node.js (node(proc))");
+  }
 
   /** `new Float64Array(n)` and friends: a calloc'd backing store (V8's zero-filling allocator). */
   typedArray(type: TypedArrayName, length: number): NDArray {
@@ -42,7 +77,7 @@ export class NodeRuntime implements ArrayRuntime {
     // node NodeArrayBufferAllocator::Allocate -> calloc when zero-fill is on, the default (REFERENCE §4.1)
     const ptr = this.libc.calloc(Math.max(nbytes, 1));
     if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
-    return this.wrap(ptr, nbytes, [length], dtype, () => this.libc.free(ptr));
+    return this.wrap(ptr, nbytes, [length], dtype, "free");
   }
 
   /** `Buffer.alloc(n)`: zero-filled, from calloc. */
@@ -63,11 +98,11 @@ export class NodeRuntime implements ArrayRuntime {
       const ptr = this.pool.ptr + this.pool.used;
       // lib/buffer.js alignPool: the next slice starts 8-byte aligned
       this.pool.used += Math.ceil(size / 8) * 8;
-      return this.wrap(ptr, size, [size], dtype, () => undefined);
+      return this.wrap(ptr, size, [size], dtype, "pool");
     }
     const ptr = this.libc.malloc(size);
     if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(size)})`);
-    return this.wrap(ptr, size, [size], dtype, () => this.libc.free(ptr));
+    return this.wrap(ptr, size, [size], dtype, "free");
   }
 
   /** An uninitialised array (malloc), for copies. */
@@ -75,7 +110,7 @@ export class NodeRuntime implements ArrayRuntime {
     const nbytes = shapeSize(shape) * dtype.itemsize;
     const ptr = this.libc.malloc(Math.max(nbytes, 1));
     if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
-    return this.wrap(ptr, nbytes, shape, dtype, () => this.libc.free(ptr));
+    return this.wrap(ptr, nbytes, shape, dtype, "free");
   }
 
   private checkLength(length: number, what: string): void {
@@ -86,8 +121,9 @@ export class NodeRuntime implements ArrayRuntime {
     if (length > 2 ** 32) throw new InvalidArgumentError(`RangeError: Invalid typed array length: ${length}`);
   }
 
-  private wrap(ptr: number, nbytes: number, shape: number[], dtype: DType, free: () => void): NDArray {
-    const owner = ownedBuffer(ptr, nbytes, free);
+  private wrap(ptr: number, nbytes: number, shape: number[], dtype: DType, release: NodeRelease): NDArray {
+    const libc = this.libc;
+    const owner = this.ledger.own(ptr, nbytes, release, release === "free" ? () => libc.free(ptr) : () => undefined);
     return new NDArray(this, owner, ptr, shape, cStrides(shape, dtype.itemsize), dtype, null);
   }
 }

@@ -52,6 +52,11 @@ export class NumpyAllocator {
     this.hintOnCalloc = major > 2 || (major === 2 && minor >= 2);
   }
 
+  /** fork(): this new allocator of the child holds the same cached buffers as `parent` (a copy). */
+  inheritFrom(parent: NumpyAllocator): void {
+    for (const [size, bucket] of parent.cache) this.cache.set(size, [...bucket]);
+  }
+
   /** np.empty's buffer: numpy's cache for small sizes, else malloc + the huge-page hint. */
   allocEmpty(nbytes: number): number | null {
     const size = Math.max(nbytes, 1); // numpy: a zero-size array still gets a 1-byte buffer (REFERENCE §2.1)

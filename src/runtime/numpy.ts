@@ -8,13 +8,17 @@ import type { FrameStore, PagedProcess } from "./page-io";
 import type { CAllocator, HintHost } from "./numpy-alloc";
 import { NumpyAllocator } from "./numpy-alloc";
 import type { ArrayRuntime } from "./ndarray";
-import { NDArray, cStrides, ownedBuffer, shapeSize } from "./ndarray";
+import { NDArray, cStrides, shapeSize } from "./ndarray";
+import { BufferLedger, processName } from "./inheritance";
 import { BINARY_OPS, type BinaryOpName } from "./element-ops";
 import { elementwise, fill as fillLayout, type Operand } from "./array-kernels";
 import { formatBytesIEC } from "./units";
 
 /** The process side numpy needs: loads/stores, its frames, madvise, and which OS it is. */
-export interface NumpyProcess extends PagedProcess, HintHost {}
+export interface NumpyProcess extends PagedProcess, HintHost {
+  /** The process id, for messages (a kernel Process has one). */
+  readonly pid?: number;
+}
 
 export interface NumpyOptions {
   /** numpy version (default "1.24", the founding question's); 2.2+ also hints huge pages for zeros. */
@@ -34,21 +38,62 @@ const MAX_BYTES = 2 ** 47;
 
 export class Numpy implements ArrayRuntime {
   readonly version: string;
+  /** NUMPY_MADVISE_HUGEPAGE as this numpy was started with. */
+  readonly madviseHugepage: boolean;
   readonly allocator: NumpyAllocator;
+  /** The array buffers this numpy holds, and those its process inherited at fork. */
+  private ledger: BufferLedger<"numpy">;
 
   constructor(
     readonly proc: NumpyProcess,
     readonly memory: FrameStore,
     readonly libc: CAllocator,
-    linux: boolean,
+    private readonly linux: boolean,
     options: NumpyOptions = {},
   ) {
     this.version = options.version ?? "1.24";
+    this.madviseHugepage = options.madviseHugepage ?? true;
     this.allocator = new NumpyAllocator(libc, proc, {
       version: this.version,
-      madviseHugepage: options.madviseHugepage ?? true,
+      madviseHugepage: this.madviseHugepage,
       linux,
     });
+    this.ledger = new BufferLedger(processName(proc));
+  }
+
+  /** True when `options` fit this numpy: what they set (version, huge-page setting) is this one's. */
+  hasOptions(options: NumpyOptions): boolean {
+    return (options.version === undefined || options.version === this.version) &&
+      (options.madviseHugepage === undefined || options.madviseHugepage === this.madviseHugepage);
+  }
+
+  /**
+   * The numpy of a child forked from this process now: the same version and options, a copy of
+   * the small-buffer cache, over the child's `libc` (the copy of this one's, see
+   * Allocator.forkInto). The arrays alive now are the child's too: `inherited(a)` reaches them.
+   * Nothing is allocated — fork already copied the memory all this describes. (The child's
+   * hugepageHints count starts at zero: it counts the child's own hints.)
+   */
+  forkInto(proc: NumpyProcess, libc: CAllocator): Numpy {
+    const child = new Numpy(proc, this.memory, libc, this.linux, { version: this.version, madviseHugepage: this.madviseHugepage });
+    child.allocator.inheritFrom(this.allocator);
+    const childAllocator = child.allocator;
+    child.ledger = this.ledger.fork(processName(proc), (ptr, nbytes) => () => childAllocator.release(ptr, nbytes));
+    return child;
+  }
+
+  /**
+   * A parent's array in this forked process, as `os.fork()` leaves it to a Python child: the same
+   * shape, dtype and address, over the memory the child shares copy-on-write with the parent.
+   * A write through it copies the pages it lands on for the child only (the parent keeps its
+   * values); free() releases the child's copy through the child's allocator (the parent's array
+   * stays valid). `a` may be an array of the parent or of any process further up the line, alive
+   * when the fork happened; an array of this process is returned as is. Refused (an
+   * InvalidArgumentError naming both processes) for an array of an unrelated process or one made
+   * after the fork.
+   */
+  inherited(a: NDArray): NDArray {
+    return this.ledger.inherited("inherited", a, this, (rt) => (rt instanceof Numpy ? rt.ledger : null), "numpy");
   }
 
   /** np.zeros: calloc'd memory — nothing is written, so nothing new becomes resident. */
@@ -241,7 +286,7 @@ export class Numpy implements ArrayRuntime {
 
   private wrap(ptr: number, dims: number[], dtype: DType, nbytes: number): NDArray {
     const allocator = this.allocator;
-    const owner = ownedBuffer(ptr, nbytes, () => allocator.release(ptr, nbytes));
+    const owner = this.ledger.own(ptr, nbytes, "numpy", () => allocator.release(ptr, nbytes));
     return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
   }
 }

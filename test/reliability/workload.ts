@@ -74,8 +74,10 @@ export class Workload {
   readonly procs: Process[] = [];
   /** Address ranges each process was given by this test (its own mmaps and, after fork, its parent's). */
   readonly regions = new Map<Process, [number, number][]>();
-  /** Array buffers each fork inherited from the main process (its copy-on-write copies). */
-  readonly inherited = new Map<Process, Set<number>>();
+  /** The main process's arrays each fork inherited (alive in it at the fork): numpy(fork).inherited(a) reaches them. */
+  readonly inherited = new Map<Process, Set<NDArray>>();
+  /** Processes whose break a test sbrk moved behind their C allocator (and their forks): their libc is not checked. */
+  readonly heapMoved = new Set<Process>();
   readonly np: Numpy;
   readonly libc: Allocator;
   readonly arrays: LiveArray[] = [];
@@ -154,6 +156,7 @@ export class Workload {
       case "sbrk": {
         const proc = this.proc(op.who);
         if (!proc || proc === this.procs[0]) return; // the main process's heap belongs to glibc
+        this.heapMoved.add(proc); // a fork's heap belongs to its copy of glibc, now fooled
         proc.sbrk(op.pages * PAGE);
         return;
       }
@@ -163,8 +166,9 @@ export class Workload {
         const child = proc.fork();
         this.procs.push(child);
         this.regions.set(child, [...(this.regions.get(proc) ?? [])]);
-        const fromMain = proc === this.procs[0] ? this.arrays.map((a) => a.arr.address) : [...(this.inherited.get(proc) ?? [])];
+        const fromMain = proc === this.procs[0] ? this.arrays.map((a) => a.arr) : [...(this.inherited.get(proc) ?? [])];
         this.inherited.set(child, new Set(fromMain));
+        if (this.heapMoved.has(proc)) this.heapMoved.add(child);
         return;
       }
       case "exit": {
@@ -197,8 +201,11 @@ export class Workload {
         const proc = this.proc(op.who);
         const a = this.array(op.pick);
         if (!proc || proc === this.procs[0] || !a || a.ref.length === 0) return;
-        if (!this.inherited.get(proc)?.has(a.arr.address)) return;
-        proc.memset(a.arr.address + (op.index % a.ref.length) * 8, op.byte, 8);
+        if (!this.inherited.get(proc)?.has(a.arr)) return;
+        const copy = numpy(proc).inherited(a.arr);
+        const i = op.index % a.ref.length;
+        copy.set(i, op.byte);
+        if (copy.get(i) !== op.byte) throw new Error(`pid ${proc.pid}: its copy of the array at 0x${a.arr.address.toString(16)} [${i}] holds ${copy.get(i)} after writing ${op.byte}`);
         this.expectContents(a);
         return;
       }
@@ -267,6 +274,8 @@ export class Workload {
   checkAll(): void {
     this.machine.check();
     if (this.procs[0].alive) this.libc.check();
+    // Each fork's C allocator is its own copy of its parent's: consistent with its own heap.
+    for (const proc of this.procs.slice(1)) if (proc.alive && !this.heapMoved.has(proc)) libcOf(proc).check();
     for (const a of this.arrays) this.expectContents(a);
     this.checkEventLog();
   }

@@ -1,7 +1,9 @@
 // Scenario 5: the residency heatmap of a 2 GiB array as a notebook displays it (Vega-Lite spec
 // + PNG in one MIME bundle), against the same chart drawn from this machine's /proc/self/pagemap
 // for a real 2 GiB Float64Array in the same state.
-import { Chart, Machine, arrayHeatmap, numpy, probe, residencyHeatmapSpec, type MimeBundle, type NDArray } from "../../dist/index";
+import { Machine, arrayHeatmapChart, charts, numpy, probe, type Chart, type NDArray } from "../../dist/index";
+
+type MimeBundle = charts.MimeBundle;
 import { MemoryTracker, type MemoryPeak, check, largestPeak, median, now, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 
@@ -32,7 +34,7 @@ function simulatedArray(): NDArray {
 function simulatedChart(a: NDArray): { specMs: number; renderMs: number; bundle: MimeBundle } {
   let chart: Chart | null = null;
   let bundle: MimeBundle = {};
-  const specMs = timed(() => (chart = arrayHeatmap(a)));
+  const specMs = timed(() => (chart = arrayHeatmapChart(a)));
   const renderMs = timed(() => (bundle = (chart as unknown as Chart).toMimeBundle()));
   return { specMs, renderMs, bundle };
 }
@@ -54,8 +56,8 @@ function realChart(target: probe.ProbedArray<Float64Array>): number | null {
   const start = now();
   const summary = probe.residencySummary(target, CELLS);
   if (!summary.ok) return null;
-  const drawn = residencyHeatmapSpec(summary, { start: summary.start, pageSize: summary.pageSize, title: "Float64Array(2**28) on this machine" });
-  new Chart(drawn.spec, "real", drawn.text).toMimeBundle();
+  const drawn = charts.residencyHeatmapSpec(summary, { start: summary.start, pageSize: summary.pageSize, title: "Float64Array(2**28) on this machine" });
+  new charts.Chart(drawn.spec, "real", drawn.text).toMimeBundle();
   return now() - start;
 }
 
@@ -106,7 +108,7 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
       reference: real.target ? "probe.residencySummary + the same heatmap spec + PNG" : `skipped: ${real.why}`,
     },
     notes: [
-      "The array: first quarter read (zero page), half untouched, third quarter written, last element written; displayed as a notebook does (arrayHeatmap + toMimeBundle).",
+      "The array: first quarter read (zero page), half untouched, third quarter written, last element written; displayed as a notebook does (arrayHeatmapChart + toMimeBundle).",
       "Each repetition draws a new chart (no cached PNG); the cold first chart, which starts the render worker, is reported apart.",
     ],
   };

@@ -1,6 +1,6 @@
 // Scenario 1, the founding question at full size: np.zeros(2**28), np.add(l, 0, out=l), l.sum()
 // and del l on the simulator (TLB model on), against the same steps on a real Float64Array.
-import { Machine, numpy, type NDArray, measure, type Phase } from "../../dist/index";
+import { Machine, kernel, numpy, type NDArray, type Phase } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 
@@ -22,7 +22,7 @@ function simulatorRun(tracker: MemoryTracker, elements = ELEMENTS): { steps: Ste
   let a: NDArray | null = null;
   let total = NaN;
   let rssAfterAdd = 0;
-  const phase = measure(proc, () => {
+  const phase = kernel.measure(proc, () => {
     steps.zeros = timed(() => (a = np.zeros(elements)));
     tracker.sample();
     const arr = a as unknown as NDArray;

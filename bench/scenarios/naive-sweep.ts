@@ -1,7 +1,10 @@
 // Scenario 3: a sequential sweep (np.zeros, np.add(out=), sum, del) on the run-compressed TLB
 // model against the naive reference MMU, which translates every element access one by one.
 // Both must count exactly the same; the fast one must be >= 50x faster.
-import { Machine, numpy, type Process, NaiveMmu, type MmuStats, tlbMmu, measure, type Phase } from "../../dist/index";
+import { Machine, hardware, kernel, numpy, type Process, type Phase } from "../../dist/index";
+
+const { NaiveMmu, tlbMmu } = hardware;
+type MmuStats = hardware.MmuStats;
 import { MemoryTracker, check, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 
@@ -25,7 +28,7 @@ function sweep(naive: boolean, elements: number, tracker?: MemoryTracker): Sweep
   const np = numpy(proc);
   let phase: Phase | null = null;
   const ms = timed(() => {
-    phase = measure(proc, () => {
+    phase = kernel.measure(proc, () => {
       const a = np.zeros(elements);
       np.add(a, 1, { out: a });
       check(a.sum() === elements, "the sweep's sum");

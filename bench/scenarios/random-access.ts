@@ -1,7 +1,12 @@
 // Scenario 2: 10 million random float64 reads and writes over a 2 GiB array whose pages are all
 // mapped, through the full model (L1 dTLB, STLB, walk caches, page-table walk) and the frame's
 // contents, against the same seeded accesses on a real Float64Array.
-import { Machine, seededRandom, type Process, type TlbMmu } from "../../dist/index";
+import { Machine, type Process, type hardware } from "../../dist/index";
+// The seeded generator is internal to the simulator (not in the public API): bench reaches into dist.
+import { seededRandom } from "../../dist/hardware/seeded-permutation";
+import { memoryOf, mmOf } from "../internals";
+
+type TlbMmu = hardware.TlbMmu;
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 import { floorAccesses } from "./tlb-floor";
@@ -28,8 +33,8 @@ function unexpectedFault(vaddr: number, kind: string): void {
  */
 function simulatedAccesses(machine: Machine, proc: Process, base: number): number {
   const mmu = machine.mmu;
-  const memory = machine.memory;
-  const pageTable = proc.mm.pageTable;
+  const memory = memoryOf(machine);
+  const pageTable = mmOf(proc).pageTable;
   const pid = proc.pid;
   const pageSize = proc.pageSize;
   const cell = new Uint8Array(8);
@@ -104,7 +109,7 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
     const d = mmu.diff(before, mmu.snapshot());
     check(sum === 0, `simulated reads summed to ${sum}`);
     check(d.accesses === ACCESSES && d.faults === 0, `MMU counted ${d.accesses} accesses and ${d.faults} faults`);
-    check(machine.memory.hostBytes < 64 * 2 ** 20, `simulated frames hold ${machine.memory.hostBytes} host bytes`);
+    check(memoryOf(machine).hostBytes < 64 * 2 ** 20, `simulated frames hold ${memoryOf(machine).hostBytes} host bytes`);
     translation = { l1dMisses: d.tlb.l1d.misses, l2Misses: d.tlb.l2.misses, walks: d.walks, walkRefs: d.walkRefs, walkCacheHits: d.walkCacheHits };
     let floor = { l1Misses: NaN, l2Misses: NaN };
     floorMs.push(timed(() => (floor = floorRun(machine, base))));

@@ -3,6 +3,7 @@
 // 2 GiB a flat page-table array for 2**28 pages would take.
 import { Machine, numpy, type NDArray, type ProcessStatus } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
+import { memoryOf } from "../internals";
 import type { Scenario, ScenarioOptions, ScenarioResult } from "../result";
 
 const TIB = 2 ** 40;
@@ -62,7 +63,7 @@ function oneBatch(tracker: MemoryTracker): Batch {
   // Three pages written (the first also holds glibc's chunk header), plus the brk heap's first
   // page, where malloc set up its tcache; no more.
   check(s.VmRSS > 0 && s.VmRSS <= 4 * (machine.preset.pageSize / 1024), `VmRSS is ${s.VmRSS} kB, expected three pages`);
-  return { times, stateBytes, status: s, hostBytes: machine.memory.hostBytes };
+  return { times, stateBytes, status: s, hostBytes: memoryOf(machine).hostBytes };
 }
 
 function run({ reps }: ScenarioOptions): ScenarioResult {

@@ -6,7 +6,7 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
 import { vegaLiteSpec } from "./spec";
-import { ResidencyCounts } from "./types";
+import { ChartOptions, ResidencyCounts } from "./types";
 import { requireAddress, requireLabel, requirePageSize } from "./validate";
 
 /** One side of a comparison: a summary and where it sits. */
@@ -24,7 +24,7 @@ export interface ResidencyPanel {
  * Draws two (or more) residency summaries stacked, each with its own axes, sharing one legend;
  * returns the chart, whose text holds each panel's totals.
  */
-export function residencyComparisonChart(panels: readonly ResidencyPanel[], options: { title?: string } = {}): Chart {
+export function residencyComparisonChart(panels: readonly ResidencyPanel[], options: ChartOptions = {}): Chart {
   const where = "residencyComparisonChart";
   if (!Array.isArray(panels) || panels.length < 2) {
     throw new InvalidArgumentError(`${where}: panels must be an array of at least two panels, got ${describeValue(panels)}`);

@@ -5,12 +5,12 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
-import { FrameSource } from "./types";
+import { ChartOptions, FrameSource } from "./types";
 import { formatAddress, formatBytes, formatCount } from "./units";
 import { requireInteger, requirePageSize, requireRange } from "./validate";
 
-export interface FrameMapOptions {
-  title?: string;
+/** Options of frameMapChart. */
+export interface FrameMapOptions extends ChartOptions {
   /** Most pages to sample, evenly spaced (default 1024, at most 4096: a scatter PNG compresses poorly). */
   maxPoints?: number;
 }

@@ -3,12 +3,12 @@
 import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { HeatmapAnnotation, HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
-import { ResidencySource } from "./types";
+import { ArraySource, ChartOptions, ResidencySource } from "./types";
 import { formatAddress, formatBytes } from "./units";
 import { requireInteger, requirePageSize, requireRange } from "./validate";
 
-export interface HeatmapOptions {
-  title?: string;
+/** Options of residencyHeatmapChart and arrayHeatmapChart. */
+export interface HeatmapOptions extends ChartOptions {
   /** Most cells to draw (default 2048, at most 4096); pages are grouped by powers of two to fit. */
   maxCells?: number;
   /** Axis labels as byte offsets (default) or page numbers. */
@@ -78,13 +78,45 @@ export class HeatmapChart extends Chart {
  * Summarises [addr, addr + length) of a process into at most maxCells cells (whole pages) and
  * draws each cell as the share of each page state; returns the chart, which can zoom.
  */
-export function residencyHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions = {}): HeatmapChart {
+export function residencyHeatmapChart(source: ResidencySource, addr: number, length: number, options: HeatmapOptions = {}): HeatmapChart {
   return drawHeatmap(source, addr, length, options, options.title);
+}
+
+// glibc's chunk header sits in the 16 bytes before the data an allocator hands out.
+const ALLOCATOR_HEADER_BYTES = 16;
+
+/**
+ * The residency heatmap of an array's pages (from its allocator header to its last byte), with
+ * the array's bounds and the header marked; `options` as for residencyHeatmapChart (bounds and
+ * annotations given are drawn besides the array's own). Returns the chart, which can zoom.
+ */
+export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = {}): HeatmapChart {
+  const where = "arrayHeatmapChart";
+  if (array === null || typeof array !== "object" || typeof array.address !== "number" || typeof array.nbytes !== "number") {
+    throw new InvalidArgumentError(`${where}: array must be an array of a simulated process (numpy or node), got ${describeValue(array)}`);
+  }
+  const proc = array.runtime?.proc as unknown as ResidencySource | undefined;
+  if (proc === undefined || proc === null || typeof proc.residencySummary !== "function") {
+    throw new InvalidArgumentError(`${where}: the array's process cannot summarise its residency`);
+  }
+  const opts = options ?? {};
+  const pageSize = proc.pageSize;
+  const header = array.address - ALLOCATOR_HEADER_BYTES;
+  const first = Math.floor(header / pageSize) * pageSize;
+  const end = Math.max(array.address + array.nbytes, array.address + 1);
+  const last = Math.ceil(end / pageSize) * pageSize;
+  const title = opts.title ?? `${array.dtype.name} array of ${array.size.toLocaleString("en-US")} elements at 0x${array.address.toString(16)}`;
+  return drawHeatmap(proc, first, last - first, {
+    ...opts,
+    title,
+    bounds: [{ start: array.address, end: array.address + array.nbytes, label: "array" }, ...(opts.bounds ?? [])],
+    annotations: [{ addr: header, length: ALLOCATOR_HEADER_BYTES, label: "allocator header" }, ...(opts.annotations ?? [])],
+  }, title);
 }
 
 /** Validates, summarises and draws; returns the chart, which keeps `options` for its zooms. */
 function drawHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions, givenTitle?: string): HeatmapChart {
-  const where = "residencyHeatmap";
+  const where = "residencyHeatmapChart";
   if (source === null || typeof source !== "object" || typeof source.residencySummary !== "function") {
     throw new InvalidArgumentError(`${where}: source must have residencySummary(addr, length, cells), got ${describeValue(source)}`);
   }

@@ -3,7 +3,7 @@
 import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
-import { PageTableLevel } from "./types";
+import { ChartOptions, PageTableLevel } from "./types";
 import { binaryTicks, formatBytes, formatBytesExpr, formatCount } from "./units";
 import { requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
 import maxBy from "lodash/maxBy";
@@ -17,7 +17,7 @@ const DEFAULT_TABLE_BYTES = 4096;
  * Bars of the memory each page-table level takes, labelled with its table count and how full its
  * entries are; returns the chart.
  */
-export function pageTableChart(levels: readonly PageTableLevel[], options: { title?: string } = {}): Chart {
+export function pageTableChart(levels: readonly PageTableLevel[], options: ChartOptions = {}): Chart {
   const where = "pageTableChart";
   requireNonEmptyArray(where, "levels", levels);
   const values = levels.map((level, i) => {

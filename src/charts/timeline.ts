@@ -4,12 +4,12 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
-import { MemoryEvent } from "./types";
+import { ChartOptions, MemoryEvent } from "./types";
 import { binaryTicks, formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
 import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
 
-export interface TimelineOptions {
-  title?: string;
+/** Options of memoryTimelineChart. */
+export interface TimelineOptions extends ChartOptions {
   /** Most calls to draw (default 120, at most 500); longer logs are thinned evenly, keeping the first and last. */
   maxEvents?: number;
   /** Status fields (e.g. Process.status()) listed in the text output as given. */

@@ -6,7 +6,7 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Chart } from "./chart";
 import { CATEGORY_COLORS, OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
-import { ReachSeries, TlbPhase } from "./types";
+import { ChartOptions, ReachSeries, TlbPhase } from "./types";
 import { formatCount } from "./units";
 import { requireLabel, requireNonEmptyArray, requireNonNegative } from "./validate";
 
@@ -66,7 +66,7 @@ function describeTlb(phases: readonly TlbPhase[]): string {
  * Bars of TLB hits and misses per level, one panel per phase (symlog scale: misses stay visible
  * next to billions of hits); returns the chart.
  */
-export function tlbHitsChart(phases: readonly TlbPhase[], options: { title?: string } = {}): Chart {
+export function tlbHitsChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
   const levels = checkPhases("tlbHitsChart", phases);
   const values = phases.flatMap((p) =>
     Object.entries(p.tlb).flatMap(([level, c]) => [
@@ -163,11 +163,17 @@ function describeCycles(phases: readonly TlbPhase[], perAccess: boolean): string
     .join("\n");
 }
 
+/** Options of cyclesByCauseChart. */
+export interface CyclesByCauseOptions extends ChartOptions {
+  /** Cycles per access instead of totals (phases without accesses count 0). */
+  perAccess?: boolean;
+}
+
 /**
  * A stacked bar of cycles by cause (TLB hit, page walk, fault ...) for each phase; per access
  * when `perAccess` (phases without accesses count 0). Returns the chart.
  */
-export function cyclesByCauseChart(phases: readonly TlbPhase[], options: { title?: string; perAccess?: boolean } = {}): Chart {
+export function cyclesByCauseChart(phases: readonly TlbPhase[], options: CyclesByCauseOptions = {}): Chart {
   checkPhases("cyclesByCauseChart", phases);
   const perAccess = options.perAccess === true;
   const title = options.title ?? (perAccess ? "Cycles per access, by cause" : "Cycles by cause");
@@ -179,7 +185,7 @@ export function cyclesByCauseChart(phases: readonly TlbPhase[], options: { title
  * Phases side by side: TLB misses per level (grouped by phase) next to cycles per access by
  * cause. Returns the chart.
  */
-export function tlbPhasesChart(phases: readonly TlbPhase[], options: { title?: string } = {}): Chart {
+export function tlbPhasesChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
   const levels = checkPhases("tlbPhasesChart", phases);
   const labels = phases.map((p) => p.label);
   const misses = phases.flatMap((p) => Object.entries(p.tlb).map(([level, c]) => ({ phase: p.label, level, misses: c.misses })));
@@ -226,11 +232,17 @@ export interface ReachMarker {
   pages: number;
 }
 
+/** Options of tlbReachChart. */
+export interface TlbReachOptions extends ChartOptions {
+  /** Vertical rules where each TLB level's reach ends (ReachResult.presetReach). */
+  reach?: readonly ReachMarker[];
+}
+
 /**
  * The reach curve: cycles per access against pages touched (log2 axis), one line per series,
  * with vertical rules where each TLB level's reach ends. Returns the chart.
  */
-export function tlbReachChart(series: readonly ReachSeries[], options: { title?: string; reach?: readonly ReachMarker[] } = {}): Chart {
+export function tlbReachChart(series: readonly ReachSeries[], options: TlbReachOptions = {}): Chart {
   const where = "tlbReachChart";
   requireNonEmptyArray(where, "series", series);
   const values: { series: string; pages: number; cycles: number }[] = [];

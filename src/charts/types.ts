@@ -1,5 +1,15 @@
 // The small input interfaces the chart builders read. The simulator's Process, Machine and MMU
 // phases satisfy them structurally; tests and the real-machine probe can pass plain objects.
+//
+// Every chart factory follows one pattern: `xxxChart(subject, options?)`, where the subject is what
+// is drawn (a process and an address range, an array, events, phases...) and `options` extends
+// ChartOptions, so `{ title }` works everywhere. Each returns a Chart (or a subclass of it).
+
+/** The options every chart factory takes. */
+export interface ChartOptions {
+  /** The chart's title (each factory has a default that says what is drawn). */
+  title?: string;
+}
 
 /** Per-cell page counts of an address range, as Process.residencySummary returns them. */
 export interface ResidencyCounts {
@@ -15,6 +25,19 @@ export interface ResidencySource {
   readonly pageSize: number;
   /** Summarises [addr, addr + length) into at most `cells` cells of whole pages. */
   residencySummary(addr: number, length: number, cells: number): ResidencyCounts;
+}
+
+/**
+ * An array in a simulated process, as arrayHeatmapChart reads it (numpy's and Node's arrays fit):
+ * where its data starts, how many bytes and elements it has, and the process whose pages hold it.
+ */
+export interface ArraySource {
+  readonly address: number;
+  readonly nbytes: number;
+  readonly size: number;
+  readonly dtype: { readonly name: string };
+  /** The runtime the array belongs to; its process must summarise residency (a ResidencySource). */
+  readonly runtime: { readonly proc: { readonly pageSize: number } };
 }
 
 /** Anything that can say which physical frame backs a virtual address. */

@@ -72,7 +72,7 @@ export function statusOf(machine: Machine, proc: Process): ProcessStatus {
     RssFile: 0,
     RssShmem: 0,
     VmData: kB(data),
-    VmPTE: proc.alive && !machine.preset.eager ? kB(mm.pageTable.pgtablesBytes) : 0,
+    VmPTE: proc.alive && machine.policy.tablesInRam ? kB(mm.pageTable.pgtablesBytes) : 0,
   };
   if (machine.preset.os === "windows") {
     status.PrivateUsage = mm.committedBytes();

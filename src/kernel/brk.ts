@@ -2,7 +2,7 @@
 
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
 import type { Machine } from "./machine";
-import { anonymousVma, populateEagerly, unmapRange, userSpaceEnd } from "./mmap";
+import { anonymousVma, unmapRange, userSpaceEnd } from "./mmap";
 import type { Process } from "./process";
 import { requireInteger, roundUp } from "./validate";
 
@@ -23,11 +23,8 @@ export function doBrk(machine: Machine, proc: Process, newEnd: unknown): number 
       throw new OutOfMemoryError(`brk: cannot grow the heap to ${describeValue(end)}: the mapping at ${describeValue(blocker.start)} is in the way`);
     }
     machine.checkCommit("brk", newTop - oldTop); // the heap is private writable: VM_ACCOUNT
-    if (machine.preset.eager && machine.memory.freeFrames < (newTop - oldTop) / pageBytes) {
-      throw new OutOfMemoryError(`brk: cannot allocate memory: ${(newTop - oldTop) / 1024} kB requested, no MMU and too few free frames`);
-    }
+    machine.policy.populateAtMap(machine, proc, "brk", oldTop, newTop);
     mm.vmas.insert(anonymousVma(oldTop, newTop, "read-write", "[heap]"));
-    if (machine.preset.eager) populateEagerly(machine, proc, oldTop, newTop);
     mm.vmas.mergeAround(oldTop, newTop);
     mm.vmBytes();
   } else if (newTop < oldTop) {

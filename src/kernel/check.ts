@@ -57,9 +57,9 @@ export function checkMachine(machine: Machine): void {
     const mismatch = mm.pageTable.findCountMismatch();
     if (mismatch !== null) fail(`${who}: ${mismatch}`);
     tablePages += counted;
-    if (!machine.preset.eager) mm.pageTable.forEachTableFrame((pfn) => own(pfn));
+    if (machine.policy.tablesInRam) mm.pageTable.forEachTableFrame((pfn) => own(pfn));
   }
-  if (!machine.preset.eager && tablePages !== machine.tableFrames) {
+  if (machine.policy.tablesInRam && tablePages !== machine.tableFrames) {
     fail(`PageTables counts ${machine.tableFrames} table pages, the processes hold ${tablePages}`);
   }
   for (const [pfn, count] of owners) {

@@ -1,7 +1,7 @@
 // fork(): the child gets a copy of the VMAs and page tables; every private page becomes shared
 // read-only by both (refcount + 1) so the first write on either side copies it (REFERENCE §3.2).
 
-import { OutOfMemoryError, UnsupportedError } from "../errors";
+import { OutOfMemoryError } from "../errors";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
 import { Process } from "./process";
@@ -9,7 +9,7 @@ import { PTE_WRITE, entryFlags, entryPfn, isZeroEntry, withFlags } from "./pte";
 
 /** Creates the child of `parent` (copy_mm with copy-on-write) and returns it. */
 export function doFork(machine: Machine, parent: Process): Process {
-  if (machine.preset.eager) throw new UnsupportedError("fork: a system without an MMU cannot fork (only vfork)");
+  machine.policy.checkFork();
   machine.checkCommit("fork", parent.mm.committedBytes()); // dup_mmap charges accountable VMAs again
   const tables = parent.mm.pageTable.tablePages;
   if (machine.memory.freeFrames < tables) {

@@ -2,6 +2,7 @@
 // base-page entries.
 
 import type { Machine } from "./machine";
+import { mmPolicyOf } from "./mm-policy";
 import type { LeafTable } from "./page-table";
 import type { Process } from "./process";
 import { PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
@@ -24,7 +25,7 @@ export function thpSizeSetting(preset: Readonly<Preset>, bytes: number): ThpSize
  * MADV_NOHUGEPAGE and PROT_NONE rule out every size.
  */
 export function thpSizeEnabledFor(preset: Readonly<Preset>, vma: Vma, bytes: number): boolean {
-  if (!preset.thpSupported || preset.eager || vma.nohugepage || vma.prot === "none") return false;
+  if (!preset.thpSupported || !mmPolicyOf(preset).hugePages || vma.nohugepage || vma.prot === "none") return false;
   const setting = thpSizeSetting(preset, bytes);
   const mode = setting === "inherit" ? preset.thp : setting;
   return mode === "always" || (mode === "madvise" && vma.hugepage);

@@ -11,9 +11,11 @@ import { checkMachine } from "./check";
 import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
 import { EventLog, type KernelEvent } from "./events";
 import { type Meminfo, meminfoOf } from "./meminfo";
+import { type MmPolicy, mmPolicyOf } from "./mm-policy";
 import { type OvercommitMode, type Preset, type PresetName, type ThpMode, type ThpSizeSetting, getPreset, resolvePreset } from "./presets";
 import { Process } from "./process";
 import { releaseAddressSpace } from "./zap";
+import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
 
 export interface MachineOptions {
   preset?: PresetName;
@@ -54,15 +56,18 @@ const OPTION_KEYS = new Set([
 
 export class Machine {
   readonly preset: Readonly<Preset>;
+  /** @internal */
   readonly memory: PhysicalMemory;
   readonly mmu: Mmu;
   /** Bytes of a huge (PMD) page, or 0 when the platform has none. */
   readonly hugePageBytes: number;
+  /** How memory management runs here, with an MMU or without (mm-policy.ts); chosen from the preset. */
+  readonly policy: MmPolicy;
   private readonly log: EventLog;
   private readonly live = new Map<number, Process>();
   private readonly totals = zeroCounters();
   private nextPid = 1;
-  /** Frames holding page tables of live processes (PageTables). */
+  /** Frames holding page tables of live processes (PageTables). @internal */
   tableFrames = 0;
 
   constructor(options: MachineOptions = {}) {
@@ -89,6 +94,7 @@ export class Machine {
       throw new InvalidArgumentError(`Machine: mmu must be a function (machine) => Mmu, got ${describeValue(mmu)}`);
     }
     this.preset = Object.freeze(resolvePreset(preset, overrides));
+    this.policy = mmPolicyOf(this.preset);
     const pmdFrames = this.preset.pageSize / 8; // one table page of 8-byte entries maps this many pages
     this.hugePageBytes = this.preset.thpSupported ? this.preset.pageSize * pmdFrames : 0;
     this.memory = new PhysicalMemory({
@@ -136,13 +142,23 @@ export class Machine {
     checkMachine(this);
   }
 
+  /** The Jupyter display: drawn by the display layer's registered renderer (meminfo as text without one). */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return displayBundle(this);
+  }
+
+  /** The same bundle for IJavascript's display hook. */
+  _toMime(): MimeBundle {
+    return displayBundle(this);
+  }
+
   /** Short text for util.inspect (Node and the notebook's plain-text view). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     const info = this.meminfo();
     return `Machine(${this.preset.name}, ${this.preset.pageSize / 1024} KiB pages, THP ${this.preset.thp}, MemTotal ${info.MemTotal} kB, MemFree ${info.MemFree} kB, ${this.live.size} processes)`;
   }
 
-  /** Returns the commit limit in bytes (CommitLimit; Windows: RAM + page file). */
+  /** Returns the commit limit in bytes (CommitLimit; Windows: RAM + page file). @internal */
   commitLimitBytes(): number {
     const p = this.preset;
     // overcommit-accounting.rst: CommitLimit = RAM * overcommit_ratio / 100 + swap (REFERENCE §3.6)
@@ -150,7 +166,7 @@ export class Machine {
     return ram + p.swapBytes;
   }
 
-  /** Returns the bytes charged to the commit limit by every live process (Committed_AS). */
+  /** Returns the bytes charged to the commit limit by every live process (Committed_AS). @internal */
   committedBytes(): number {
     let bytes = 0;
     for (const proc of this.live.values()) bytes += proc.mm.committedBytes();
@@ -160,6 +176,7 @@ export class Machine {
   /**
    * Throws OutOfMemoryError when charging `bytes` more would break the overcommit policy
    * (__vm_enough_memory); returns normally when the charge is allowed.
+   * @internal
    */
   checkCommit(call: string, bytes: number): void {
     if (bytes === 0) return;
@@ -190,6 +207,7 @@ export class Machine {
   /**
    * Allocates a frame for `requester`, running the OOM killer while RAM is full; returns the pfn.
    * Throws ProcessKilledError when the requester itself is chosen.
+   * @internal
    */
   allocFrameFor(requester: Process | null): number {
     for (;;) {
@@ -199,41 +217,41 @@ export class Machine {
     }
   }
 
-  /** Allocates a page-table frame for `proc` (no MMU: tables are bookkeeping only, pfn -1). */
+  /** Allocates a page-table frame for `proc` (pfn -1, no frame, where the policy keeps tables out of RAM). @internal */
   allocTableFrame(proc: Process | null): number {
-    if (this.preset.eager) return -1;
+    if (!this.policy.tablesInRam) return -1;
     const pfn = this.allocFrameFor(proc);
     this.memory.zeroFrame(pfn);
     this.tableFrames++;
     return pfn;
   }
 
-  /** Returns a page-table frame to the allocator. */
+  /** Returns a page-table frame to the allocator. @internal */
   freeTableFrame(pfn: number): void {
     if (pfn < 0) return;
     this.memory.freeFrame(pfn);
     this.tableFrames--;
   }
 
-  /** Adds `n` to a counter of `proc` and of the machine. */
+  /** Adds `n` to a counter of `proc` and of the machine. @internal */
   count(proc: Process, name: CounterName, n = 1): void {
     proc.counterSet[name] += n;
     this.totals[name] += n;
   }
 
-  /** Appends an event to the log (time = the next sequence number). */
+  /** Appends an event to the log (time = the next sequence number). @internal */
   record(event: Omit<KernelEvent, "time">): void {
     this.log.push({ time: this.log.nextTime(), ...event });
   }
 
-  /** Removes a process that exited or was killed, releasing its memory. */
+  /** Removes a process that exited or was killed, releasing its memory. @internal */
   reap(proc: Process): void {
     releaseAddressSpace(this, proc);
     this.mmu.invalidateAsid(proc.pid);
     this.live.delete(proc.pid);
   }
 
-  /** Registers the process `create` builds with the next pid and returns it. */
+  /** Registers the process `create` builds with the next pid and returns it. @internal */
   adopt(create: (pid: number) => Process): Process {
     const proc = create(this.nextPid);
     this.nextPid++;
@@ -277,12 +295,12 @@ export class Machine {
 
 /**
  * The MMU a machine gets unless told otherwise: its platform's CPU with TLBs and walk caches
- * (skylake for linux-x86_64), or a TLB-less walker where the platform has no MMU or the page
+ * (skylake for linux-x86_64), or a TLB-less walker where the policy models no TLBs or the page
  * size was overridden to one that CPU's TLBs do not hold.
  */
 function defaultMmu(machine: Machine): Mmu {
   const cpu = DEFAULT_CPU_FOR_PLATFORM[machine.preset.name];
-  if (machine.preset.eager || cpu === undefined || machine.preset.pageSize !== getPreset(machine.preset.name).pageSize) {
+  if (!machine.policy.tlbs || cpu === undefined || machine.preset.pageSize !== getPreset(machine.preset.name).pageSize) {
     return new SimpleMmu();
   }
   return tlbMmu(cpu)(machine);

@@ -68,7 +68,7 @@ function faultsOf(k: KernelCounters): Record<FaultKind | "total", number> {
 /**
  * Runs `fn` and returns what it cost `proc` in address translation: TLB hits and misses per
  * level, walks and their references, faults by kind, cycles by cause and per access. Needs a
- * machine whose MMU models TLBs (`new Machine({ mmu: tlbMmu() })`); the MMU counts every
+ * machine whose MMU models TLBs (`new Machine({ cpu: "skylake" })`, or any Linux preset by default); the MMU counts every
  * process, so measure one process at a time.
  */
 export function measure(proc: Process, fn: () => void, label = "phase"): Phase {
@@ -79,7 +79,7 @@ export function measure(proc: Process, fn: () => void, label = "phase"): Phase {
   const mmu = proc.machine.mmu;
   if (!measurable(mmu)) {
     throw new UnsupportedError(
-      "measure: this machine's MMU does not model TLBs; build the machine with new Machine({ mmu: tlbMmu() })",
+      'measure: this machine\'s MMU does not model TLBs; build the machine with a CPU, e.g. new Machine({ cpu: "skylake" })',
     );
   }
   const mmuBefore = mmu.snapshot();

@@ -33,7 +33,7 @@ export function meminfoOf(machine: Machine): Meminfo {
       if (index < 0 && !isZeroEntry(entry)) hugeHeads.add(entryPfn(entry));
     });
   }
-  const tableFrames = machine.preset.eager ? 0 : machine.tableFrames;
+  const tableFrames = machine.tableFrames; // 0 where the tables take no RAM (mm-policy.ts)
   const anonFrames = memory.usedFrames - memory.reservedFrames - tableFrames;
   const info: Meminfo = {
     MemTotal: memory.totalFrames * pageKb,

@@ -1,10 +1,10 @@
 // mmap and munmap of private anonymous memory: top-down placement below mmap_base, commit
-// charge, VMA split/merge, and (no MMU) eager backing.
+// charge, VMA split/merge. Pages are backed on first touch (fault.ts) unless the machine's policy
+// backs them at map time (mm-policy.ts).
 
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
 import type { Machine } from "./machine";
 import type { Process } from "./process";
-import { PTE_PRESENT, PTE_WRITE, makeEntry } from "./pte";
 import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
 import type { Prot, Vma } from "./vma";
 import { zapRange } from "./zap";
@@ -41,16 +41,10 @@ export function doMmap(machine: Machine, proc: Process, length: unknown, options
   const vma = anonymousVma(0, 0, prot, options.name);
   machine.checkCommit("mmap", vma.accounted ? bytes : 0);
   const start = placeMapping(machine, proc, bytes);
-  if (preset.eager && machine.memory.freeFrames < bytes / preset.pageSize) {
-    // No MMU, nothing to fault in later: the mapping needs its frames now (nommu-mmap.rst)
-    throw new OutOfMemoryError(
-      `mmap: cannot allocate memory: ${bytes / 1024} kB requested, ${(machine.memory.freeFrames * preset.pageSize) / 1024} kB free (no MMU: backed at allocation)`,
-    );
-  }
+  machine.policy.populateAtMap(machine, proc, "mmap", start, start + bytes);
   vma.start = start;
   vma.end = start + bytes;
   proc.mm.vmas.insert(vma);
-  if (preset.eager) populateEagerly(machine, proc, vma.start, vma.end);
   proc.mm.vmas.mergeAround(vma.start, vma.end);
   proc.mm.vmBytes();
   return start;
@@ -73,19 +67,6 @@ function placeMapping(machine: Machine, proc: Process, bytes: number): number {
     throw new OutOfMemoryError(`mmap: cannot allocate memory: no free ${bytes / 1024} kB range of virtual addresses below 0x${ceiling.toString(16)}`);
   }
   return start;
-}
-
-/** No MMU: allocates and clears every page of [start, end) at once (REFERENCE §3.8). */
-export function populateEagerly(machine: Machine, proc: Process, start: number, end: number): void {
-  const pageBytes = machine.preset.pageSize;
-  const pageTable = proc.mm.pageTable;
-  for (let vaddr = start; vaddr < end; vaddr += pageBytes) {
-    const pfn = machine.allocFrameFor(proc);
-    machine.memory.zeroFrame(pfn);
-    machine.count(proc, "kernelBytesZeroed", pageBytes);
-    pageTable.setPteAt(vaddr, makeEntry(pfn, PTE_PRESENT | PTE_WRITE));
-    proc.mm.addRss(1);
-  }
 }
 
 /** Validates and performs munmap(addr, length): unmaps whole pages, also part of a VMA. */

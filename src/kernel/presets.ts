@@ -35,7 +35,7 @@ export interface Preset {
   thpOnHugeZeroWrite: boolean;
   /** Read faults on untouched anonymous memory map one shared zero page (no RSS). */
   zeroPageOnRead: boolean;
-  /** No MMU: mmap backs and clears every page at once (REFERENCE §3.8). */
+  /** No MMU: the kernel runs the no-MMU policy of nommu.ts (mmap backs and clears every page at once, REFERENCE §3.8). */
   eager: boolean;
   ramBytes: number;
   /** Swap or page-file bytes: used only in commit limits (pages are never swapped out here). */

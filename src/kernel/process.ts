@@ -20,6 +20,7 @@ import { type Advice, doMadvise, doMprotect } from "./protect";
 import { entryPfn } from "./pte";
 import { requireInteger, roundUp } from "./validate";
 import type { Prot } from "./vma";
+import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
 
 /** The largest read() the simulator returns at once. */
 export const MAX_READ_BYTES = 64 * 2 ** 20;
@@ -44,9 +45,9 @@ function refusedUpFront(error: unknown): boolean {
 
 export class Process {
   readonly pageSize: number;
-  /** The address space (internal to the kernel). */
+  /** The address space (internal to the kernel). @internal */
   readonly mm: Mm;
-  /** Live counters (internal; read `counters` for a copy). */
+  /** Live counters (internal; read `counters` for a copy). @internal */
   readonly counterSet: KernelCounters = zeroCounters();
   private callDepth = 0;
   private deathReason: string | null = null;
@@ -299,16 +300,26 @@ export class Process {
     return entry === 0 ? null : entryPfn(entry);
   }
 
-  /** Throws ProcessKilledError (OOM killer) or ProcessExitedError (exit()) when the process is gone. */
+  /** Throws ProcessKilledError (OOM killer) or ProcessExitedError (exit()) when the process is gone. @internal */
   requireAlive(call: string): void {
     if (this.deathReason === null) return;
     if (this.deathReason.startsWith("killed")) throw new ProcessKilledError(`${call}: pid ${this.pid} was ${this.deathReason}`);
     throw new ProcessExitedError(`${call}: pid ${this.pid} has exited; its memory is gone (read figures before exit())`);
   }
 
-  /** Marks the process killed (the machine then releases its memory). */
+  /** Marks the process killed (the machine then releases its memory). @internal */
   markKilled(reason: string): void {
     this.deathReason = `killed: ${reason}`;
+  }
+
+  /** The Jupyter display: the process's RSS timeline, drawn by the display layer's registered renderer. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return displayBundle(this);
+  }
+
+  /** The same bundle for IJavascript's display hook. */
+  _toMime(): MimeBundle {
+    return displayBundle(this);
   }
 
   /** Short text for util.inspect (Node and the notebook's plain-text view). */

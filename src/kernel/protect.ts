@@ -55,8 +55,7 @@ export function doMprotect(machine: Machine, proc: Process, addr: unknown, lengt
     vma.prot = newProt;
     if (newProt === "read-write") vma.accounted = true;
   }
-  if (!machine.preset.eager) {
-    // No MMU: nothing to change in the (bookkeeping-only) tables.
+  if (machine.policy.remapsPages) {
     splitHugeAt(machine, proc, start);
     splitHugeAt(machine, proc, end);
     const pageTable = proc.mm.pageTable;
@@ -76,8 +75,7 @@ export function doMadvise(machine: Machine, proc: Process, addr: unknown, length
   const what = requireOneOf("madvise", "advice", advice, ADVICES);
   if (what === "dontneed") {
     // MADV_DONTNEED drops the pages; the next touch faults in zero-filled memory again.
-    // ASSUMPTION: without an MMU there is nothing to drop, so it does nothing.
-    if (!machine.preset.eager) zapRange(machine, proc, start, end);
+    if (machine.policy.remapsPages) zapRange(machine, proc, start, end);
     return;
   }
   if (!machine.preset.thpSupported) {

@@ -134,7 +134,7 @@ function sameFigures(a: NumpySideFigures, b: NumpySideFigures): boolean {
 function twinMachine(hostReadable: boolean): { machine: Machine; why: string } {
   if (!hostReadable) return { machine: new Machine(), why: "simulated on a default Linux x86-64 machine (this host cannot be probed)" };
   try {
-    return { machine: machineFromHost(), why: "simulated on this host's twin (machineFromHost)" };
+    return { machine: machineFromHost(), why: "simulated on this host's twin (Machine.fromHost())" };
   } catch (error) {
     return { machine: new Machine(), why: `simulated on a default Linux x86-64 machine: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -49,7 +49,7 @@ export interface Comparison {
   rows: CompareRow[];
   /** The real array and its mapping (null off Linux): probe.snapshot(real) draws it. */
   real: ProbedArray<Float64Array> | null;
-  /** The simulated twin: its process and array (draw with arrayHeatmap or residencyHeatmap). */
+  /** The simulated twin: its process and array (draw with arrayHeatmapChart or residencyHeatmapChart). */
   sim: { process: Process; array: NDArray };
   /** The stock Linux simulation of the same steps. */
   stock: { process: Process; array: NDArray };

@@ -35,14 +35,20 @@ export function machineOptionsFor(facts: HostFacts): MachineOptions {
   return result;
 }
 
-/** The Machine options that describe this host; throws UnsupportedError off Linux. */
+/**
+ * The Machine options that describe this host; throws UnsupportedError off Linux.
+ * @internal Public ways in: Machine.fromHost() for the twin, probe.machineOptionsFor(facts) for options.
+ */
 export function hostMachineOptions(options: ProbeOptions = {}): MachineOptions {
   const facts = hostFacts(options);
   if (!facts.ok) throw new UnsupportedError(`Machine.fromHost: ${facts.reason}`);
   return machineOptionsFor(facts);
 }
 
-/** A simulated machine built from this host's facts and measured fault behaviour. */
+/**
+ * A simulated machine built from this host's facts and measured fault behaviour.
+ * @internal Public way in: Machine.fromHost(overrides).
+ */
 export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOptions = {}): Machine {
   return new Machine({ ...hostMachineOptions(options), ...overrides });
 }
@@ -50,7 +56,10 @@ export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOp
 declare module "../kernel/machine" {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Machine {
-    /** A simulated machine built from this host's facts; throws UnsupportedError off Linux. */
+    /**
+     * The host's twin: a simulated machine built from this host's facts and its measured fault
+     * behaviour (see probe.hostFacts), with `overrides` on top; throws UnsupportedError off Linux.
+     */
     function fromHost(overrides?: MachineOptions): Machine;
   }
 }

@@ -1,5 +1,9 @@
 // The probe of the real process: what the kernel actually did with this process's memory,
 // read from /proc/self (Linux only; every call answers { ok: false, reason } elsewhere).
+// This is the `probe` namespace of the package (`import { probe } from "pagelab"`). The host's
+// twin has one public way in: `Machine.fromHost()` (this module installs it on Machine), and
+// `probe.machineOptionsFor(facts)` for the options of recorded facts.
+import "./from-host";
 export { supported } from "./supported";
 export { alloc } from "./alloc";
 export { residency, frames, MAX_PAGES_PER_CALL } from "./residency";
@@ -21,7 +25,7 @@ export type { CpuPresetName } from "./cpuPreset";
 export type { ZeroPageDetection, HugeDetection } from "./classify";
 export type { ProbeOptions, Unsupported } from "./options";
 export type { MappingRange } from "./maps";
-export { machineFromHost, hostMachineOptions, machineOptionsFor } from "./from-host";
+export { machineOptionsFor } from "./from-host";
 export { checkTwin, type TwinCheck, type TwinRegionCheck, type CalibrationRecord } from "./twin-check";
 export { compare, everyNthPage } from "./compare";
 export type { CompareExperiment, CompareStep, CompareRow, Comparison, SideFigures } from "./compare";
@@ -30,8 +34,6 @@ export { compareNumpy } from "./compare-numpy";
 export type { CompareNumpyOptions, NumpyComparison, NumpyCompareRow, NumpySideFigures, NumpyArrayFigures } from "./compare-numpy";
 export { parseNumpyStatement, parseNumpyProgram, acceptedForms, MAX_LOOP_ITEMS } from "./numpy-statements";
 export type { NumpyOp, NumpyOpKind, NumpyStatement, ArrayCreator } from "./numpy-statements";
-export { runNumpyChild, numpyInterpreter, NUMPY_CHILD_SCRIPT } from "./numpy-child";
 export type { RealNumpyRun, RealStep, RealCounters, RealArray, RealPageCounts, RealOutcome, InterpreterNoise } from "./numpy-child";
-export { simulatedNumpy } from "./numpy-twin";
 export type { SimulatedNumpy, Placement } from "./numpy-twin";
 export type { Agreement, Tolerance } from "./numpy-agreement";

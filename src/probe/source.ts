@@ -1,5 +1,5 @@
 // A snapshot of a real mapping shaped like a simulated process, so the same charts draw both:
-// residencyHeatmap(snapshot, ...) and frameMapChart(snapshot, ...) work on the real machine too.
+// residencyHeatmapChart(snapshot, ...) and frameMapChart(snapshot, ...) work on the real machine too.
 import { InvalidArgumentError } from "../errors";
 import type { ProbeTarget } from "./alloc";
 import type { ProbeOptions, Unsupported } from "./options";

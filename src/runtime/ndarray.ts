@@ -6,6 +6,7 @@ import type { DType } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { Layout } from "./array-kernels";
 import { copyElements, fill, loadElement, reduce, storeElement } from "./array-kernels";
+import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
 
 /** The data buffer numpy allocated for an array and its views. */
 export interface ArrayBufferOwner {
@@ -281,6 +282,16 @@ export class NDArray {
   toString(): string {
     const state = this.owner.freed ? ", freed" : "";
     return `ndarray(shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""}), dtype=${this.dtype.name}, address=0x${this.address.toString(16)}, nbytes=${this.nbytes}${state})`;
+  }
+
+  /** The Jupyter display: the array's residency heatmap, drawn by the display layer's registered renderer. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return displayBundle(this);
+  }
+
+  /** The same bundle for IJavascript's display hook. */
+  _toMime(): MimeBundle {
+    return displayBundle(this);
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

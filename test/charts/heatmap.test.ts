@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../src/errors";
 import { HeatmapRow, heatmapRows } from "../../src/charts/heatmap-data";
 import { residencyHeatmapSpec } from "../../src/charts/heatmap-spec";
-import { residencyHeatmap } from "../../src/charts/heatmap";
+import { residencyHeatmapChart } from "../../src/charts/heatmap";
 import { FakeSource, STATES } from "./fake-source";
 
 const BASE = 0x7f0000000000;
@@ -59,10 +59,10 @@ describe("heatmapRows", () => {
   });
 });
 
-describe("residencyHeatmap", () => {
+describe("residencyHeatmapChart", () => {
   it("draws the source's states per cell: single pages when the range is small", () => {
     const source = new FakeSource(BASE, 100).set(0, 1, 2).set(1, 10, 1).set(50, 3, 3);
-    const chart = residencyHeatmap(source, BASE, 100 * PAGE);
+    const chart = residencyHeatmapChart(source, BASE, 100 * PAGE);
     const rows = specRows(chart.spec);
     const counts = expandRows(rows, STATES, 100);
     const expected = source.residencySummary(BASE, 100 * PAGE, 100).counts.map((c) => Array.from(c));
@@ -76,7 +76,7 @@ describe("residencyHeatmap", () => {
   it("summarises a 2 GiB array into at most 2048 cells of a power-of-two number of pages", () => {
     const pages = 2 ** 31 / PAGE + 1;
     const source = new FakeSource(BASE, pages).set(0, 1, 2).set(1000, 5000, 1).set(200_000, 70_000, 2);
-    const chart = residencyHeatmap(source, BASE + 16, 2 ** 31, { bounds: [{ start: BASE + 16, end: BASE + 16 + 2 ** 31 }] });
+    const chart = residencyHeatmapChart(source, BASE + 16, 2 ** 31, { bounds: [{ start: BASE + 16, end: BASE + 16 + 2 ** 31 }] });
     const rows = specRows(chart.spec);
     const cells = Math.max(...rows.map((r) => r.i + (r.k ?? 1)));
     expect(cells).toBeLessThanOrEqual(2048);
@@ -88,7 +88,7 @@ describe("residencyHeatmap", () => {
 
   it("marks bounds and outlines annotations where they fall", () => {
     const source = new FakeSource(BASE, 64);
-    const chart = residencyHeatmap(source, BASE, 64 * PAGE, {
+    const chart = residencyHeatmapChart(source, BASE, 64 * PAGE, {
       bounds: [{ start: BASE + 16, end: BASE + 10 * PAGE, label: "f" }],
       annotations: [{ addr: BASE, length: 16, label: "allocator header" }],
     });
@@ -104,7 +104,7 @@ describe("residencyHeatmap", () => {
 
   it("zooms down to single pages and keeps offsets from the original origin", () => {
     const source = new FakeSource(BASE, 2 ** 20).set(300_000, 1, 2);
-    const chart = residencyHeatmap(source, BASE, 2 ** 20 * PAGE, { title: "big" });
+    const chart = residencyHeatmapChart(source, BASE, 2 ** 20 * PAGE, { title: "big" });
     const zoomed = chart.zoom(BASE + 300_000 * PAGE - 8 * PAGE, 16 * PAGE);
     const rows = specRows(zoomed.spec);
     expect(expandRows(rows, STATES, 16)[2][8]).toBe(1);
@@ -119,7 +119,7 @@ describe("residencyHeatmap", () => {
     const pages = 2048 * 8;
     const source = new FakeSource(BASE, pages);
     for (let p = 0; p < pages; p++) source.states[p] = p % 6;
-    const chart = residencyHeatmap(source, BASE, pages * PAGE);
+    const chart = residencyHeatmapChart(source, BASE, pages * PAGE);
     const rows = specRows(chart.spec);
     expect(JSON.stringify(rows).length).toBeLessThanOrEqual(120_000);
     const cells = Math.max(...rows.map((r) => r.i + 1));
@@ -131,13 +131,13 @@ describe("residencyHeatmap", () => {
   it("validates its arguments before summarising", () => {
     let calls = 0;
     const source = { pageSize: PAGE, residencySummary: () => (calls++, { cellBytes: PAGE, counts: [new Uint32Array(1)] }) };
-    expect(() => residencyHeatmap(source, -1, PAGE)).toThrow(/addr must be an integer/);
-    expect(() => residencyHeatmap(source, 0, 0)).toThrow(/length must be an integer/);
-    expect(() => residencyHeatmap(source, 2 ** 57 - PAGE, 2 * PAGE)).toThrow(/addr \+ length must be <= 2\*\*57/);
-    expect(() => residencyHeatmap(source, 2 ** 57, PAGE)).toThrow(/addr must be an integer in \[0, 2\*\*57\)/);
-    expect(() => residencyHeatmap(source, 0, PAGE, { maxCells: 5000 })).toThrow(/options.maxCells/);
-    expect(() => residencyHeatmap({ pageSize: 3000, residencySummary: source.residencySummary }, 0, PAGE)).toThrow(/pageSize/);
-    expect(() => residencyHeatmap(null as never, 0, PAGE)).toThrow(InvalidArgumentError);
+    expect(() => residencyHeatmapChart(source, -1, PAGE)).toThrow(/addr must be an integer/);
+    expect(() => residencyHeatmapChart(source, 0, 0)).toThrow(/length must be an integer/);
+    expect(() => residencyHeatmapChart(source, 2 ** 57 - PAGE, 2 * PAGE)).toThrow(/addr \+ length must be <= 2\*\*57/);
+    expect(() => residencyHeatmapChart(source, 2 ** 57, PAGE)).toThrow(/addr must be an integer in \[0, 2\*\*57\)/);
+    expect(() => residencyHeatmapChart(source, 0, PAGE, { maxCells: 5000 })).toThrow(/options.maxCells/);
+    expect(() => residencyHeatmapChart({ pageSize: 3000, residencySummary: source.residencySummary }, 0, PAGE)).toThrow(/pageSize/);
+    expect(() => residencyHeatmapChart(null as never, 0, PAGE)).toThrow(InvalidArgumentError);
     expect(calls).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Chart, MAX_BUNDLE_BYTES } from "../../src/charts/chart";
 import { renderChart } from "../../src/charts/render";
 import { VEGA_LITE_SCHEMA, vegaLiteSpec } from "../../src/charts/spec";
-import { residencyHeatmap } from "../../src/charts/heatmap";
+import { residencyHeatmapChart } from "../../src/charts/heatmap";
 import { InvalidArgumentError } from "../../src/errors";
 import { FakeSource } from "./fake-source";
 
@@ -83,7 +83,7 @@ describe("Chart", () => {
     const pages = 2 ** 19 + 1;
     const source = new FakeSource(base, pages).set(0, 1, 2).set(1000, 5000, 1).set(200_000, 70_000, 2);
     for (let p = 450_000; p < 470_000; p += 3) source.set(p, 1, 2);
-    const bundleOf = () => residencyHeatmap(source, base + 16, 2 ** 31).toMimeBundle();
+    const bundleOf = () => residencyHeatmapChart(source, base + 16, 2 ** 31).toMimeBundle();
     const bundle = bundleOf();
     expect(JSON.stringify(bundle).length).toBeLessThan(MAX_BUNDLE_BYTES);
     expect(bundleOf()["image/png"]).toBe(bundle["image/png"]);
@@ -94,7 +94,7 @@ describe("Chart", () => {
     const pages = 4096 * 8;
     const source = new FakeSource(base, pages);
     for (let p = 0; p < pages; p++) source.states[p] = (p * 7) % 6;
-    const bundle = residencyHeatmap(source, base, pages * 4096, { maxCells: 4096 }).toMimeBundle();
+    const bundle = residencyHeatmapChart(source, base, pages * 4096, { maxCells: 4096 }).toMimeBundle();
     expect(typeof bundle["image/png"]).toBe("string");
     expect(JSON.stringify(bundle).length).toBeLessThan(MAX_BUNDLE_BYTES);
   });

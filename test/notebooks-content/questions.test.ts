@@ -90,7 +90,7 @@ describe("notebooks 01..08", () => {
     });
 
     it("tags every cell that reads the real machine real-machine (05 and 06 have none: their real claims are skipped)", () => {
-      const readsHost = code.filter((c) => /\bprobe\.(supported|alloc|residency|frames|hostFacts|compare|machineFromHost|status)\(/.test(joined(c.source)));
+      const readsHost = code.filter((c) => /\bprobe\.(supported|alloc|residency|frames|hostFacts|compare|status)\(|\bMachine\.fromHost\(/.test(joined(c.source)));
       for (const cell of readsHost) expect(cell.metadata.tags ?? []).toContain("real-machine");
     });
   });

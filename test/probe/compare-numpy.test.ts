@@ -5,7 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, StepFailedError } from "../../src/errors";
-import { hostFacts, compareNumpy, parseNumpyProgram, parseNumpyStatement, runNumpyChild, simulatedNumpy, supported, NUMPY_CHILD_SCRIPT } from "../../src/probe";
+import { hostFacts, compareNumpy, parseNumpyProgram, parseNumpyStatement, supported } from "../../src/probe";
+import { runNumpyChild, NUMPY_CHILD_SCRIPT } from "../../src/probe/numpy-child";
+import { simulatedNumpy } from "../../src/probe/numpy-twin";
 import { agreementOf } from "../../src/probe/numpy-agreement";
 import type { NumpyComparison } from "../../src/probe";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compare, everyNthPage, supported, hostMachineOptions } from "../../src/probe";
+import { compare, everyNthPage, supported } from "../../src/probe";
 import { Machine } from "../../src/kernel";
-import "../../src/probe/from-host";
+import { hostMachineOptions } from "../../src/probe/from-host";
 
 const linux = supported().ok;
 const N = (256 * 2 ** 20) / 8;

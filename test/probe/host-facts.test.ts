@@ -6,6 +6,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../src/kernel";
 import * as probe from "../../src/probe";
+import { hostMachineOptions } from "../../src/probe/from-host";
 import type { CalibrationEvidence, HostFacts } from "../../src/probe";
 import { fakeRoot } from "./helpers";
 
@@ -148,10 +149,10 @@ describe.skipIf(!support.ok)("this machine, measured", () => {
     expect(b.elapsedMs).toBeLessThan(100);
     expect(b.released).toBe(true);
     for (const finding of [b.readFault, b.hugeRangeRead, b.writeFault, b.madvisedWriteFault]) expect(finding.evidence).toMatch(/pagemap: .*smaps Rss/);
-    const check = probe.checkTwin(probe.machineFromHost(), b);
+    const check = probe.checkTwin(Machine.fromHost(), b);
     expect(check.text).not.toMatch(/differs/);
     expect(check.agrees).toBe(true);
     // The twin carries what was measured, whichever way this host goes.
-    expect(probe.hostMachineOptions()).toMatchObject({ zeroPageOnRead: b.readFault.result === "zero-page" });
+    expect(hostMachineOptions()).toMatchObject({ zeroPageOnRead: b.readFault.result === "zero-page" });
   });
 });

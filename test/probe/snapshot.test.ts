@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { alloc, snapshot, supported } from "../../src/probe";
-import { frameMapChart, residencyHeatmap } from "../../src/charts";
+import { frameMapChart, residencyHeatmapChart } from "../../src/charts";
 
 const linux = supported().ok;
 
@@ -21,7 +21,7 @@ describe("a real mapping drawn with the simulator's charts", () => {
     // Outside the mapping is Unmapped, not an error.
     const around = snap.residencySummary(snap.start - 4096, 8192, 2);
     expect(around.counts[6][0]).toBe(1);
-    const chart = residencyHeatmap(snap, snap.start, length, { title: "real" });
+    const chart = residencyHeatmapChart(snap, snap.start, length, { title: "real" });
     expect(chart.text).toContain("resident");
     if (snap.framesVisible) {
       expect(snap.frameOf(snap.start)).not.toBeNull();

@@ -2,7 +2,7 @@
 // outputs on every run; another seed gives other frames (the physical scatter is seeded).
 
 import { describe, expect, it } from "vitest";
-import { frameMapChart, memoryTimelineChart, residencyHeatmap } from "../../src/charts";
+import { frameMapChart, memoryTimelineChart, residencyHeatmapChart } from "../../src/charts";
 import { toMimeBundle } from "../../src/display";
 import { Machine } from "../../src/kernel";
 import { numpy } from "../../src/runtime";
@@ -27,7 +27,7 @@ function foundingScenario(seed: number) {
   child.memset(a.address, 0xff, 64 * PAGE);
   const frames: (number | null)[] = [];
   for (let addr = a.address; addr < a.address + a.nbytes; addr += PAGE) frames.push(proc.frameOf(addr));
-  const heatmap = residencyHeatmap(proc, a.address, a.nbytes, { title: "a" });
+  const heatmap = residencyHeatmapChart(proc, a.address, a.nbytes, { title: "a" });
   const frameMap = frameMapChart(proc, a.address, a.nbytes, { title: "frames" });
   const timeline = memoryTimelineChart(proc.events, { title: "timeline" });
   const out = {

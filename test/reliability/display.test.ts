@@ -5,7 +5,7 @@
 
 import { inspect } from "util";
 import { describe, expect, it } from "vitest";
-import { MAX_BUNDLE_BYTES, residencyHeatmap } from "../../src/charts";
+import { MAX_BUNDLE_BYTES, residencyHeatmapChart } from "../../src/charts";
 import { toMimeBundle } from "../../src/display";
 import { Machine } from "../../src/kernel";
 import { numpy } from "../../src/runtime";
@@ -43,7 +43,7 @@ describe("displays are bounded", () => {
 
   it("a heatmap of the whole 128 TiB user space is bounded", () => {
     const { proc } = bigScatteredArray();
-    const chart = residencyHeatmap(proc, 0, 2 ** 47 - 4096, { title: "everything" });
+    const chart = residencyHeatmapChart(proc, 0, 2 ** 47 - 4096, { title: "everything" });
     expect(bytesOf(chart.toMimeBundle())).toBeLessThan(LIMIT);
   });
 

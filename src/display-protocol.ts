@@ -30,7 +30,7 @@ const renderers = new Map<object, DisplayRenderer<never>>();
 export function registerDisplay<T>(type: Constructor<T>, render: DisplayRenderer<T>): void {
   if (typeof type !== "function") throw new InvalidArgumentError(`registerDisplay: type must be a class, got ${String(type)}`);
   if (typeof render !== "function") throw new InvalidArgumentError("registerDisplay: render must be a function (self) => MimeBundle");
-  renderers.set(type.prototype as object, render as DisplayRenderer<never>);
+  renderers.set(type.prototype as object, render);
 }
 
 /** The renderer registered for `value`'s class or its nearest ancestor, or undefined. */

@@ -150,3 +150,9 @@ export function didYouMean(name: string, known: Iterable<string>): string {
   }
   return best !== null && bestDistance <= 2 ? ` (did you mean ${JSON.stringify(best)}?)` : "";
 }
+
+/**
+ * Array.isArray that keeps the element type: the built-in narrows a `readonly T[]` (or unknown)
+ * to `any[]`, which lets untyped values through every check after it.
+ */
+export const isArray: (value: unknown) => value is readonly unknown[] = Array.isArray;

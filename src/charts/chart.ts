@@ -75,13 +75,13 @@ export class Chart {
   private render(): RenderedChart {
     if (this.rendered !== null) return this.rendered;
     const budget = MAX_BUNDLE_BYTES - JSON.stringify(this.spec).length - Buffer.byteLength(this.text);
-    let rendered: RenderedChart | null = null;
-    for (const scale of PNG_SCALES) {
-      rendered = renderChart(this.spec, { scale });
+    let rendered = renderChart(this.spec, { scale: PNG_SCALES[0] });
+    for (const scale of PNG_SCALES.slice(1)) {
       // base64 grows the PNG by 4/3.
       if (Math.ceil(rendered.png.length / 3) * 4 <= budget) break;
+      rendered = renderChart(this.spec, { scale });
     }
-    this.rendered = rendered as RenderedChart;
-    return this.rendered;
+    this.rendered = rendered;
+    return rendered;
   }
 }

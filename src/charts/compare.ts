@@ -2,7 +2,7 @@
 // as heatmaps one above the other, on one colour scale.
 import type { Field } from "vega-lite/build/src/channeldef";
 import type { LayerSpec } from "vega-lite/build/src/spec";
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { Chart } from "./chart";
 import { HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
 import { vegaLiteSpec } from "./spec";
@@ -26,7 +26,7 @@ export interface ResidencyPanel {
  */
 export function residencyComparisonChart(panels: readonly ResidencyPanel[], options: ChartOptions = {}): Chart {
   const where = "residencyComparisonChart";
-  if (!Array.isArray(panels) || panels.length < 2) {
+  if (!isArray(panels) || panels.length < 2) {
     throw new InvalidArgumentError(`${where}: panels must be an array of at least two panels, got ${describeValue(panels)}`);
   }
   const results = panels.map((panel, i) => {

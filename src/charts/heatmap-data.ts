@@ -1,6 +1,6 @@
 // Turns a residency summary (pages per state per cell) into the compact rows a heatmap draws:
 // one row per state present in a mixed cell, one row per run of identical pure cells.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { ResidencyCounts } from "./types";
 
 /**
@@ -16,7 +16,7 @@ export interface HeatmapRow {
 
 /** Checks a summary's shape; returns the number of cells. */
 export function summaryCells(where: string, summary: ResidencyCounts): number {
-  if (summary === null || typeof summary !== "object" || !Array.isArray(summary.counts) || summary.counts.length === 0) {
+  if (summary === null || typeof summary !== "object" || !isArray(summary.counts) || summary.counts.length === 0) {
     throw new InvalidArgumentError(`${where}: summary.counts must be a non-empty array of per-state counts`);
   }
   const cells = summary.counts[0].length;

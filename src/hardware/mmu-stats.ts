@@ -120,7 +120,7 @@ function subtract(a: NumberTree, b: NumberTree): NumberTree {
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     const x = a[key];
     const y = b[key];
-    if (typeof x === "string" || typeof y === "string") out[key] = (y ?? x) as string;
+    if (typeof x === "string" || typeof y === "string") out[key] = y ?? x;
     else if (typeof x === "object" || typeof y === "object") {
       out[key] = subtract((x ?? {}) as NumberTree, (y ?? {}) as NumberTree);
     } else out[key] = ((y as number | undefined) ?? 0) - ((x as number | undefined) ?? 0);

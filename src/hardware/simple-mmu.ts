@@ -32,8 +32,8 @@ export class SimpleMmu implements Mmu {
   }
 
   /** Nothing is cached, so there is nothing to drop. */
-  invalidateRange(_asid: number, _start: number, _length: number): void {}
+  invalidateRange(): void {}
 
   /** Nothing is cached, so there is nothing to drop. */
-  invalidateAsid(_asid: number): void {}
+  invalidateAsid(): void {}
 }

@@ -1,7 +1,7 @@
 // The shape of a TLB or a paging-structure (walk) cache as a CPU preset describes it, and the
 // checks that reject impossible shapes (zero entries, ways that do not divide entries, unknown
 // page sizes) before any simulator state is built.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 
 /** Page sizes a TLB can hold: x86-64 (4K, 2M, 1G) and the arm64 granules and their blocks. */
 export type PageSizeName = "4K" | "16K" | "64K" | "2M" | "32M" | "512M" | "1G";
@@ -108,7 +108,7 @@ export function checkTlbConfig(config: TlbConfig, argument: string): number[] {
     throw new InvalidArgumentError(`${argument}.name must be a non-empty string; got ${describeValue(config.name)}`);
   }
   checkAssociativity(config, argument);
-  if (!Array.isArray(config.pageSizes) || config.pageSizes.length === 0) {
+  if (!isArray(config.pageSizes) || config.pageSizes.length === 0) {
     throw new InvalidArgumentError(`${argument}.pageSizes must list at least one page size; got ${describeValue(config.pageSizes)}`);
   }
   const shifts = config.pageSizes.map((size, i) => pageShiftOf(size, `${argument}.pageSizes[${i}]`));
@@ -120,7 +120,7 @@ export function checkTlbConfig(config: TlbConfig, argument: string): number[] {
 
 /** Validates a group of TLBs looked up together (one level): each page size in at most one. */
 export function checkTlbLevel(configs: readonly TlbConfig[], argument: string): void {
-  if (!Array.isArray(configs)) {
+  if (!isArray(configs)) {
     throw new InvalidArgumentError(`${argument} must be an array of TLB descriptions; got ${describeValue(configs)}`);
   }
   const holder = new Map<number, string>();
@@ -139,7 +139,7 @@ export function checkTlbLevel(configs: readonly TlbConfig[], argument: string): 
 
 /** Validates the walk caches: known shape, depth 1..5, one cache per depth. */
 export function checkWalkCaches(configs: readonly WalkCacheConfig[], argument: string): void {
-  if (!Array.isArray(configs)) {
+  if (!isArray(configs)) {
     throw new InvalidArgumentError(`${argument} must be an array of walk-cache descriptions; got ${describeValue(configs)}`);
   }
   const depths = new Set<number>();

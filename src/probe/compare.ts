@@ -2,7 +2,7 @@
 // host (Machine.fromHost + the Node runtime) and on stock Linux, step by step: resident pages and
 // minor faults, real vs twin with the difference (the check that the simulator says what the
 // kernel does), and stock Linux beside them (where this host is not the textbook).
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, isArray } from "../errors";
 import { Machine, PageState, type Process } from "../kernel";
 import { node, type NDArray } from "../runtime";
 import { Chart, OKABE_ITO } from "../charts";
@@ -67,7 +67,7 @@ function checkExperiment(exp: CompareExperiment): void {
   if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
     throw new InvalidArgumentError(`compare(experiment): elements must be an integer in 1..2**28, got ${exp.elements}`);
   }
-  if (!Array.isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError("compare(experiment): steps must be a non-empty array");
+  if (!isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError("compare(experiment): steps must be a non-empty array");
   for (const [k, step] of exp.steps.entries()) {
     for (const list of [step.write ?? [], step.read ?? []]) {
       for (const i of list) {
@@ -184,5 +184,5 @@ function comparisonChart(rows: CompareRow[]): Chart {
       },
     },
   };
-  return new Chart(spec as never, "real vs simulated residency", rows.map((r) => `${r.step}: real ${r.real?.resident ?? "—"}, twin ${r.sim.resident}, stock ${r.stock.resident}`).join("\n"));
+  return new Chart(spec, "real vs simulated residency", rows.map((r) => `${r.step}: real ${r.real?.resident ?? "—"}, twin ${r.sim.resident}, stock ${r.stock.resident}`).join("\n"));
 }

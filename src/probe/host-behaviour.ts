@@ -168,15 +168,27 @@ export function runCalibration(python = systemPython()): CalibrationEvidence | U
     if (code === "ETIMEDOUT") return { ok: false, reason: `not measured: the calibration was killed after ${CALIBRATION_TIMEOUT_MS / 1000} s` };
     return { ok: false, reason: `not measured: ${child.error.message}` };
   }
-  const last = child.stdout.trim().split("\n").pop() ?? "";
-  let parsed: (CalibrationEvidence & { error?: undefined }) | { error: string };
-  try {
-    parsed = JSON.parse(last);
-  } catch {
+  const parsed = parseCalibrationReport(child.stdout.trim().split("\n").pop() ?? "");
+  if (parsed === null) {
     return { ok: false, reason: `not measured: the calibration printed no report (exit ${child.status}; ${child.stderr.trim().slice(0, 200)})` };
   }
   if (parsed.error !== undefined) return { ok: false, reason: `not measured: the calibration failed: ${parsed.error}` };
-  return parsed as CalibrationEvidence;
+  return parsed;
+}
+
+/** The calibration program's last line: its evidence, or why it failed. */
+type CalibrationReport = (CalibrationEvidence & { error?: undefined }) | { error: string };
+
+/** Parses the calibration's last line; null when it is not a JSON object. */
+function parseCalibrationReport(line: string): CalibrationReport | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  // host_calibration.py prints one of the two shapes; only an object can be either.
+  return value !== null && typeof value === "object" ? (value as CalibrationReport) : null;
 }
 
 const cache = new Map<string, HostBehaviour | Unsupported>();

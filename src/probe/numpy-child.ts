@@ -145,7 +145,7 @@ export function runNumpyChild(statements: readonly string[], options: ChildOptio
   const stderr = result.stderr ?? "";
   const lines = parseLines(stdout);
   const steps = lines.filter((l) => l.type === "step") as unknown as RealStep[];
-  const error = result.error as NodeJS.ErrnoException | undefined;
+  const error: NodeJS.ErrnoException | undefined = result.error;
 
   if (error?.code === "ETIMEDOUT" || (result.signal === "SIGKILL" && error !== undefined)) {
     const { step, where } = stepInProgress(statements, steps);

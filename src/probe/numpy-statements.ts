@@ -2,7 +2,7 @@
 // assets/python/numpy_statements.json, which the Python child reads too: one vocabulary, written
 // once, checked by both runners (the child refuses whatever this parser would refuse).
 import * as fs from "fs";
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { pythonAsset } from "./python";
 
 export type ArrayCreator = "zeros" | "empty" | "ones";
@@ -186,7 +186,7 @@ function checkIndex(where: string, text: string, index: number, length: number):
  * step as statements[k].
  */
 export function parseNumpyProgram(statements: readonly string[]): NumpyStatement[] {
-  if (!Array.isArray(statements) || statements.length === 0) {
+  if (!isArray(statements) || statements.length === 0) {
     throw new InvalidArgumentError(`compareNumpy(statements): statements must be a non-empty array of strings, got ${describeValue(statements)}`);
   }
   const lengths = new Map<string, number>();

@@ -91,7 +91,7 @@ export function dtypeOf(name: string | DType | undefined): DType {
     int: "int64", i8: "int64", i4: "int32", i2: "int16", i1: "int8", u1: "uint8", bool_: "bool", "?": "bool",
   };
   const key = typeof name === "string" ? (aliases[name] ?? name) : undefined;
-  if (key !== undefined && Object.prototype.hasOwnProperty.call(table, key)) return table[key as DTypeName];
+  if (key !== undefined && Object.prototype.hasOwnProperty.call(table, key)) return table[key];
   // numpy: TypeError: data type 'foo' not understood
   throw new InvalidArgumentError(`data type ${JSON.stringify(String(name))} not understood (dtype); known: ${DTYPE_NAMES.join(", ")}`);
 }

@@ -98,9 +98,7 @@ export class BufferLedger<K> {
 
   // The ledger of this line that was forked from `ancestor`.
   private forkedFrom(ancestor: BufferLedger<K>): BufferLedger<K> {
-    let l: BufferLedger<K> = this;
-    while (l.parent !== null && l.parent !== ancestor) l = l.parent;
-    return l;
+    return this.parent === null || this.parent === ancestor ? this : this.parent.forkedFrom(ancestor);
   }
 
   // The owner, here, of a buffer `from` (this ledger or an ancestor) held under `owner` at the fork.

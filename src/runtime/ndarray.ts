@@ -45,12 +45,14 @@ const isIndexKey = (key: string | symbol): key is string =>
   typeof key === "string" && (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(key) || key === "NaN" || key === "Infinity" || key === "-Infinity");
 
 // Element syntax for 1-D arrays: a[-1] = 3 and a[5] route to set/get; everything else is normal.
+// Any other key reads whatever the array has under it, hence `unknown`; a written element is a
+// number as the index signature declares it, and set() rejects anything else at run time.
 const elementSyntax: ProxyHandler<NDArray> = {
-  get(target, key) {
+  get(target, key): unknown {
     if (isIndexKey(key)) return target.get(Number(key));
     return Reflect.get(target, key, target);
   },
-  set(target, key, value) {
+  set(target, key, value: number) {
     if (isIndexKey(key)) {
       target.set(Number(key), value);
       return true;

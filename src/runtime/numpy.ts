@@ -1,7 +1,7 @@
 // numpy's creation functions and ufuncs over a simulated process, with numpy's allocation paths
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
-import { InvalidArgumentError, MemoryError, ValueError } from "../errors";
+import { InvalidArgumentError, MemoryError, ValueError, isArray } from "../errors";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -28,7 +28,8 @@ export interface NumpyOptions {
 }
 
 export type ShapeArg = number | readonly number[];
-export type DTypeArg = DTypeName | DType | string;
+/** A dtype, its name, or another numpy spelling ("f8", "int"); `string & {}` keeps the names as editor suggestions. */
+export type DTypeArg = DTypeName | DType | (string & {});
 export interface CreateOptions {
   dtype?: DTypeArg;
 }
@@ -145,7 +146,7 @@ export class Numpy implements ArrayRuntime {
     if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
     const n = Math.max(0, Math.ceil((hi - lo) / step));
     const allInts = [lo, hi, step].every(Number.isInteger);
-    const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options as DTypeArg } : (options ?? {});
+    const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options } : (options ?? {});
     const dtype = dtypeOf(opts.dtype ?? (allInts ? "int64" : "float64"));
     return this.logged("np.arange", [n], dtype, () => {
       const arr = this.empty(n, dtype);
@@ -238,7 +239,7 @@ export class Numpy implements ArrayRuntime {
     if (types[0] && types[1]) t = promote(types[0], types[1]);
     else {
       // NEP 50: a Python scalar takes the array's type, except a float scalar with an integer array.
-      const arrayType = (types[0] ?? types[1]) as DType | null;
+      const arrayType = types[0] ?? types[1];
       const scalar = (types[0] ? b : a) as number;
       if (arrayType === null) t = dtypeOf("float64");
       else if (arrayType.kind !== "f" && !Number.isInteger(scalar)) t = dtypeOf("float64");
@@ -255,7 +256,7 @@ export class Numpy implements ArrayRuntime {
   }
 
   private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType } {
-    const dims = typeof shape === "number" ? [shape] : Array.isArray(shape) ? [...shape] : null;
+    const dims = typeof shape === "number" ? [shape] : isArray(shape) ? [...shape] : null;
     if (dims === null) throw new InvalidArgumentError(`${fn}(shape): shape must be a number or an array of numbers, got ${typeof shape}`);
     for (const d of dims) {
       if (typeof d !== "number" || !Number.isInteger(d)) {
@@ -263,13 +264,13 @@ export class Numpy implements ArrayRuntime {
       }
       if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? (options as DTypeArg) : (options as CreateOptions | undefined)?.dtype;
+    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
     return { dims, dtype: dtypeOf(dt) };
   }
 
   private likeOptions(a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
     if (!(a instanceof NDArray)) throw new InvalidArgumentError("*_like(a): a must be an ndarray");
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? (options as DTypeArg) : (options as CreateOptions | undefined)?.dtype;
+    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
     return { dtype: dt ?? a.dtype };
   }
 

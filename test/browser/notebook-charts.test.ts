@@ -13,7 +13,7 @@
 // unless PAGELAB_REQUIRE_CHROMIUM=1 (set by scripts/test.sh where setup installs Chromium
 // itself: as root on an apt system, as on CI), where a missing browser is a failure.
 /// <reference lib="dom" />
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -141,14 +141,18 @@ describe("a notebook with charts, executed through Jupyter and exported to HTML"
   let executed = "";
   let html = "";
 
-  beforeAll(() => {
+  beforeAll(async () => {
     out = mkdtempSync(path.join(tmpdir(), "pagelab-browser-"));
-    const run = spawnSync(python, [runner, "--jobs", "1", "--out", out, "--summary-json", path.join(out, "summary.json"), notebook], {
-      cwd: root,
-      encoding: "utf8",
+    // Asynchronous, so this worker keeps answering vitest's RPC while Jupyter runs (60 s limit).
+    const run = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
+      const child = spawn(python, [runner, "--jobs", "1", "--out", out, "--summary-json", path.join(out, "summary.json"), notebook], { cwd: root });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, output }));
     });
-    if (run.error) throw run.error;
-    if (run.status !== 0) throw new Error(`run-notebooks.py exited with ${run.status}:\n${run.stdout}${run.stderr}`);
+    if (run.status !== 0) throw new Error(`run-notebooks.py exited with ${run.status}:\n${run.output}`);
     executed = path.join(out, "00-tour.ipynb");
     html = path.join(out, "00-tour.html");
   }, 180_000);

@@ -3,7 +3,7 @@
 // Needs `npm run setup` (Jupyter's nbclient, the tslab kernel in .jupyter-prefix, dist/).
 // fixtures/*.ipynb stand for the shipped notebooks (PAGELAB_NOTEBOOKS_DIR points at them where a
 // test says so); fixtures/user/ holds a notebook of one's own, which needs no CLAIMS line.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,13 +38,21 @@ interface NotebookResult {
 // Runs the runner with the given arguments (from the repository root unless `cwd` says
 // otherwise); fixture claims report no real-machine checks. `shipped` names the folder whose
 // *.ipynb count as the shipped notebooks (PAGELAB_NOTEBOOKS_DIR; default: notebooks/).
-function runNotebooks(args: string[], options: { cwd?: string; shipped?: string } = {}) {
+// Asynchronous on purpose: a synchronous child would block this test worker's event loop for
+// the whole run, and vitest fails a run whose worker cannot answer its RPC within 60 s.
+function runNotebooks(args: string[], options: { cwd?: string; shipped?: string } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PAGELAB_FIXTURE_REAL: "0" };
   delete env.PAGELAB_NOTEBOOKS_DIR;
   if (options.shipped) env.PAGELAB_NOTEBOOKS_DIR = options.shipped;
-  const run = spawnSync(python, [runner, ...args], { cwd: options.cwd ?? root, encoding: "utf8", env });
-  if (run.error) throw run.error;
-  return run;
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [runner, ...args], { cwd: options.cwd ?? root, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 function fixture(name: string): string {
@@ -52,12 +60,12 @@ function fixture(name: string): string {
 }
 
 describe("run-notebooks.py", () => {
-  it("fails every deliberately failing fixture for its own reason and passes the good one", () => {
+  it("fails every deliberately failing fixture for its own reason and passes the good one", async () => {
     const out = mkdtempSync(path.join(tmpdir(), "pagelab-runner-"));
     const summary = path.join(out, "summary.json");
     const notebooks = readdirSync(fixtures).filter((name) => name.endsWith(".ipynb")).sort();
     // As shipped notebooks: each must print its CLAIMS line (fails-no-claims does not).
-    const run = runNotebooks(["--check-committed", "--jobs", "4", "--out", out, "--summary-json", summary, ...notebooks.map(fixture)], {
+    const run = await runNotebooks(["--check-committed", "--jobs", "4", "--out", out, "--summary-json", summary, ...notebooks.map(fixture)], {
       shipped: fixtures,
     });
 
@@ -91,40 +99,40 @@ describe("run-notebooks.py", () => {
     expect(readFileSync(path.join(out, "passes-claims.html"), "utf8")).toContain("true invalid-argument");
   }, kernelMinutes);
 
-  it("--inplace writes fresh outputs back, after which --check-committed accepts them", () => {
+  it("--inplace writes fresh outputs back, after which --check-committed accepts them", async () => {
     const work = mkdtempSync(path.join(tmpdir(), "pagelab-inplace-"));
     const stale = path.join(work, "fails-stale.ipynb");
     copyFileSync(fixture("fails-stale.ipynb"), stale);
 
-    const update = runNotebooks(["--inplace", stale]);
+    const update = await runNotebooks(["--inplace", stale]);
     expect(update.status, update.stdout + update.stderr).toBe(0);
     const updated = readFileSync(stale, "utf8");
     expect(updated).toContain("fresh output");
     expect(updated).not.toContain("stale output");
 
-    const check = runNotebooks(["--check-committed", stale]);
+    const check = await runNotebooks(["--check-committed", stale]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
   }, kernelMinutes);
 
-  it("--inplace leaves a failing notebook as it was", () => {
+  it("--inplace leaves a failing notebook as it was", async () => {
     const work = mkdtempSync(path.join(tmpdir(), "pagelab-inplace-"));
     const failing = path.join(work, "fails-stderr.ipynb");
     copyFileSync(fixture("fails-stderr.ipynb"), failing);
     const before = readFileSync(failing, "utf8");
 
-    const run = runNotebooks(["--inplace", failing]);
+    const run = await runNotebooks(["--inplace", failing]);
     expect(run.status).toBe(1);
     expect(readFileSync(failing, "utf8")).toBe(before);
   }, kernelMinutes);
 
-  it("passes a notebook of one's own that prints no CLAIMS line, named relative to the working directory, and writes its .ipynb, .html and .png", () => {
+  it("passes a notebook of one's own that prints no CLAIMS line, named relative to the working directory, and writes its .ipynb, .html and .png", async () => {
     const work = mkdtempSync(path.join(tmpdir(), "pagelab-user-"));
     const caller = path.join(work, "caller");
     mkdirSync(caller);
     const notebook = path.relative(caller, fixture("user/my-notebook.ipynb")); // ../../..
     expect(notebook.startsWith("..")).toBe(true);
     const args = [notebook, "--check-committed", "--out", "out", "--summary-json", "summary.json"];
-    const run = runNotebooks(hasChromium ? [...args, "--screenshots"] : args, { cwd: caller });
+    const run = await runNotebooks(hasChromium ? [...args, "--screenshots"] : args, { cwd: caller });
 
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const [result] = JSON.parse(readFileSync(path.join(caller, "summary.json"), "utf8")) as NotebookResult[];
@@ -142,11 +150,11 @@ describe("run-notebooks.py", () => {
     }
   }, kernelMinutes);
 
-  it("checks the CLAIMS line of a notebook of one's own that prints one, and still requires one of every shipped notebook", () => {
+  it("checks the CLAIMS line of a notebook of one's own that prints one, and still requires one of every shipped notebook", async () => {
     const shipped = mkdtempSync(path.join(tmpdir(), "pagelab-shipped-"));
     copyFileSync(fixture("user/my-notebook.ipynb"), path.join(shipped, "my-notebook.ipynb"));
     const summary = path.join(shipped, "summary.json");
-    const run = runNotebooks(["--summary-json", summary, path.join(shipped, "my-notebook.ipynb"), fixture("fails-claim.ipynb")], { shipped });
+    const run = await runNotebooks(["--summary-json", summary, path.join(shipped, "my-notebook.ipynb"), fixture("fails-claim.ipynb")], { shipped });
 
     expect(run.status, run.stdout + run.stderr).toBe(1);
     const byName = new Map((JSON.parse(readFileSync(summary, "utf8")) as NotebookResult[]).map((result) => [result.notebook, result]));
@@ -156,8 +164,8 @@ describe("run-notebooks.py", () => {
     expect(run.stdout).toContain("notebooks: 0 passed, 2 failed");
   }, kernelMinutes);
 
-  it("--help describes every flag, its default, and how to run a notebook of one's own", () => {
-    const run = runNotebooks(["--help"], { cwd: tmpdir() });
+  it("--help describes every flag, its default, and how to run a notebook of one's own", async () => {
+    const run = await runNotebooks(["--help"], { cwd: tmpdir() });
     expect(run.status, run.stderr).toBe(0);
     // Each option as argparse prints it: "  --out DIR   text", continued on lines indented deeper.
     const entries = new Map<string, string>();
@@ -185,17 +193,17 @@ describe("run-notebooks.py", () => {
     expect(run.stdout).toContain("PAGELAB_NOTEBOOKS_DIR");
   });
 
-  it("rejects a notebook path that does not exist, naming it", () => {
-    const run = runNotebooks([path.join(fixtures, "no-such-notebook.ipynb")]);
+  it("rejects a notebook path that does not exist, naming it", async () => {
+    const run = await runNotebooks([path.join(fixtures, "no-such-notebook.ipynb")]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("no such notebook:");
     expect(run.stderr).toContain("no-such-notebook.ipynb");
   });
 
-  it("refuses two notebooks of the same name with --out, whose files would overwrite each other", () => {
+  it("refuses two notebooks of the same name with --out, whose files would overwrite each other", async () => {
     const other = mkdtempSync(path.join(tmpdir(), "pagelab-clash-"));
     copyFileSync(fixture("passes-claims.ipynb"), path.join(other, "passes-claims.ipynb"));
-    const run = runNotebooks(["--out", path.join(other, "out"), fixture("passes-claims.ipynb"), path.join(other, "passes-claims.ipynb")]);
+    const run = await runNotebooks(["--out", path.join(other, "out"), fixture("passes-claims.ipynb"), path.join(other, "passes-claims.ipynb")]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("share a name (passes-claims.ipynb)");
   });

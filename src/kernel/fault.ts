@@ -164,21 +164,32 @@ function doHugeAnonymousPage(machine: Machine, proc: Process, vma: Vma, vaddr: n
     machine.count(proc, "zeroPageMaps");
     return true;
   }
-  const first = machine.memory.allocContiguous(hugeBytes / machine.preset.pageSize);
+  const first = allocZeroedHugePage(machine, proc);
   if (first === null) {
     // No free aligned run of frames: fall back to base pages (THP_FAULT_FALLBACK)
     machine.count(proc, "thpFallbacks");
     return false;
   }
-  const frames = hugeBytes / machine.preset.pageSize;
-  for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
   pageTable.installHuge(node, makeEntry(first, privateFlags(vma)));
+  return true;
+}
+
+/**
+ * Allocates and clears a huge page's aligned run of frames for `proc`, counting its RSS, PMD
+ * mapping, fault and bytes zeroed; returns the first pfn, or null when no free run exists (then
+ * nothing is counted). The caller maps it.
+ */
+function allocZeroedHugePage(machine: Machine, proc: Process): number | null {
+  const frames = machine.hugePageBytes / machine.preset.pageSize;
+  const first = machine.memory.allocContiguous(frames);
+  if (first === null) return null;
+  for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
   proc.mm.addRss(frames);
   proc.mm.hugePmds++;
   machine.count(proc, "minorFaults");
   machine.count(proc, "thpFaults");
-  machine.count(proc, "kernelBytesZeroed", hugeBytes);
-  return true;
+  machine.count(proc, "kernelBytesZeroed", machine.hugePageBytes);
+  return first;
 }
 
 /**
@@ -197,16 +208,9 @@ function doHugeWpPage(machine: Machine, proc: Process, node: LeafTable, vaddr: n
   if (kind !== "write") throw new PagelabError("memory-error", `read fault on a present huge page at 0x${vaddr.toString(16)}`);
   if ((flags & PTE_ZERO) !== 0 && machine.preset.thpOnHugeZeroWrite) {
     // Newer kernels (measured on Linux 6.18): a write to the huge zero page gets a whole THP (REFERENCE §3.9)
-    const first = machine.memory.allocContiguous(hugeBytes / machine.preset.pageSize);
+    const first = allocZeroedHugePage(machine, proc);
     if (first !== null) {
-      const frames = hugeBytes / machine.preset.pageSize;
-      for (let i = 0; i < frames; i++) machine.memory.zeroFrame(first + i);
       proc.mm.pageTable.replaceHuge(node, makeEntry(first, PTE_PRESENT | PTE_WRITE));
-      proc.mm.addRss(frames);
-      proc.mm.hugePmds++;
-      machine.count(proc, "minorFaults");
-      machine.count(proc, "thpFaults");
-      machine.count(proc, "kernelBytesZeroed", hugeBytes);
       machine.mmu.invalidateRange(proc.pid, hugeStart, hugeBytes);
       return;
     }

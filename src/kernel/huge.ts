@@ -6,12 +6,12 @@ import { mmPolicyOf } from "./mm-policy";
 import type { LeafTable } from "./page-table";
 import type { Process } from "./process";
 import { PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
-import type { Preset, ThpSizeSetting } from "./presets";
+import { type Preset, type ThpSizeSetting, pmdBytesFor } from "./presets";
 import type { Vma } from "./vma";
 
 /** Bytes of a PMD-mapped huge page: one table page of 8-byte entries, each mapping a base page. */
 export function pmdBytes(preset: Readonly<Preset>): number {
-  return preset.pageSize * (preset.pageSize / 8);
+  return pmdBytesFor(preset.pageSize);
 }
 
 /** The setting of THP size `bytes` (hugepages-<kB>kB/enabled): by default the PMD size inherits, smaller sizes are never (REFERENCE §3.9). */

@@ -135,6 +135,11 @@ const PRESETS: Record<PresetName, Preset> = {
   },
 };
 
+/** Bytes of a PMD-mapped huge page for a base page size: one table page of 8-byte entries, each mapping a base page. */
+export function pmdBytesFor(pageSize: number): number {
+  return pageSize * (pageSize / 8);
+}
+
 /** Names of the built-in presets. */
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
@@ -207,7 +212,7 @@ function validateThpSizes(p: Preset): void {
   if (sizes === null || typeof sizes !== "object" || Array.isArray(sizes)) {
     throw new InvalidArgumentError(`thpSizes must be an object of { sizeKiB: setting }, got ${describeValue(sizes)}`);
   }
-  const pmdKiB = (p.pageSize * (p.pageSize / 8)) / 1024;
+  const pmdKiB = pmdBytesFor(p.pageSize) / 1024;
   for (const [key, setting] of Object.entries(sizes)) {
     const kib = Number(key);
     if (!isPowerOfTwo(kib) || kib * 1024 < 2 * p.pageSize || kib > pmdKiB) {

@@ -4,7 +4,7 @@
 import { Machine, type Process } from "../kernel";
 import type { Numpy, NDArray } from "../runtime";
 import type { Chart } from "../charts";
-import { machineFromHost } from "./from-host";
+import { machineFromHost, stockMachineLike } from "./from-host";
 import { supported } from "./supported";
 import type { ProbeOptions } from "./options";
 import { parseNumpyProgram } from "./numpy-statements";
@@ -168,7 +168,7 @@ export function compareNumpy(statements: readonly string[], options: CompareNump
   const real = outcome.ok ? outcome.run : null;
   const { machine, why: machineWhy } = twinMachine(support.ok);
   const twin: TwinRun = runTwin(machine, program, real);
-  const stockRun: TwinRun = runTwin(new Machine({ pageSize: machine.preset.pageSize, ramBytes: machine.preset.ramBytes }), program, real);
+  const stockRun: TwinRun = runTwin(stockMachineLike(machine), program, real);
   const hugeBaseline = real?.steps[0]?.before.AnonHugePages ?? 0;
   const noise = real ? { vmRssKb: Math.max(real.noise.vmRssKb, 0), minorFaults: Math.max(real.noise.minorFaults, 0) } : null;
   const rows: NumpyCompareRow[] = program.map(({ index, text }) => {

@@ -10,7 +10,7 @@ import { alloc, type ProbedArray } from "./alloc";
 import { minorFaults } from "./counters";
 import { residency } from "./residency";
 import { supported } from "./supported";
-import { machineFromHost } from "./from-host";
+import { machineFromHost, stockMachineLike } from "./from-host";
 
 /** One step: elements written (set to 1) and elements read, by index into the Float64Array. */
 export interface CompareStep {
@@ -109,7 +109,7 @@ export function compare(experiment: CompareExperiment): Comparison {
   const machine = support.ok ? machineFromHost() : new Machine();
   const proc = machine.spawn();
   const arr = node(proc).typedArray("Float64Array", experiment.elements);
-  const stockProc = new Machine({ pageSize: machine.preset.pageSize, ramBytes: machine.preset.ramBytes }).spawn();
+  const stockProc = stockMachineLike(machine).spawn();
   const stockArr = node(stockProc).typedArray("Float64Array", experiment.elements);
   const mappingStart = arr.address - 16;
   const mappingLength = Math.ceil((experiment.elements * 8 + 16) / proc.pageSize) * proc.pageSize;

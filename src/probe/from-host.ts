@@ -5,6 +5,7 @@ import { Machine, type MachineOptions } from "../kernel";
 import { UnsupportedError } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
+import { pmdBytesFor } from "../kernel/presets";
 
 /**
  * The Machine options that predict a host with these facts (pure: tests pass recorded facts).
@@ -25,7 +26,7 @@ export function machineOptionsFor(facts: HostFacts): MachineOptions {
   if (b.ok && b.hugeRangeRead.result !== "small-pages") result.hugeZeroPage = b.hugeRangeRead.result === "huge-zero-page";
   else result.hugeZeroPage = zeroPageOnRead && facts.useZeroPage !== false;
   if (b.ok && b.hugeZeroWrite.result !== "no-huge-zero-page") result.thpOnHugeZeroWrite = b.hugeZeroWrite.result === "huge-page";
-  const pmdKiB = (facts.pageSize * (facts.pageSize / 8)) / 1024;
+  const pmdKiB = pmdBytesFor(facts.pageSize) / 1024;
   const sizes = Object.entries(facts.thpSizes).filter(([kib, setting]) => {
     const k = Number(kib);
     return k * 1024 >= 2 * facts.pageSize && k <= pmdKiB && setting !== (k === pmdKiB ? "inherit" : "never");
@@ -33,6 +34,14 @@ export function machineOptionsFor(facts: HostFacts): MachineOptions {
   if (sizes.length > 0) result.thpSizes = Object.fromEntries(sizes.map(([kib, setting]) => [Number(kib), setting]));
   result.cpu = facts.nearestCpuPreset;
   return result;
+}
+
+/**
+ * A stock Linux machine (the linux-x86_64 preset's rules) with `twin`'s page size and RAM: the
+ * textbook beside the twin. @internal
+ */
+export function stockMachineLike(twin: Machine): Machine {
+  return new Machine({ pageSize: twin.preset.pageSize, ramBytes: twin.preset.ramBytes });
 }
 
 /**

@@ -3,7 +3,7 @@
 // page, overcommit, the nearest CPU preset) and the fault behaviour measured on throw-away memory.
 import * as fs from "fs";
 import * as path from "path";
-import type { ThpSizeSetting } from "../kernel/presets";
+import { type ThpSizeSetting, pmdBytesFor } from "../kernel/presets";
 import { CpuPresetName, nearestCpuPreset } from "./cpuPreset";
 import { type HostBehaviour, measureHostBehaviour } from "./host-behaviour";
 import { ProbeOptions, Unsupported, resolveOptions, unsupported, whyUnsupported } from "./options";
@@ -179,11 +179,12 @@ export function findingsOf(facts: HostFacts): string[] {
     );
   }
   if (facts.useZeroPage === false) out.push("transparent_hugepage/use_zero_page is 0: reads in huge-page ranges never map the huge zero page.");
-  const small = Object.entries(facts.thpSizes).filter(([kib, s]) => Number(kib) * KiB < 512 * facts.pageSize && s !== "never");
+  const pmd = pmdBytesFor(facts.pageSize);
+  const small = Object.entries(facts.thpSizes).filter(([kib, s]) => Number(kib) * KiB < pmd && s !== "never");
   if (small.length > 0) {
     out.push(`Multi-size THP is enabled: ${small.map(([kib, s]) => `${kib} KiB ${s}`).join(", ")}; stock Linux leaves sizes below the PMD size off.`);
   }
-  if (b.ok && b.writeFault.result > facts.pageSize && b.writeFault.result < 512 * facts.pageSize) {
+  if (b.ok && b.writeFault.result > facts.pageSize && b.writeFault.result < pmd) {
     out.push(`One written byte allocates ${b.writeFault.result / KiB} KiB here (a multi-size THP), not one ${facts.pageSize / KiB} KiB page.`);
   }
   if (facts.thp !== null && facts.thp !== "madvise") out.push(`THP is "${facts.thp}" (the simulator's stock preset uses "madvise").`);

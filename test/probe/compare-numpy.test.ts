@@ -167,17 +167,23 @@ describe("agreementOf", () => {
   });
 });
 
-describe("compareNumpy without a real side", () => {
-  let dir = "";
+/** A temp folder per test for fake interpreters; PAGELAB_NUMPY_PYTHON is restored after each test. */
+function scratchDirRestoringInterpreter(): { dir: string } {
+  const scratch = { dir: "" };
   const saved = process.env.PAGELAB_NUMPY_PYTHON;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-numpy-"));
+    scratch.dir = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-numpy-"));
   });
   afterEach(() => {
     if (saved === undefined) delete process.env.PAGELAB_NUMPY_PYTHON;
     else process.env.PAGELAB_NUMPY_PYTHON = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(scratch.dir, { recursive: true, force: true });
   });
+  return scratch;
+}
+
+describe("compareNumpy without a real side", () => {
+  const scratch = scratchDirRestoringInterpreter();
 
   it.runIf(linux)("skips the real side when the interpreter is missing, with the install hint", () => {
     process.env.PAGELAB_NUMPY_PYTHON = "/nonexistent";
@@ -193,13 +199,13 @@ describe("compareNumpy without a real side", () => {
   });
 
   it.runIf(linux)("skips the real side for a python that exits with ImportError", () => {
-    process.env.PAGELAB_NUMPY_PYTHON = fakePython(dir, `echo 'Traceback (most recent call last):' >&2\necho "ModuleNotFoundError: No module named 'numpy'" >&2\nexit 1`);
+    process.env.PAGELAB_NUMPY_PYTHON = fakePython(scratch.dir, `echo 'Traceback (most recent call last):' >&2\necho "ModuleNotFoundError: No module named 'numpy'" >&2\nexit 1`);
     const c = compareNumpy(["a = np.zeros(8)"]);
     expect(c.real).toEqual({ skipped: expect.stringMatching(/has no numpy \(ModuleNotFoundError: No module named 'numpy'\).*apt-get install python3-numpy/) });
   });
 
   it.runIf(linux && hasPython)("skips the real side for a real python that cannot see numpy (-S drops dist-packages)", () => {
-    process.env.PAGELAB_NUMPY_PYTHON = fakePython(dir, `exec ${DEBIAN_PYTHON} -S "$@"`);
+    process.env.PAGELAB_NUMPY_PYTHON = fakePython(scratch.dir, `exec ${DEBIAN_PYTHON} -S "$@"`);
     const c = compareNumpy(["a = np.zeros(8)"]);
     expect(c.real).toEqual({ skipped: expect.stringMatching(/has no numpy \(No module named 'numpy'\)/) });
   });
@@ -220,20 +226,11 @@ describe("compareNumpy without a real side", () => {
 });
 
 describe("compareNumpy when the real side fails", () => {
-  let dir = "";
-  const saved = process.env.PAGELAB_NUMPY_PYTHON;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-numpy-"));
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.PAGELAB_NUMPY_PYTHON;
-    else process.env.PAGELAB_NUMPY_PYTHON = saved;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchDirRestoringInterpreter();
 
   it.runIf(linux)("kills a hung child after timeoutMs, says where it was, and leaves nothing running", () => {
-    const pidFile = path.join(dir, "pid");
-    process.env.PAGELAB_NUMPY_PYTHON = fakePython(dir, `echo $$ > ${pidFile}\nexec sleep 30`);
+    const pidFile = path.join(scratch.dir, "pid");
+    process.env.PAGELAB_NUMPY_PYTHON = fakePython(scratch.dir, `echo $$ > ${pidFile}\nexec sleep 30`);
     const started = Date.now();
     let error: unknown = null;
     try {
@@ -251,7 +248,7 @@ describe("compareNumpy when the real side fails", () => {
 
   it.runIf(linux)("names the statement a child hung in, after the steps it reported", () => {
     const step = JSON.stringify({ type: "step", index: 0, statement: "a = np.zeros(8)", name: "a" });
-    process.env.PAGELAB_NUMPY_PYTHON = fakePython(dir, `echo '${step}'\nexec sleep 30`);
+    process.env.PAGELAB_NUMPY_PYTHON = fakePython(scratch.dir, `echo '${step}'\nexec sleep 30`);
     expect(() => compareNumpy(["a = np.zeros(8)", "a.sum()"], { timeoutMs: 1000 })).toThrow(
       /killed after 1 s \(timeoutMs\) at statements\[1\] "a\.sum\(\)" \(statements\[0\] was the last to finish\)/,
     );
@@ -281,8 +278,8 @@ describe("compareNumpy when the real side fails", () => {
   });
 
   it.runIf(linux)("refuses a[10**12] = 1 before any child runs when the index is outside the array", () => {
-    const marker = path.join(dir, "ran");
-    process.env.PAGELAB_NUMPY_PYTHON = fakePython(dir, `touch ${marker}`);
+    const marker = path.join(scratch.dir, "ran");
+    process.env.PAGELAB_NUMPY_PYTHON = fakePython(scratch.dir, `touch ${marker}`);
     expect(() => compareNumpy(["a = np.zeros(8)", "a[10**12] = 1"])).toThrow(InvalidArgumentError);
     expect(fs.existsSync(marker)).toBe(false);
   });

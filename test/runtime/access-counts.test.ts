@@ -23,6 +23,12 @@ function fresh() {
 }
 
 /** Records every translate the MMU is asked for: kind, page-visit address and accesses (repeats). */
+/** A binary ufunc over n elements: n reads of each input and n writes of the output, as recorded. */
+function expectOneAccessPerElement(rec: ReturnType<typeof recordTranslations>, inputs: NDArray[], out: NDArray, n: number): void {
+  for (const input of inputs) expect(rec.count("read", input.address, input.nbytes)).toBe(n);
+  expect(rec.count("write", out.address, out.nbytes)).toBe(n);
+}
+
 function recordTranslations(machine: Machine) {
   const log: { kind: AccessKind; vaddr: number; repeats: number }[] = [];
   const mmu = machine.mmu;
@@ -166,9 +172,7 @@ describe("a ufunc over n elements reads n elements per input and writes n", () =
     const p = proc.measure(() => np.add(a, b, { out: c }));
     expect(p.accesses).toBe(3 * n);
     expect(lookups(p)).toBe(3 * n);
-    expect(rec.count("read", a.address, a.nbytes)).toBe(n);
-    expect(rec.count("read", b.address, b.nbytes)).toBe(n);
-    expect(rec.count("write", c.address, c.nbytes)).toBe(n);
+    expectOneAccessPerElement(rec, [a, b], c, n);
     expect(c.sum()).toBe(3 * n);
   });
 
@@ -182,9 +186,7 @@ describe("a ufunc over n elements reads n elements per input and writes n", () =
     const rec = recordTranslations(machine);
     const p = proc.measure(() => np.multiply(a, b, { out: c }));
     expect(p.accesses).toBe(3 * n);
-    expect(rec.count("read", a.address, a.nbytes)).toBe(n);
-    expect(rec.count("read", b.address, b.nbytes)).toBe(n);
-    expect(rec.count("write", c.address, c.nbytes)).toBe(n);
+    expectOneAccessPerElement(rec, [a, b], c, n);
     expect(c.sum()).toBe((n * (n - 1)) / 2);
   });
 
@@ -197,9 +199,7 @@ describe("a ufunc over n elements reads n elements per input and writes n", () =
     const rec = recordTranslations(machine);
     const p = proc.measure(() => np.add(a, b, { out: c }));
     expect(p.accesses).toBe(3 * n);
-    expect(rec.count("read", a.address, a.nbytes)).toBe(n);
-    expect(rec.count("read", b.address, b.nbytes)).toBe(n);
-    expect(rec.count("write", c.address, c.nbytes)).toBe(n);
+    expectOneAccessPerElement(rec, [a, b], c, n);
     expect([c[0], c[1], c[8191], c[8192], c[n - 1]]).toEqual([1, 2, 8192, 8193, n]);
     expect(c.sum()).toBe((n * (n - 1)) / 2 + n);
   });

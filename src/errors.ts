@@ -2,6 +2,10 @@
 // (InvalidArgumentError) from what the simulated system refuses (OutOfMemoryError) or
 // punishes (SegmentationFault, ProcessKilledError).
 
+/**
+ * The machine-readable kind of a {@link PagelabError}, one per subclass: test `error.kind` instead of matching the
+ * message.
+ */
 export type PagelabErrorKind =
   | "invalid-argument"
   | "out-of-memory"
@@ -13,11 +17,30 @@ export type PagelabErrorKind =
   | "memory-error"
   | "unsupported"
   | "use-after-free"
+  | "heap-corruption"
+  | "internal-check"
+  | "claim-failed"
   | "step-failed";
 
+/**
+ * The base class of every refusal pagelab makes. Catch it to tell the simulator's errors from a notebook's own bugs;
+ * each subclass names one reason, and `kind` says which.
+ * @example
+ * ```ts
+ * try {
+ *   new Machine().spawn().touch(0x1000, 1);
+ * } catch (e) {
+ *   if (e instanceof PagelabError) console.log(e.kind, e.message); // "segmentation-fault", ...
+ * }
+ * ```
+ */
 export class PagelabError extends Error {
+  /**
+   * @param kind - Which refusal this is (the subclass's kind).
+   * @param message - What was refused and why, naming the expected type or value.
+   */
   constructor(readonly kind: PagelabErrorKind, message: string) {
-    super(message);
+    super(typeof message === "string" ? message : describeValue(message));
     this.name = new.target.name;
   }
 }
@@ -38,6 +61,10 @@ export class OutOfMemoryError extends PagelabError {
 
 /** An access outside any mapping or against its protection. */
 export class SegmentationFault extends PagelabError {
+  /**
+   * @param message - What was accessed and why it was refused.
+   * @param address - The faulting virtual address (si_addr).
+   */
   constructor(message: string, readonly address: number) {
     super("segmentation-fault", message);
   }
@@ -64,6 +91,30 @@ export class ProcessExitedError extends PagelabError {
   }
 }
 
+/**
+ * The allocator found a pointer it never handed out, a double free or a corrupt heap: where glibc
+ * prints its message ("free(): invalid pointer", "double free or corruption (top)") and aborts.
+ * @example
+ * ```ts
+ * try { libcOf(proc).free(12345); } catch (e) { if (e instanceof HeapCorruptionError) console.log(e.message); }
+ * ```
+ */
+export class HeapCorruptionError extends PagelabError {
+  constructor(message: string) {
+    super("heap-corruption", message);
+  }
+}
+
+/**
+ * A consistency check of the simulator itself failed (machine.check(), an allocator's check(), a
+ * frame's reference count): a bug in pagelab, not in the caller's program.
+ */
+export class InternalCheckError extends PagelabError {
+  constructor(message: string) {
+    super("internal-check", message);
+  }
+}
+
 /** Something this platform or host cannot do (e.g. the probe off Linux). */
 export class UnsupportedError extends PagelabError {
   constructor(message: string) {
@@ -79,7 +130,38 @@ export function describeValue(value: unknown): string {
   }
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol") return `a symbol ${value.toString()}`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object" && value !== null) return describeObject(value);
   return String(value);
+}
+
+/**
+ * An object for an error message: a small array or plain object as JSON (shortened), anything
+ * larger or made by a class by its kind only, so a message never serializes a whole machine.
+ */
+function describeObject(value: object): string {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value) ? value.length > 16 : proto !== Object.prototype && proto !== null) {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    return Array.isArray(value) ? `an array of ${value.length} items` : `an object (${typeof ctor?.name === "string" ? ctor.name : "no class"})`;
+  }
+  const kind = Array.isArray(value) ? "an array" : "an object";
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (key, v: unknown) => {
+      if (typeof v === "bigint") return `${v}n`;
+      // nested class instances and long arrays by their kind only (the top level is checked above)
+      if (key !== "" && typeof v === "object" && v !== null && (Array.isArray(v) ? v.length > 16 : ![Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null))) {
+        return Array.isArray(v) ? `[${v.length} items]` : `[${(v as { constructor?: { name?: string } }).constructor?.name ?? "object"}]`;
+      }
+      return v;
+    });
+  } catch {
+    json = undefined; // a cycle: name the kind only
+  }
+  if (json === undefined) return kind;
+  return `${kind} ${json.length > 60 ? `${json.slice(0, 57)}...` : json}`;
 }
 
 /** numpy's IndexError (an index outside an axis), with numpy's wording. */
@@ -103,7 +185,7 @@ export class MemoryError extends PagelabError {
   }
 }
 
-/** Which side of a real-versus-simulated comparison a step failed on. */
+/** Which side of a real-versus-simulated comparison a step failed on. @inline */
 export type ComparisonSide = "real" | "simulator";
 
 /**
@@ -114,8 +196,11 @@ export type ComparisonSide = "real" | "simulator";
 export class StepFailedError extends PagelabError {
   constructor(
     message: string,
+    /** The index of the statement that failed, or null when the run failed before any statement. */
     readonly step: number | null,
+    /** The text of the statement that failed, or null when there was none. */
     readonly statement: string | null,
+    /** Which run failed: the real process or the simulator. */
     readonly side: ComparisonSide,
   ) {
     super("step-failed", message);

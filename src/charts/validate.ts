@@ -1,17 +1,10 @@
 // Argument checks shared by the chart builders: each names the function, the argument and the
 // value, and throws InvalidArgumentError before anything is built.
 import { InvalidArgumentError, describeValue } from "../errors";
+import { ADDRESS_LIMIT } from "../hardware/mmu-args";
+import { requireInteger } from "../validate";
 
-/** Virtual addresses go up to 2**57 (5-level paging). */
-export const ADDRESS_LIMIT = 2 ** 57;
-
-/** Checks an integer in [min, max] (addresses above 2**53 are still exact when page-aligned); returns it. */
-export function requireInteger(where: string, name: string, value: unknown, min: number, max: number, range = `[${min}, ${max}]`): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${where}: ${name} must be an integer in ${range}, got ${describeValue(value)}`);
-  }
-  return value;
-}
+export { requireInteger } from "../validate";
 
 /** Checks a finite number >= 0; returns it. */
 export function requireNonNegative(where: string, name: string, value: unknown): number {

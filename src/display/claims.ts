@@ -1,8 +1,9 @@
 // Claims: the statements a notebook makes, checked where they are made. Each check prints a
 // ✓/✗ line; a false claim throws at once so the failing cell is the one that shows it; summary()
 // prints the one line the notebook runner greps.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, PagelabError, describeValue } from "../errors";
 
+/** How a claim is recorded: about the real machine or the simulator, with evidence. @inline */
 export interface ClaimOptions {
   /** The claim is about the real machine (the probe), not the simulator. */
   real?: boolean;
@@ -10,30 +11,56 @@ export interface ClaimOptions {
   detail?: string;
 }
 
+/** One claim as recorded: its text, where it was checked, and whether it held. @inline */
 export interface ClaimRecord {
+  /** The claim as stated. */
   text: string;
+  /** True when the claim is about the real machine. */
   real: boolean;
   /** true held, false failed, null skipped. */
   held: boolean | null;
+  /** The evidence printed with it, or why it was skipped. */
   detail?: string;
 }
 
-/** Raised by Claims.check when a claim does not hold. */
-export class ClaimError extends Error {
+/** Raised by Claims.check when a claim does not hold (a PagelabError of kind "claim-failed"). */
+export class ClaimError extends PagelabError {
+  /**
+   * @param notebook - The name of the Claims the claim was made in.
+   * @param claim - The claim that did not hold.
+   * @param detail - The evidence printed with it, if any.
+   */
   constructor(readonly notebook: string, readonly claim: string, detail: string | undefined) {
-    super(`claim failed in ${notebook}: ${claim}${detail === undefined ? "" : ` (${detail})`}`);
-    this.name = "ClaimError";
+    const text = (v: unknown) => (typeof v === "string" ? v : describeValue(v));
+    super("claim-failed", `claim failed in ${text(notebook)}: ${text(claim)}${detail === undefined ? "" : ` (${text(detail)})`}`);
   }
 }
 
+/**
+ * The statements a notebook makes, checked where they are made: each check prints a ✓ or ✗ line, a
+ * false claim throws a {@link ClaimError} at once (so the failing cell is the one that shows it),
+ * and summary() prints the one line the notebook runner reads.
+ * @example
+ * ```ts
+ * const claims = new Claims("my-notebook");
+ * const p = new Machine().spawn();
+ * const a = numpy(p).zeros(1 << 20);
+ * claims.check("np.zeros costs no RSS", p.status().VmRSS < 1024, { detail: `VmRSS ${p.status().VmRSS} kB` });
+ * claims.summary(); // CLAIMS my-notebook: 1 checked, 1 held (simulated 1/1, real 0/0, skipped 0)
+ * ```
+ */
 export class Claims {
   private readonly records: ClaimRecord[] = [];
 
-  /** `print` receives each line (console.log by default). */
+  /**
+   * `print` receives each line (console.log by default).
+   * @param name - The notebook's name, shown in every failure and in the summary line.
+   */
   constructor(readonly name: string, private readonly print: (line: string) => void = console.log) {
     if (typeof name !== "string" || name.trim() === "") {
       throw new InvalidArgumentError(`Claims: name must be a non-empty string, got ${describeValue(name)}`);
     }
+    if (typeof print !== "function") throw new InvalidArgumentError(`Claims: print must be a function (line: string) => void, got ${describeValue(print)}`);
   }
 
   /**

@@ -60,6 +60,15 @@ const CHANNELS: ((bundle: MimeBundle) => boolean)[] = [
  * Displays a value in the notebook: its whole MIME bundle through the first kernel found
  * (tslab, Deno, IJavascript), else its text on stdout. Never throws for a missing frontend;
  * returns nothing, so a cell ending in show(x) prints nothing more.
+ * @example
+ * ```ts
+ * const m = new Machine();
+ * const a = numpy(m.spawn()).zeros([256, 1024]);
+ * a.slice(0, 64).fill(1);
+ * show(a);                     // the array's residency heatmap
+ * show(arrayHeatmapChart(a));  // the same chart, from its factory
+ * show(m);                     // the machine's own display
+ * ```
  */
 export function show(value: unknown): void {
   const bundle = toMimeBundle(value);

@@ -9,10 +9,12 @@ import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
 import type { Process } from "./process";
 import { requireInteger, requireOneOf } from "./validate";
+import { MAX_TRACE_LENGTH } from "./replacement/trace";
 
 /** Called once per page visited: the frame, the offset inside it, the bytes, and the offset in the run. */
 export type PageVisitor = (pfn: number, frameOffset: number, length: number, runOffset: number) => void;
 
+/** How {@link Process.accessPages} counts and logs an access run. */
 export interface AccessOptions {
   /** Size of one access in bytes: each page visit then counts the elements overlapping it as repeats. */
   elementSize?: number;
@@ -59,6 +61,9 @@ export function runAccess(
   const pageBytes = machine.preset.pageSize;
   const pageTable = proc.mm.pageTable;
   const onFault = (vaddr: number, how: AccessKind) => handleFault(machine, proc, vaddr, how);
+  const clock = machine.accessClock;
+  const trace = machine.pageTrace;
+  const lazy = machine.lazyFree;
   const end = start + length;
   let vaddr = start;
   while (vaddr < end) {
@@ -67,6 +72,9 @@ export function runAccess(
     const repeats =
       elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
     const leaf = machine.mmu.translate(proc.pid, pageTable, vaddr, kind, repeats, onFault);
+    if (clock.enabled) clock.mark(leaf.pfn); // the accessed bit reclaim reads (lru.ts)
+    if (kind === "write" && lazy.size > 0) lazy.cancel(leaf.pfn); // a write re-dirties a MADV_FREE page
+    if (trace !== null && trace.pid === proc.pid && trace.pages.length < MAX_TRACE_LENGTH) trace.pages.push(pageStart / pageBytes);
     if (visit) {
       // The base frame inside the (possibly huge) leaf page: page sizes are powers of two.
       const leafBytes = 2 ** leaf.pageShift;

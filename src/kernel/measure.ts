@@ -11,31 +11,50 @@ import type { Process } from "./process";
 
 /** Cycles of a phase by cause; `total` is their sum. */
 export type PhaseCycles = {
+  /** Cycles of accesses whose translation hit the L1 TLB. */
   readonly l1Hit: number;
+  /** Cycles of accesses that missed L1 and hit the second-level TLB. */
   readonly l2Hit: number;
+  /** Cycles of page walks (after both TLB levels missed). */
   readonly walk: number;
+  /** Cycles of read faults that mapped the zero page. */
   readonly zeroPageMap: number;
+  /** Cycles of faults that allocated and zeroed a base page. */
   readonly minorFault: number;
+  /** Cycles of faults that allocated and zeroed a huge page. */
   readonly hugeFault: number;
+  /** Cycles of copy-on-write faults (a page copied). */
   readonly cowCopy: number;
+  /** The sum of all the causes above. */
   readonly total: number;
 };
 
 /** What one phase of a program cost in address translation. */
 export interface Phase {
+  /** The phase's name, as given to measure(). */
   readonly label: string;
+  /** The CPU preset whose TLBs translated. */
   readonly cpu: string;
   /** Data accesses translated (every element access of every run). */
   readonly accesses: number;
   /** Hits and misses of the data-side TLB levels, in total and by page size. */
-  readonly tlb: { readonly l1d: TlbLevelStats; readonly l2: TlbLevelStats };
+  readonly tlb: {
+    /** The L1 data TLB. */
+    readonly l1d: TlbLevelStats;
+    /** The second-level (unified) TLB. */
+    readonly l2: TlbLevelStats;
+  };
+  /** Page walks: translations that missed every TLB level. */
   readonly walks: number;
   /** Page-table entries read from memory by the walks. */
   readonly walkRefs: number;
+  /** Walk steps served by the paging-structure caches instead of memory. */
   readonly walkCacheHits: number;
   /** Faults the kernel resolved for this process, by kind, and their total. */
   readonly faults: Readonly<Record<FaultKind | "total", number>>;
+  /** Modelled cycles by cause. */
   readonly cycles: PhaseCycles;
+  /** Modelled cycles per translated access (cycles.total / accesses). */
   readonly cyclesPerAccess: number;
   /** The process's kernel counters over the phase (bytes zeroed and copied, THP fallbacks...). */
   readonly kernel: KernelCounters;

@@ -9,6 +9,7 @@ import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validat
 import type { Prot, Vma } from "./vma";
 import { zapRange } from "./zap";
 
+/** Options of {@link Process.mmap}: the protection and a label. */
 export interface MmapOptions {
   /** Protection: "none" (a reservation), "read" or "read-write" (default). */
   prot?: Prot;

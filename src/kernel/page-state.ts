@@ -5,7 +5,7 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
 import type { Process } from "./process";
-import { isZeroEntry } from "./pte";
+import { isSwapEntry, isZeroEntry } from "./pte";
 import { requireInteger } from "./validate";
 
 /** What backs one base page of virtual memory. */
@@ -20,7 +20,7 @@ export enum PageState {
   Huge = 3,
   /** Part of the huge zero page: no RSS. */
   HugeZero = 4,
-  /** Reserved: swap is not modelled yet. */
+  /** Written out to swap by reclaim: no RSS, counted in VmSwap; the next access is a major fault. */
   Swapped = 5,
   /** Outside any mapping. */
   Unmapped = 6,
@@ -31,6 +31,10 @@ export const PAGE_STATE_COUNT = 7;
 /** Largest range pageStates answers, in pages; residencySummary has no such limit. */
 export const MAX_PAGE_STATES = 2 ** 24;
 
+/**
+ * Page counts of every {@link PageState} over a range, cell by cell (a heatmap's data): what {@link
+ * Process.residencySummary} returns.
+ */
 export interface ResidencySummary {
   /** First address summarized (addr rounded down to a page). */
   start: number;
@@ -38,6 +42,7 @@ export interface ResidencySummary {
   cellBytes: number;
   /** Number of cells. */
   cells: number;
+  /** The base page size in bytes. */
   pageBytes: number;
   /** counts[state][cell] = pages of that state in that cell. */
   counts: Uint32Array[];
@@ -77,7 +82,8 @@ function paintRange(machine: Machine, proc: Process, range: PageRange, paint: (s
   const hugeBytes = machine.hugePageBytes;
   proc.mm.pageTable.forEachLeaf(start, end, (vaddr, entry, _node, index) => {
     const zero = isZeroEntry(entry);
-    if (index < 0) paint(zero ? PageState.HugeZero : PageState.Huge, rel(vaddr), rel(vaddr + hugeBytes), PageState.Untouched);
+    if (isSwapEntry(entry)) paint(PageState.Swapped, rel(vaddr), rel(vaddr) + 1, PageState.Untouched);
+    else if (index < 0) paint(zero ? PageState.HugeZero : PageState.Huge, rel(vaddr), rel(vaddr + hugeBytes), PageState.Untouched);
     else {
       const page = rel(vaddr);
       paint(zero ? PageState.ZeroPage : PageState.Resident, page, page + 1, PageState.Untouched);

@@ -3,15 +3,35 @@
 
 import { InvalidArgumentError, describeValue } from "../errors";
 
+/**
+ * Transparent huge pages (/sys/kernel/mm/transparent_hugepage/enabled): "always", "madvise" (only
+ * regions given MADV_HUGEPAGE), or "never".
+ */
 export type ThpMode = "always" | "madvise" | "never";
 /** One size's setting in /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled (Linux 6.8+). */
 export type ThpSizeSetting = "always" | "inherit" | "madvise" | "never";
+/**
+ * vm.overcommit_memory: 0 heuristic (refuse only a request larger than RAM + swap), 1 always, 2
+ * strict (Committed_AS within CommitLimit).
+ */
 export type OvercommitMode = 0 | 1 | 2;
+/**
+ * The OS platforms a {@link Machine} can simulate: Linux on x86-64 (4 KiB pages) and on arm64 with
+ * 64 KiB pages, macOS on Apple silicon, Windows on x86-64, and "eager", a kernel without an MMU.
+ */
 export type PresetName = "linux-x86_64" | "linux-arm64-64k" | "macos-arm64" | "windows-x86_64" | "eager";
+/** The operating system a preset models; "nommu" is the MMU-less kernel. */
 export type OsFamily = "linux" | "macos" | "windows" | "nommu";
 
+/**
+ * The settings of one OS platform: page size, huge pages, RAM, overcommit and fault policy. Every
+ * field can be overridden through {@link MachineOptions}; `machine.preset` holds the values in
+ * force.
+ */
 export interface Preset {
+  /** The platform's name. */
   name: PresetName;
+  /** The operating system modelled. */
   os: OsFamily;
   /** Base page size in bytes (4096, 16384 or 65536). */
   pageSize: number;
@@ -37,6 +57,7 @@ export interface Preset {
   zeroPageOnRead: boolean;
   /** No MMU: the kernel runs the no-MMU policy of nommu.ts (mmap backs and clears every page at once, REFERENCE §3.8). */
   eager: boolean;
+  /** Physical memory in bytes. */
   ramBytes: number;
   /** Swap or page-file bytes: used only in commit limits (pages are never swapped out here). */
   swapBytes: number;
@@ -145,7 +166,7 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
 /** Returns a copy of the named preset. */
 export function getPreset(name: PresetName): Preset {
-  const preset = PRESETS[name];
+  const preset = typeof name === "string" && Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!preset) {
     throw new InvalidArgumentError(`preset must be one of ${PRESET_NAMES.join(", ")}, got ${describeValue(name)}`);
   }
@@ -190,6 +211,8 @@ function validatePreset(p: Preset): void {
   }
   if (p.ramBytes > 2 ** 44) fail("ramBytes", p.ramBytes, "at most 16 TiB");
   if (!Number.isInteger(p.swapBytes) || p.swapBytes < 0) fail("swapBytes", p.swapBytes, "a non-negative integer");
+  // More swap than a process's whole address space could never be used by it: refused as a mistake.
+  if (p.swapBytes > 2 ** (p.vaBits - 1)) fail("swapBytes", p.swapBytes, `at most the user address space, 2**${p.vaBits - 1} bytes`);
   if (!Number.isFinite(p.overcommitRatio) || p.overcommitRatio < 0) fail("overcommitRatio", p.overcommitRatio, "a non-negative number");
   if (!isPowerOfTwo(p.allocationGranularity) || p.allocationGranularity < p.pageSize) {
     fail("allocationGranularity", p.allocationGranularity, `a power of two >= the page size ${p.pageSize}`);

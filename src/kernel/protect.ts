@@ -6,13 +6,15 @@ import { splitHugeAt } from "./huge";
 import type { Machine } from "./machine";
 import { PROTS, userSpaceEnd } from "./mmap";
 import type { Process } from "./process";
-import { PTE_PROTNONE, PTE_WRITE, entryFlags, withFlags } from "./pte";
+import { PTE_PROTNONE, PTE_WRITE, entryFlags, isSwapEntry, withFlags } from "./pte";
 import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
 import type { Prot } from "./vma";
 import { zapRange } from "./zap";
+import { doMadviseFree } from "./lazy-free";
 
-export type Advice = "hugepage" | "nohugepage" | "dontneed";
-export const ADVICES: readonly Advice[] = ["hugepage", "nohugepage", "dontneed"];
+/** The madvise advice modelled: MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_DONTNEED. */
+export type Advice = "hugepage" | "nohugepage" | "dontneed" | "free";
+export const ADVICES: readonly Advice[] = ["hugepage", "nohugepage", "dontneed", "free"];
 
 /** Validates a page-aligned range that must be fully mapped; returns [start, end). */
 function mappedRange(machine: Machine, proc: Process, call: string, addr: unknown, length: unknown): [number, number] {
@@ -60,6 +62,7 @@ export function doMprotect(machine: Machine, proc: Process, addr: unknown, lengt
     splitHugeAt(machine, proc, end);
     const pageTable = proc.mm.pageTable;
     pageTable.forEachLeaf(start, end, (_vaddr, entry, node, index) => {
+      if (isSwapEntry(entry)) return; // a swapped page takes the VMA's protection when read back
       const updated = withFlags(entry, flagsUnder(newProt, entryFlags(entry)));
       if (index < 0) pageTable.replaceHuge(node, updated);
       else pageTable.setPte(node, index, updated);
@@ -78,11 +81,16 @@ export function doMadvise(machine: Machine, proc: Process, addr: unknown, length
     if (machine.policy.remapsPages) zapRange(machine, proc, start, end);
     return;
   }
+  if (what === "free") {
+    // MADV_FREE keeps the pages until reclaim needs them or they are written (lazy-free.ts)
+    if (machine.policy.remapsPages) doMadviseFree(machine, proc, start, end);
+    return;
+  }
   if (!machine.preset.thpSupported) {
     throw new UnsupportedError(`madvise: advice "${what}" needs transparent huge pages, which ${machine.preset.name} does not have`);
   }
   // MADV_HUGEPAGE / MADV_NOHUGEPAGE set VmFlags hg / nh; pages already mapped stay as they are
-  // (khugepaged's later collapse is not modelled). A VMA split inside a huge page splits that
+  // (khugepaged may collapse them later: machine.khugepaged.scan(), khugepaged.ts). A VMA split inside a huge page splits that
   // PMD first, as Linux's __split_vma -> vma_adjust_trans_huge does.
   splitHugeAt(machine, proc, start);
   splitHugeAt(machine, proc, end);

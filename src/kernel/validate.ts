@@ -3,13 +3,7 @@
 
 import { InvalidArgumentError, describeValue } from "../errors";
 
-/** Throws unless `value` is an integer in [min, max]; returns it. */
-export function requireInteger(call: string, name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${call}: ${name} must be an integer in [${describeValue(min)}, ${describeValue(max)}], got ${describeValue(value)}`);
-  }
-  return value;
-}
+export { requireInteger } from "../validate";
 
 /** Throws unless `value` is a multiple of `alignment`. */
 export function requireAligned(call: string, name: string, value: number, alignment: number): void {

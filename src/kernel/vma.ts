@@ -1,6 +1,7 @@
 // Virtual memory areas: a sorted list of non-overlapping [start, end) ranges with their
 // protection and flags, split and merged the way Linux's mmap/munmap/mprotect/madvise do.
 
+/** A mapping's protection: PROT_NONE (a reservation), PROT_READ, or PROT_READ | PROT_WRITE. */
 export type Prot = "none" | "read" | "read-write";
 
 export interface Vma {

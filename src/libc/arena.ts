@@ -3,6 +3,7 @@
 // top — storing the same header words glibc stores, so the pages they land on become resident.
 // How the arena grows and shrinks (brk for the main arena, 64 MiB heaps for thread arenas) is the
 // ArenaGrowth policy's business.
+import { InternalCheckError } from "../errors";
 import { absorbNext, splitChunk, type Chunk, type ChunkCopy, type Segment } from "./chunk";
 import { MINSIZE } from "./constants";
 import { FreeIndex } from "./free-index";
@@ -44,7 +45,7 @@ export class Arena {
    * them (tcache, pointers in use) land on the same copies.
    */
   inheritFrom(parent: Arena, copy: ChunkCopy): void {
-    if (this.top !== null || this.segments.length > 0) throw new Error(`arena ${this.index}: only an empty arena can inherit a parent's state`);
+    if (this.top !== null || this.segments.length > 0) throw new InternalCheckError(`arena ${this.index}: only an empty arena can inherit a parent's state`);
     for (const segment of parent.segments) this.segments.push(copy.segment(segment));
     this.top = parent.top ? copy.chunk(parent.top) : null;
     for (const chunk of parent.bins.all()) this.bins.add(copy.chunk(chunk));
@@ -82,12 +83,18 @@ export class Arena {
     const top = this.top;
     // glibc _int_malloc use_top: only if size >= nb + MINSIZE (top must survive as a chunk)
     if (!top || top.size < nb + MINSIZE) return null;
-    const rest = splitChunk(top, nb);
     top.state = "in-use";
-    this.top = rest;
-    this.writeHead(top);
-    this.writeHead(rest);
+    this.splitIntoTop(top, nb);
     return top;
+  }
+
+  /** Splits `chunk` at `nb` bytes; the rest becomes the top chunk. Writes both headers. */
+  private splitIntoTop(chunk: Chunk, nb: number): void {
+    const rest = splitChunk(chunk, nb);
+    rest.state = "top";
+    this.top = rest;
+    this.writeHead(chunk);
+    this.writeHead(rest);
   }
 
   /**
@@ -143,11 +150,7 @@ export class Arena {
     // glibc _int_realloc: expand into top if it keeps MINSIZE, else absorb a free next chunk
     if (next.state === "top" && chunk.size + next.size >= nb + MINSIZE) {
       absorbNext(chunk);
-      const rest = splitChunk(chunk, nb);
-      rest.state = "top";
-      this.top = rest;
-      this.writeHead(chunk);
-      this.writeHead(rest);
+      this.splitIntoTop(chunk, nb);
       return true;
     }
     if (next.state === "free" && chunk.size + next.size >= nb) {

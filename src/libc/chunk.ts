@@ -2,6 +2,8 @@
 // the kernel (the brk heap, or one thread-arena heap); its chunks are kept in address order as a
 // doubly linked list, like glibc walks them with next_chunk/prev_chunk. One object per chunk
 // (not per byte), so a 2 GiB block costs the simulator one object.
+import { InternalCheckError } from "../errors";
+import { CHUNK_HDR_SZ } from "./constants";
 
 /**
  * in-use: handed to the program; free: in the arena's bins; tcache: freed into a thread cache
@@ -59,7 +61,7 @@ export function splitChunk(chunk: Chunk, size: number): Chunk {
 /** Merges `chunk.next` into `chunk` (the caller has taken it out of any bin); returns `chunk`. */
 export function absorbNext(chunk: Chunk): Chunk {
   const next = chunk.next;
-  if (!next) throw new Error("absorbNext: no next chunk");
+  if (!next) throw new InternalCheckError("absorbNext: no next chunk");
   chunk.size += next.size;
   chunk.next = next.next;
   if (next.next) next.next.prev = chunk;
@@ -69,7 +71,7 @@ export function absorbNext(chunk: Chunk): Chunk {
 
 /** User pointer of a chunk: 16 bytes past its header (REFERENCE §1.2). */
 export function chunkToMem(addr: number): number {
-  return addr + 16;
+  return addr + CHUNK_HDR_SZ;
 }
 
 /**
@@ -102,7 +104,7 @@ export class ChunkCopy {
   chunk(chunk: Chunk): Chunk {
     this.segment(chunk.segment);
     const copy = this.chunks.get(chunk);
-    if (!copy) throw new Error(`chunk copy: chunk 0x${chunk.addr.toString(16)} is not in its segment's list`);
+    if (!copy) throw new InternalCheckError(`chunk copy: chunk 0x${chunk.addr.toString(16)} is not in its segment's list`);
     return copy;
   }
 }

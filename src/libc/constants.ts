@@ -1,5 +1,6 @@
 // glibc malloc's x86-64 constants and size arithmetic (bminor/glibc malloc/malloc.c, arena.c).
 // Sizes are plain numbers: never use bitwise operators on them (they truncate to 32 bits).
+import { requireInteger } from "../validate";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -49,11 +50,17 @@ export const ARENA_TEST = 8;
 export const ADDRESS_SPACE_LIMIT = 2 ** 47;
 
 // glibc malloc.h mallopt parameter numbers
+/** mallopt's M_MXFAST: the largest request served from the fastbins. */
 export const M_MXFAST = 1;
+/** mallopt's M_TRIM_THRESHOLD: a free top chunk this large is given back to the kernel. */
 export const M_TRIM_THRESHOLD = -1;
+/** mallopt's M_TOP_PAD: extra bytes asked of sbrk beyond each request. */
 export const M_TOP_PAD = -2;
+/** mallopt's M_MMAP_THRESHOLD: requests of at least this many bytes get their own mapping. */
 export const M_MMAP_THRESHOLD = -3;
+/** mallopt's M_MMAP_MAX: the most chunks that may have their own mapping at once. */
 export const M_MMAP_MAX = -4;
+/** mallopt's M_ARENA_MAX: the most arenas threads may use. */
 export const M_ARENA_MAX = -8;
 
 /** Rounds `x` up to a multiple of `align` (any positive integer), without bitwise operators. */
@@ -71,7 +78,13 @@ export function alignDown(x: number, align: number): number {
  * arithmetic so that sizes above 2**31 stay exact (REFERENCE §1.2).
  */
 export function requestToChunkSize(n: number): number {
+  requireInteger("requestToChunkSize", "n", n, 0, Number.MAX_SAFE_INTEGER);
   return Math.max(MINSIZE, alignDown(n + SIZE_SZ + MALLOC_ALIGNMENT - 1, MALLOC_ALIGNMENT));
+}
+
+/** Length of the mapping sysmalloc's try_mmap makes for chunk size `nb`: ALIGN_UP(nb + SIZE_SZ, pagesize) (REFERENCE §1.2). */
+export function mmapChunkBytes(nb: number, pageSize: number): number {
+  return alignUp(nb + SIZE_SZ, pageSize);
 }
 
 /** Index of the tcache bin for chunk size `nb`, or -1 when the size is beyond the tcache. */

@@ -4,7 +4,7 @@
 // ASSUMPTION: modelled on the simplest no-MMU C library allocator (one mmap per allocation with
 // the size kept in a header in front of the block, as uClibc's malloc-simple is described); the
 // 16-byte header keeps the 16-byte alignment of the other models.
-import { PagelabError, describeValue } from "../errors";
+import { HeapCorruptionError, InternalCheckError, describeValue } from "../errors";
 import type { Allocator, BlockInfo, MallInfo } from "./allocator";
 import { ADDRESS_SPACE_LIMIT, alignUp } from "./constants";
 import type { VmHost } from "./host";
@@ -21,14 +21,21 @@ interface Mapping {
   length: number;
 }
 
+/**
+ * The C allocator of the eager (no-MMU) platform: every allocation is its own mapping, backed and
+ * cleared at once, with a 16-byte header in front. Nothing is lazy: what is allocated is resident.
+ */
 export class EagerAllocator implements Allocator {
+  /** Which allocator this is: the eager one. */
   readonly kind = "eager" as const;
+  /** What the allocator did so far: its calls and the system calls it issued. */
   readonly counters: AllocatorCounters = zeroCounters();
   errno: "ENOMEM" | null = null;
   private readonly sys: Syscalls;
   private readonly byPtr = new Map<number, Mapping>();
   private bytes = 0;
 
+  /** @param host - The process whose system calls the allocator issues. */
   constructor(readonly host: VmHost) {
     this.sys = new Syscalls(host, this.counters);
   }
@@ -106,11 +113,11 @@ export class EagerAllocator implements Allocator {
     const blocks = this.blocks();
     let total = 0;
     blocks.forEach((b, i) => {
-      if (b.start % this.host.pageSize !== 0 || b.size % this.host.pageSize !== 0) throw new PagelabError("memory-error", `check(): block 0x${b.start.toString(16)} is not page-aligned`);
-      if (i > 0 && b.start < blocks[i - 1].start + blocks[i - 1].size) throw new PagelabError("memory-error", `check(): block 0x${b.start.toString(16)} overlaps its neighbour`);
+      if (b.start % this.host.pageSize !== 0 || b.size % this.host.pageSize !== 0) throw new InternalCheckError(`check(): block 0x${b.start.toString(16)} is not page-aligned`);
+      if (i > 0 && b.start < blocks[i - 1].start + blocks[i - 1].size) throw new InternalCheckError(`check(): block 0x${b.start.toString(16)} overlaps its neighbour`);
       total += b.size;
     });
-    if (total !== this.bytes) throw new PagelabError("memory-error", `check(): blocks hold ${total} bytes, the total says ${this.bytes}`);
+    if (total !== this.bytes) throw new InternalCheckError(`check(): blocks hold ${total} bytes, the total says ${this.bytes}`);
     return true;
   }
 
@@ -153,7 +160,7 @@ export class EagerAllocator implements Allocator {
 
   private mappingAt(fn: string, ptr: number): Mapping {
     const m = this.byPtr.get(ptr);
-    if (!m) throw new PagelabError("memory-error", `${fn}(): invalid pointer ${describeValue(ptr)}`);
+    if (!m) throw new HeapCorruptionError(`${fn}(): invalid pointer ${describeValue(ptr)}`);
     return m;
   }
 }

@@ -2,6 +2,7 @@
 // glibc keeps small bins (exact sizes), large bins (sorted ranges), an unsorted bin and fastbins;
 // all of them serve "the smallest free chunk that fits", which is what this index answers.
 // Ties go to the lowest address, so runs are reproducible.
+import { InternalCheckError } from "../errors";
 import type { Chunk } from "./chunk";
 
 export class FreeIndex {
@@ -19,7 +20,7 @@ export class FreeIndex {
   /** Removes a chunk that is in the index (unlink_chunk). */
   remove(chunk: Chunk): void {
     const i = this.lowerBound(chunk.size, chunk.addr);
-    if (this.chunks[i] !== chunk) throw new Error(`free index: chunk 0x${chunk.addr.toString(16)} is not binned`);
+    if (this.chunks[i] !== chunk) throw new InternalCheckError(`free index: chunk 0x${chunk.addr.toString(16)} is not binned`);
     this.chunks.splice(i, 1);
   }
 

@@ -19,6 +19,10 @@ import { Ptmalloc, type ThreadState } from "./ptmalloc";
 import { summarizeAllocator } from "./summary";
 import { requireByteCount, requirePointer } from "./validate";
 
+/**
+ * How a {@link Glibc} is set up: cores (for the arena limit), thread caches, and whether startup
+ * code already allocated.
+ */
 export interface GlibcOptions {
   /** Cores of the machine, for the arena limit (8 per core, REFERENCE §1.6). Default 1. */
   cores?: number;
@@ -32,22 +36,11 @@ export interface GlibcOptions {
   warm?: boolean;
 }
 
-export type MalloptParam =
-  | "M_MXFAST"
-  | "M_TRIM_THRESHOLD"
-  | "M_TOP_PAD"
-  | "M_MMAP_THRESHOLD"
-  | "M_MMAP_MAX"
-  | "M_ARENA_MAX";
+// The mallopt parameters modelled, by their malloc.h names, and their codes.
+const MALLOPT_CODES = { M_MXFAST, M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX } as const;
 
-const MALLOPT_CODES: Record<MalloptParam, number> = {
-  M_MXFAST,
-  M_TRIM_THRESHOLD,
-  M_TOP_PAD,
-  M_MMAP_THRESHOLD,
-  M_MMAP_MAX,
-  M_ARENA_MAX,
-};
+/** The mallopt parameters modelled, by their malloc.h names. */
+export type MalloptParam = keyof typeof MALLOPT_CODES;
 // glibc malloc.c: MAX_FAST_SIZE = 80 * SIZE_SZ / 4 on 64-bit
 const MAX_FAST_SIZE = 160;
 const INT_MAX = 2 ** 31 - 1;
@@ -112,10 +105,13 @@ export class GlibcThread extends ThreadCalls {
 
 /** glibc malloc (ptmalloc2) of one simulated process, called from its main thread. */
 export class Glibc extends ThreadCalls implements Allocator {
+  /** Which allocator this is: glibc's. */
   readonly kind = "glibc" as const;
   private threads = 0;
 
+  /** @internal Public ways in: libcOf(proc), libc.createAllocator(host). */
   constructor(
+    /** The process whose system calls this malloc issues. */
     readonly host: VmHost,
     options: GlibcOptions = {},
   ) {
@@ -128,6 +124,7 @@ export class Glibc extends ThreadCalls implements Allocator {
     if (options.warm ?? true) engine.initThread(this.thread);
   }
 
+  /** What the allocator did so far: its calls and the system calls it issued. */
   get counters(): Readonly<AllocatorCounters> {
     return this.engine.counters;
   }
@@ -165,7 +162,7 @@ export class Glibc extends ThreadCalls implements Allocator {
    */
   mallopt(param: MalloptParam | number, value: number): 0 | 1 {
     const code = typeof param === "string" ? MALLOPT_CODES[param] : param;
-    if (typeof code !== "number" || !Object.values(MALLOPT_CODES).includes(code)) {
+    if (typeof code !== "number" || !(Object.values(MALLOPT_CODES) as number[]).includes(code)) {
       throw new InvalidArgumentError(`mallopt: param must be one of ${Object.keys(MALLOPT_CODES).join(", ")} (or its number), got ${describeValue(param)}`);
     }
     if (typeof value !== "number" || !Number.isInteger(value) || Math.abs(value) > INT_MAX + 1) {

@@ -7,12 +7,4 @@ export { Glibc, GlibcThread, type GlibcOptions, type MalloptParam } from "./glib
 export { EagerAllocator } from "./eager";
 export { WindowsHeap } from "./windows-heap";
 export { createAllocator } from "./create";
-export {
-  requestToChunkSize,
-  M_MXFAST,
-  M_TRIM_THRESHOLD,
-  M_TOP_PAD,
-  M_MMAP_THRESHOLD,
-  M_MMAP_MAX,
-  M_ARENA_MAX,
-} from "./constants";
+export { requestToChunkSize, M_MXFAST, M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX } from "./constants";

@@ -1,6 +1,6 @@
 // Looking inside the ptmalloc model: a listing of every block, mallinfo2-style totals, and a
 // check of the invariants (chunks tile each heap exactly, no overlap, every byte accounted for).
-import { PagelabError } from "../errors";
+import { InternalCheckError } from "../errors";
 import type { BlockInfo, MallInfo } from "./allocator";
 import { chunkToMem, type Chunk } from "./chunk";
 import { CHUNK_HDR_SZ, HEAP_MAX_SIZE, MALLOC_ALIGNMENT, MINSIZE, SIZE_SZ, TCACHE_FILL_COUNT } from "./constants";
@@ -9,7 +9,9 @@ import sumBy from "lodash/sumBy";
 
 /** mallinfo() of the glibc model: glibc's totals plus the tunables a notebook wants to see. */
 export interface GlibcMallInfo extends MallInfo {
+  /** M_TOP_PAD: extra bytes asked of sbrk beyond each request. */
   topPad: number;
+  /** M_MMAP_MAX: the most chunks that may have their own mapping at once. */
   mmapMax: number;
   /** False once mallopt froze the thresholds (REFERENCE §1.3). */
   dynamicThreshold: boolean;
@@ -21,9 +23,11 @@ export interface GlibcMallInfo extends MallInfo {
   maxMmapped: number;
   /** Chunks and bytes parked in thread caches (counted in inUse, as glibc does). */
   tcacheChunks: number;
+  /** Bytes of those chunks. */
   tcacheBytes: number;
   /** The brk heap's range, null before its first sbrk. */
   heapStart: number | null;
+  /** The brk heap's end (the break), null before its first sbrk. */
   heapEnd: number | null;
 }
 
@@ -97,10 +101,10 @@ export function mallinfo(engine: Ptmalloc): GlibcMallInfo {
   };
 }
 
-/** Verifies the model's invariants; throws a PagelabError naming the first violation. */
+/** Verifies the model's invariants; throws an InternalCheckError naming the first violation. */
 export function checkInvariants(engine: Ptmalloc): true {
   const fail = (msg: string): never => {
-    throw new PagelabError("memory-error", `check(): ${msg}`);
+    throw new InternalCheckError(`check(): ${msg}`);
   };
   const hex = (x: number) => `0x${x.toString(16)}`;
   let liveSeen = 0;

@@ -1,7 +1,7 @@
 // Chunks that glibc serves with their own anonymous mapping (requests at or above the mmap
 // threshold): the chunk header sits at the mapping start and the user pointer 16 bytes in, so the
 // header store makes the first page resident while the rest stays untouched.
-import { alignUp, SIZE_SZ } from "./constants";
+import { CHUNK_HDR_SZ, mmapChunkBytes } from "./constants";
 import type { Syscalls } from "./syscalls";
 import { storeWords } from "./words";
 
@@ -34,13 +34,13 @@ export class MmappedChunks {
 
   /** sysmalloc try_mmap: maps ALIGN_UP(nb + 8, pagesize) bytes (REFERENCE §1.2); null on ENOMEM. */
   map(nb: number): MmappedChunk | null {
-    const size = alignUp(nb + SIZE_SZ, this.sys.pageSize);
+    const size = mmapChunkBytes(nb, this.sys.pageSize);
     const addr = this.sys.mmap(size, "read-write", "glibc mmapped chunk");
     if (addr === null) return null;
     // set_prev_size + set_head at the mapping start: this store writes the first page
     storeWords(this.sys.host, addr, [0, size + IS_MMAPPED]);
     const chunk: MmappedChunk = { addr, size };
-    this.byMem.set(addr + 16, chunk);
+    this.byMem.set(addr + CHUNK_HDR_SZ, chunk);
     this.count++;
     this.bytes += size;
     this.maxBytes = Math.max(this.maxBytes, this.bytes);
@@ -55,7 +55,7 @@ export class MmappedChunks {
   /** munmap_chunk: the whole mapping goes back to the kernel. */
   unmap(chunk: MmappedChunk): void {
     this.sys.munmap(chunk.addr, chunk.size);
-    this.byMem.delete(chunk.addr + 16);
+    this.byMem.delete(chunk.addr + CHUNK_HDR_SZ);
     this.count--;
     this.bytes -= chunk.size;
   }

@@ -31,9 +31,13 @@ export function defaultParams(): MallocParams {
 
 /** What the allocator did, cumulatively: calls, clearing, and the system calls it issued. */
 export interface AllocatorCounters {
+  /** malloc calls. */
   malloc: number;
+  /** calloc calls. */
   calloc: number;
+  /** realloc calls. */
   realloc: number;
+  /** free calls. */
   free: number;
   /** Calls that returned NULL (ENOMEM). */
   failures: number;
@@ -43,16 +47,21 @@ export interface AllocatorCounters {
   callocSkippedBytes: number;
   /** Requests served from a thread cache (tcache). */
   tcacheHits: number;
+  /** mmap calls for chunks and heaps. */
   mmaps: number;
+  /** munmap calls. */
   munmaps: number;
   /** Bytes currently or formerly obtained with mmap for chunks / heaps. */
   mmapBytes: number;
+  /** Bytes given back with munmap. */
   munmapBytes: number;
+  /** sbrk calls that moved the break (growth and trimming). */
   sbrkCalls: number;
   /** Bytes the brk heap grew by (sum of positive sbrk increments). */
   brkGrowthBytes: number;
   /** Bytes given back by trimming the brk heap (negative sbrk). */
   brkTrimBytes: number;
+  /** mprotect calls (thread-arena heaps growing inside their reservation). */
   mprotects: number;
   /** Bytes returned with madvise(MADV_DONTNEED) (thread-arena heap shrinking). */
   madviseDontneedBytes: number;

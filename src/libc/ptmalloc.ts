@@ -2,7 +2,7 @@
 // the tunables, and the paths of malloc / calloc / realloc / free as glibc runs them
 // (REFERENCE §1): tcache first, then bins and top, then sysmalloc (mmap at or above the
 // threshold, else grow the heap).
-import { PagelabError, describeValue } from "../errors";
+import { HeapCorruptionError, InternalCheckError, describeValue } from "../errors";
 import { Arena } from "./arena";
 import { ChunkCopy, chunkToMem, type Chunk } from "./chunk";
 import {
@@ -73,7 +73,7 @@ export class Ptmalloc {
   inheritFrom(parent: Ptmalloc, parentThread: ThreadState, thread: ThreadState): void {
     const main = this.arenas[0];
     if (this.arenas.length !== 1 || main.top !== null || this.live.size > 0 || this.tcaches.length > 0 || this.mmapped.count > 0) {
-      throw new Error("ptmalloc: only a new, unused engine can inherit a parent's state");
+      throw new InternalCheckError("ptmalloc: only a new, unused engine can inherit a parent's state");
     }
     Object.assign(this.params, parent.params);
     this.errno = parent.errno;
@@ -84,7 +84,7 @@ export class Ptmalloc {
       let arena: Arena;
       const heaps = parent.threadHeaps.get(from);
       if (heaps === undefined) {
-        if (!(main.growth instanceof MainHeap) || !(from.growth instanceof MainHeap)) throw new Error("ptmalloc: the main arena grows with brk");
+        if (!(main.growth instanceof MainHeap) || !(from.growth instanceof MainHeap)) throw new InternalCheckError("ptmalloc: the main arena grows with brk");
         main.growth.inheritFrom(from.growth);
         arena = main;
       } else {
@@ -215,14 +215,14 @@ export class Ptmalloc {
     const mm = this.mmapped.get(ptr);
     if (mm) return mm.size - CHUNK_HDR_SZ;
     const chunk = this.live.get(ptr);
-    if (!chunk || chunk.state !== "in-use") throw new PagelabError("memory-error", `malloc_usable_size(): invalid pointer ${describeValue(ptr)}`);
+    if (!chunk || chunk.state !== "in-use") throw new HeapCorruptionError(`malloc_usable_size(): invalid pointer ${describeValue(ptr)}`);
     return chunk.size - SIZE_SZ;
   }
 
   /** The arena a heap chunk belongs to. */
   arenaOf(chunk: Chunk): Arena {
     const arena = this.arenas.find((a) => a.segments.includes(chunk.segment));
-    if (!arena) throw new PagelabError("memory-error", `chunk 0x${chunk.addr.toString(16)} belongs to no arena`);
+    if (!arena) throw new InternalCheckError(`chunk 0x${chunk.addr.toString(16)} belongs to no arena`);
     return arena;
   }
 
@@ -310,16 +310,16 @@ export class Ptmalloc {
     const chunk = this.live.get(ptr);
     if (chunk && chunk.state === "in-use") return chunk;
     if (chunk && chunk.state === "tcache") {
-      throw new PagelabError("memory-error", `${fn === "free" ? "free()" : "realloc()"}: double free detected in tcache 2`);
+      throw new HeapCorruptionError(`${fn === "free" ? "free()" : "realloc()"}: double free detected in tcache 2`);
     }
     if (fn === "free") {
       const addr = ptr - CHUNK_HDR_SZ;
       for (const arena of this.arenas) {
-        if (arena.top && arena.top.addr === addr) throw new PagelabError("memory-error", "double free or corruption (top)");
-        if (arena.bins.all().some((c) => c.addr === addr)) throw new PagelabError("memory-error", "double free or corruption (!prev)");
+        if (arena.top && arena.top.addr === addr) throw new HeapCorruptionError("double free or corruption (top)");
+        if (arena.bins.all().some((c) => c.addr === addr)) throw new HeapCorruptionError("double free or corruption (!prev)");
       }
     }
-    throw new PagelabError("memory-error", `${fn}(): invalid pointer ${describeValue(ptr)}`);
+    throw new HeapCorruptionError(`${fn}(): invalid pointer ${describeValue(ptr)}`);
   }
 
   /** MAYBE_INIT_TCACHE: a thread's first call allocates its tcache_perthread_struct from its arena. */

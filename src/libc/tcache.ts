@@ -2,7 +2,7 @@
 // sizes 32..1040, up to 7 chunks each, last in first out. Cached chunks stay "in use" as far as
 // the arena knows: they are neither coalesced nor trimmed until something evicts them.
 import type { Chunk, ChunkCopy } from "./chunk";
-import { TCACHE_FILL_COUNT, TCACHE_MAX_BINS, tcacheIndex } from "./constants";
+import { CHUNK_HDR_SZ, TCACHE_FILL_COUNT, TCACHE_MAX_BINS, tcacheIndex } from "./constants";
 import type { VmHost } from "./host";
 import { storeWords } from "./words";
 
@@ -38,10 +38,10 @@ export class Tcache {
     const idx = tcacheIndex(chunk.size);
     if (idx < 0 || this.bins[idx].length >= TCACHE_FILL_COUNT) return false;
     const bin = this.bins[idx];
-    const next = bin.length > 0 ? bin[bin.length - 1].addr + 16 : 0;
+    const next = bin.length > 0 ? bin[bin.length - 1].addr + CHUNK_HDR_SZ : 0;
     bin.push(chunk);
     chunk.state = "tcache";
-    storeWords(this.host, chunk.addr + 16, [next, 1]); // e->next, e->key
+    storeWords(this.host, chunk.addr + CHUNK_HDR_SZ, [next, 1]); // e->next, e->key
     return true;
   }
 

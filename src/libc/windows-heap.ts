@@ -8,7 +8,7 @@
 // at most 0x7F000); "Large Win32 heap allocations go directly to VirtualAlloc" (S. Goldshtein,
 // 2015: blocks of 512 KiB and more). Simplified: no low-fragmentation heap (LFH), best-fit free
 // lists as in the glibc model.
-import { PagelabError, describeValue } from "../errors";
+import { HeapCorruptionError, InternalCheckError, describeValue } from "../errors";
 import type { Allocator, BlockInfo, MallInfo } from "./allocator";
 import { Arena, type ArenaGrowth } from "./arena";
 import { ChunkCopy, chunkToMem, createSegment, type Chunk } from "./chunk";
@@ -108,8 +108,14 @@ interface VirtualBlock {
   length: number;
 }
 
+/**
+ * The Windows process heap behind the UCRT's malloc: small blocks from heap segments that are
+ * reserved and then committed as the heap grows, large blocks from their own VirtualAlloc.
+ */
 export class WindowsHeap implements Allocator {
+  /** Which allocator this is: the Windows heap. */
   readonly kind = "windows" as const;
+  /** What the allocator did so far: its calls and the system calls it issued. */
   readonly counters: AllocatorCounters = zeroCounters();
   errno: "ENOMEM" | null = null;
   private readonly sys: Syscalls;
@@ -119,6 +125,7 @@ export class WindowsHeap implements Allocator {
   private readonly virtualBlocks = new Map<number, VirtualBlock>();
   private virtualBytes = 0;
 
+  /** @param host - The process whose system calls the heap issues. */
   constructor(readonly host: VmHost) {
     this.sys = new Syscalls(host, this.counters);
     this.growth = new WindowsSegments(this.sys);
@@ -230,7 +237,7 @@ export class WindowsHeap implements Allocator {
   /** Blocks tile each segment's committed part and nothing overlaps. */
   check(): true {
     const fail = (msg: string): never => {
-      throw new PagelabError("memory-error", `check(): ${msg}`);
+      throw new InternalCheckError(`check(): ${msg}`);
     };
     let committed = 0;
     for (const seg of this.arena.segments) {
@@ -327,7 +334,7 @@ export class WindowsHeap implements Allocator {
     const v = this.virtualBlocks.get(ptr);
     if (v) return v.length - VIRTUAL_ALLOC_HEADER;
     const chunk = this.live.get(ptr);
-    if (!chunk) throw new PagelabError("memory-error", `${fn}(): invalid heap pointer ${describeValue(ptr)} (HeapFree would fail with ERROR_INVALID_PARAMETER)`);
+    if (!chunk) throw new HeapCorruptionError(`${fn}(): invalid heap pointer ${describeValue(ptr)} (HeapFree would fail with ERROR_INVALID_PARAMETER)`);
     return chunk.size - BLOCK_HEADER;
   }
 }

@@ -2,12 +2,13 @@
 // /proc/self/maps before and after the allocation.
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
 import { calibrate } from "./calibrate";
-import { GLIBC_CHUNK_HEADER_BYTES } from "./chunk";
+import { CHUNK_HDR_SZ } from "../libc/constants";
 import { identifyAllocation } from "./identify";
 import { MappingRange, readMaps, regionsNewIn } from "./maps";
 import { ProbeOptions, resolveOptions, whyUnsupported } from "./options";
 import { basePageSize } from "./pageSize";
 
+/** The typed-array constructors {@link alloc} accepts. */
 export type TypedArrayConstructor =
   | Int8ArrayConstructor
   | Uint8ArrayConstructor
@@ -36,6 +37,7 @@ export interface ProbeTarget {
 export interface ProbedArray<A> extends ProbeTarget {
   /** True when the backing mapping was identified. */
   ok: boolean;
+  /** The real typed array. */
   array: A;
   /**
    * The address of array[0]: mapping.start + 16 (glibc's chunk header, REFERENCE §1.2) when the
@@ -102,7 +104,7 @@ export function alloc<C extends TypedArrayConstructor>(
   }
   const verified = calibration.chunkHeaderBytes !== null;
   // glibc: an mmapped chunk's header sits at the mapping start, user memory at start + 16 (REFERENCE §1.2)
-  const dataStart = found.mapping.start + GLIBC_CHUNK_HEADER_BYTES;
+  const dataStart = found.mapping.start + CHUNK_HDR_SZ;
   const inference = verified
     ? "; data inferred at start + 16 (glibc's chunk header), verified by writes to a calibration array"
     : `; data inferred at start + 16 (glibc's chunk header), not verified here (${calibration.note})`;

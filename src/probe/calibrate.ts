@@ -3,7 +3,7 @@
 // and whether pagemap's "exclusive" bit tells a zero-page mapping from a private page here.
 // It writes and reads a throw-away array, so the user's arrays are never touched.
 import * as path from "path";
-import { GLIBC_CHUNK_HEADER_BYTES } from "./chunk";
+import { CHUNK_HDR_SZ } from "../libc/constants";
 import { identifyAllocation } from "./identify";
 import { readMaps, regionsNewIn } from "./maps";
 import { ResolvedOptions, errorCode } from "./options";
@@ -86,7 +86,7 @@ function runCalibration(opts: ResolvedOptions): Calibration {
     const readPfn = pages.pfn === null ? 0 : pages.pfn[9];
     const zeroPfn = layoutHolds && readShared && readPfn > 0 ? readPfn : null;
     const note = layoutHolds
-      ? `calibration: data starts ${GLIBC_CHUNK_HEADER_BYTES} bytes into a large array's mapping (verified by writing pages)` +
+      ? `calibration: data starts ${CHUNK_HDR_SZ} bytes into a large array's mapping (verified by writing pages)` +
         (zeroPfn !== null ? `; zero page PFN ${zeroPfn}` : pfnVisible === false ? "; PFNs hidden (no CAP_SYS_ADMIN)" : "") +
         (exclusiveBitMarksZeroPage
           ? "; a zero-page mapping reads as present and not exclusive"
@@ -96,7 +96,7 @@ function runCalibration(opts: ResolvedOptions): Calibration {
       : `calibration: pages [${presentPages.join(",")}] of the probe's own mapping became present (read value ${loaded}), ` +
         "not [0,5,6,9] as a 16-byte chunk header predicts; the data offset is not verified";
     return {
-      chunkHeaderBytes: layoutHolds ? GLIBC_CHUNK_HEADER_BYTES : null,
+      chunkHeaderBytes: layoutHolds ? CHUNK_HDR_SZ : null,
       zeroPfn,
       pfnVisible,
       exclusiveBitMarksZeroPage,

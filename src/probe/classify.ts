@@ -11,7 +11,7 @@ import {
   PAGE_SWAPPED,
   PagemapPages,
 } from "./pagemap";
-import { ProbePageState } from "./pageState";
+import { PageState } from "../kernel/page-state";
 
 /**
  * How zero-page mappings were told apart from private pages; "no-zero-page" when this host was
@@ -33,7 +33,7 @@ export interface ClassifyEvidence {
 }
 
 export interface Classification {
-  /** ProbePageState per page. */
+  /** The kernel's PageState per page. */
   state: Uint8Array;
   zeroPageDetection: ZeroPageDetection;
   hugeDetection: HugeDetection;
@@ -75,31 +75,31 @@ export function classifyPages(pages: PagemapPages, mapped: Uint8Array, evidence:
   const state = new Uint8Array(pages.count);
   for (let i = 0; i < pages.count; i++) {
     const f = pages.flags[i];
-    if (mapped[i] === 0) state[i] = ProbePageState.Unmapped;
-    else if (f & PAGE_SWAPPED) state[i] = ProbePageState.Swapped;
-    else if (!(f & PAGE_PRESENT)) state[i] = ProbePageState.Untouched;
+    if (mapped[i] === 0) state[i] = PageState.Unmapped;
+    else if (f & PAGE_SWAPPED) state[i] = PageState.Swapped;
+    else if (!(f & PAGE_PRESENT)) state[i] = PageState.Untouched;
     else state[i] = presentState(f, pages.pfn === null ? 0 : pages.pfn[i], zeroPageDetection, evidence);
   }
   return { state, zeroPageDetection, hugeDetection };
 }
 
-function presentState(flags: number, pfn: number, how: ZeroPageDetection, evidence: ClassifyEvidence): ProbePageState {
+function presentState(flags: number, pfn: number, how: ZeroPageDetection, evidence: ClassifyEvidence): PageState {
   switch (how) {
     case "kpageflags": {
       const zero = (flags & PAGE_KPF_ZERO) !== 0;
       const huge = (flags & PAGE_KPF_THP) !== 0;
-      if (zero) return huge ? ProbePageState.HugeZero : ProbePageState.ZeroPage;
-      return huge ? ProbePageState.Huge : ProbePageState.Resident;
+      if (zero) return huge ? PageState.HugeZero : PageState.ZeroPage;
+      return huge ? PageState.Huge : PageState.Resident;
     }
     case "pfn":
       // Linux: a zero-page mapping reads as present with the zero page's PFN (REFERENCE §3.5)
-      return pfn === evidence.zeroPfn ? ProbePageState.ZeroPage : ProbePageState.Resident;
+      return pfn === evidence.zeroPfn ? PageState.ZeroPage : PageState.Resident;
     case "exclusive-bit":
       // The zero page is no process's own page, so pagemap never marks it exclusive (bit 56);
       // a private page shared after fork() or merged by KSM would read the same (an inference).
-      return (flags & (PAGE_EXCLUSIVE | PAGE_FILE)) === 0 ? ProbePageState.ZeroPage : ProbePageState.Resident;
+      return (flags & (PAGE_EXCLUSIVE | PAGE_FILE)) === 0 ? PageState.ZeroPage : PageState.Resident;
     case "no-zero-page":
     case "unknown":
-      return ProbePageState.Resident;
+      return PageState.Resident;
   }
 }

@@ -13,6 +13,7 @@ import { runTwin, type Placement, type SimulatedNumpy, type TwinRun, type TwinSt
 import { agreementOf, type Agreement, type Tolerance } from "./numpy-agreement";
 import { numpyComparisonChart, numpyComparisonText } from "./numpy-report";
 
+/** Options of {@link compareNumpy}: the real child's time limit, the noise measurement, and where the probe looks. */
 export interface CompareNumpyOptions {
   /** The real child is killed (SIGKILL) after this many ms (default 120 000: 2 GiB arrays on a slow VM). */
   timeoutMs?: number;
@@ -32,24 +33,36 @@ export interface NumpyArrayFigures {
   zeroPage: number;
   /** smaps Rss and AnonHugePages (kB) of the mapping holding it (it may be merged with neighbours). */
   mappingRssKb: number | null;
+  /** AnonHugePages of that mapping, kB; null when unreadable. */
   mappingAnonHugeKb: number | null;
 }
 
 /** One side's figures for one step: deltas across the statement, AnonHugePages after it. */
 export interface NumpySideFigures {
+  /** ΔVmRSS across the step, kB. */
   vmRssKb: number;
+  /** ΔVmSize across the step, kB. */
   vmSizeKb: number;
+  /** ΔRssAnon across the step, kB. */
   rssAnonKb: number;
   /** AnonHugePages after the step, kB (real: above what the interpreter had before statements[0]). */
   anonHugeKb: number;
+  /** Minor faults the step caused. */
   minorFaults: number;
   /** The array the statement names, after it (null after `del`, for `pass`). */
   array: NumpyArrayFigures | null;
 }
 
+/**
+ * One statement of a numpy comparison: the real process's figures, the twin's and stock Linux's,
+ * and whether the twin agrees with the real one.
+ */
 export interface NumpyCompareRow {
+  /** The statement's position in the program, from 0. */
   step: number;
+  /** The statement as written. */
   statement: string;
+  /** The real process's figures, or null without a real side. */
   real: NumpySideFigures | null;
   /** The simulated twin of this host. */
   sim: NumpySideFigures;
@@ -57,29 +70,75 @@ export interface NumpyCompareRow {
   stock: NumpySideFigures;
   /** Per figure, whether the twin matches the real process within tolerance (null without a real side). */
   agrees: Agreement | null;
+  /** The tolerance the agreement was judged with (the interpreter's noise), or null without a real side. */
   tolerance: Tolerance | null;
 }
 
+/**
+ * What {@link compareNumpy} returns: one row per statement, the three runs behind them, where this
+ * host differs from the textbook, and a table and chart to show.
+ */
 export interface NumpyComparison {
+  /** One row per statement, in order. */
   rows: NumpyCompareRow[];
   /** The real run (versions, noise, raw /proc figures per step), or why it was skipped. */
-  real: RealNumpyRun | { skipped: string };
+  real:
+    | RealNumpyRun
+    | {
+        /** Why the real side did not run, with a hint to fix it. */
+        skipped: string;
+      };
   /** The simulated twin: machine, process, numpy and the arrays still bound (draw them with the heatmaps). */
-  sim: { machine: Machine; process: Process; numpy: Numpy; arrays: Map<string, NDArray> };
+  sim: {
+    /** The simulated machine. */
+    machine: Machine;
+    /** The process the statements ran in. */
+    process: Process;
+    /** Its numpy. */
+    numpy: Numpy;
+    /** The arrays still bound after the last statement, by variable name. */
+    arrays: Map<string, NDArray>;
+  };
   /** The stock Linux simulation of the same statements (same numpy rules and placement). */
-  stock: { machine: Machine; process: Process; numpy: Numpy; arrays: Map<string, NDArray> };
+  stock: {
+    /** The simulated machine. */
+    machine: Machine;
+    /** The process the statements ran in. */
+    process: Process;
+    /** Its numpy. */
+    numpy: Numpy;
+    /** The arrays still bound after the last statement, by variable name. */
+    arrays: Map<string, NDArray>;
+  };
   /** Statements after which the twin and stock Linux differ (ΔVmRSS, AnonHugePages, faults or the array's pages): where this host is not the textbook. */
   hostDiffers: string[];
   /** The interpreter's own noise (max over the `pass` runs), or null without a real side. */
-  noise: { vmRssKb: number; minorFaults: number } | null;
-  versions: { numpy: string | null; python: string | null; interpreter: string | null; simulated: SimulatedNumpy };
+  noise: {
+    /** The largest VmRSS change, kB. */
+    vmRssKb: number;
+    /** The most minor faults. */
+    minorFaults: number;
+  } | null;
+  /** The versions on each side: the real numpy and Python, and the numpy rules simulated. */
+  versions: {
+    /** The real numpy's version, or null without a real side. */
+    numpy: string | null;
+    /** The real Python's version, or null without a real side. */
+    python: string | null;
+    /** The interpreter that ran, or null without a real side. */
+    interpreter: string | null;
+    /** The numpy the simulator modelled, and why that one. */
+    simulated: SimulatedNumpy;
+  };
   /** Each new large array's offset within a 2 MiB frame, real and simulated. */
   placements: Placement[];
   /** True when every figure of every row agrees; null without a real side. */
   agreesEverywhere: boolean | null;
+  /** How the comparison was made: the real side and the twin's rules, placement, and how agreement is judged. */
   note: string;
   /** A plain table, one line per step. */
   text: string;
+  /** The rows as a chart: the real, twin and stock figures side by side. */
   chart: Chart;
 }
 
@@ -157,6 +216,12 @@ function placementNote(placements: Placement[], real: boolean): string {
  * compares them step by step. Statements outside the grammar, unknown names and indices outside
  * an array throw InvalidArgumentError before anything runs; a step that fails throws
  * StepFailedError naming it. Without Linux, Python or numpy the real side is { skipped: why }.
+ * @example
+ * ```ts
+ * const cmp = probe.compareNumpy(["l = np.zeros(2**28)", "np.add(l, 0, out=l)", "del l"]);
+ * show(cmp.chart);
+ * console.log(cmp.text, cmp.agreesEverywhere);
+ * ```
  */
 export function compareNumpy(statements: readonly string[], options: CompareNumpyOptions = {}): NumpyComparison {
   const program = parseNumpyProgram(statements);

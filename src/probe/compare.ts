@@ -2,8 +2,9 @@
 // host (Machine.fromHost + the Node runtime) and on stock Linux, step by step: resident pages and
 // minor faults, real vs twin with the difference (the check that the simulator says what the
 // kernel does), and stock Linux beside them (where this host is not the textbook).
-import { InvalidArgumentError, isArray } from "../errors";
+import { InternalCheckError, InvalidArgumentError, isArray } from "../errors";
 import { Machine, PageState, type Process } from "../kernel";
+import { CHUNK_HDR_SZ } from "../libc/constants";
 import { node, type NDArray } from "../runtime";
 import { Chart, OKABE_ITO } from "../charts";
 import { alloc, type ProbedArray } from "./alloc";
@@ -14,17 +15,23 @@ import { machineFromHost, stockMachineLike } from "./from-host";
 
 /** One step: elements written (set to 1) and elements read, by index into the Float64Array. */
 export interface CompareStep {
+  /** The step's name in the table and chart. */
   label: string;
+  /** Indices of the elements set to 1. */
   write?: readonly number[];
+  /** Indices of the elements read. */
   read?: readonly number[];
 }
 
+/** An experiment for {@link compare}: a Float64Array's length and the steps that touch it. */
 export interface CompareExperiment {
   /** Float64Array length (the real array and the simulated one). */
   elements: number;
+  /** The steps, run in order on every side. */
   steps: readonly CompareStep[];
 }
 
+/** One side's figures for one step of {@link compare}; null where the host hides them. */
 export interface SideFigures {
   /** Pages of the array's mapping counted in RSS. */
   resident: number | null;
@@ -34,8 +41,11 @@ export interface SideFigures {
   faults: number | null;
 }
 
+/** One step of {@link compare}: the real array, the twin and stock Linux. */
 export interface CompareRow {
+  /** The step's label. */
   step: string;
+  /** The real array's figures, or null off Linux. */
   real: SideFigures | null;
   /** The simulated twin of this host (Machine.fromHost: its measured fault rules). */
   sim: SideFigures;
@@ -45,18 +55,31 @@ export interface CompareRow {
   residentDiff: number | null;
 }
 
+/** What {@link compare} returns: one row per step, the arrays behind them, and a table and chart to show. */
 export interface Comparison {
+  /** One row per step, in order. */
   rows: CompareRow[];
   /** The real array and its mapping (null off Linux): probe.snapshot(real) draws it. */
   real: ProbedArray<Float64Array> | null;
   /** The simulated twin: its process and array (draw with arrayHeatmapChart or residencyHeatmapChart). */
-  sim: { process: Process; array: NDArray };
+  sim: {
+    /** The simulated process the steps ran in. */
+    process: Process;
+    /** The twin's Float64Array. */
+    array: NDArray;
+  };
   /** The stock Linux simulation of the same steps. */
-  stock: { process: Process; array: NDArray };
+  stock: {
+    /** The simulated process the steps ran in. */
+    process: Process;
+    /** Stock Linux's Float64Array. */
+    array: NDArray;
+  };
   /** Steps where the twin and stock Linux differ in resident pages: where this host is not the textbook. */
   hostDiffers: string[];
   /** Why the real column is missing, or notes on how it was read. */
   note: string;
+  /** The rows as a chart: real, twin and stock side by side. */
   chart: Chart;
   /** Text table, one line per step. */
   text: string;
@@ -79,12 +102,12 @@ function checkExperiment(exp: CompareExperiment): void {
   }
 }
 
-/** Indices of the first element on every `every`-th page of a Float64Array whose data starts 16 bytes into its mapping. */
+/** Indices of the first element on every `every`-th page of a Float64Array whose data starts CHUNK_HDR_SZ (16) bytes into its mapping. */
 export function everyNthPage(elements: number, every: number, pageSize = 4096): number[] {
   const out: number[] = [];
-  const pages = Math.ceil((elements * 8 + 16) / pageSize);
+  const pages = Math.ceil((elements * 8 + CHUNK_HDR_SZ) / pageSize);
   for (let p = 0; p < pages; p += every) {
-    const i = Math.max(0, Math.ceil((p * pageSize - 16) / 8));
+    const i = Math.max(0, Math.ceil((p * pageSize - CHUNK_HDR_SZ) / 8));
     if (i < elements) out.push(i);
   }
   return out;
@@ -102,6 +125,14 @@ function simFigures(proc: Process, start: number, length: number, faults: number
 /**
  * Runs `experiment` on a real Float64Array and on the simulator, and returns per-step figures,
  * a chart and a text table. Off Linux the real column is null and the note says why.
+ * @example
+ * ```ts
+ * const cmp = probe.compare({
+ *   elements: 2 ** 20,
+ *   steps: [{ label: "read all", read: [0, 1 << 19] }, { label: "write one", write: [0] }],
+ * });
+ * show(cmp.chart);
+ * ```
  */
 export function compare(experiment: CompareExperiment): Comparison {
   checkExperiment(experiment);
@@ -111,8 +142,8 @@ export function compare(experiment: CompareExperiment): Comparison {
   const arr = node(proc).typedArray("Float64Array", experiment.elements);
   const stockProc = stockMachineLike(machine).spawn();
   const stockArr = node(stockProc).typedArray("Float64Array", experiment.elements);
-  const mappingStart = arr.address - 16;
-  const mappingLength = Math.ceil((experiment.elements * 8 + 16) / proc.pageSize) * proc.pageSize;
+  const mappingStart = arr.address - CHUNK_HDR_SZ;
+  const mappingLength = Math.ceil((experiment.elements * 8 + CHUNK_HDR_SZ) / proc.pageSize) * proc.pageSize;
   const real = support.ok ? alloc(Float64Array, experiment.elements) : null;
   const note = !support.ok ? `real machine skipped: ${support.reason}` : real && real.ok ? real.note : `real mapping not identified: ${real?.note}`;
   const rows: CompareRow[] = [];
@@ -133,7 +164,7 @@ export function compare(experiment: CompareExperiment): Comparison {
     }
     const realFaults1 = real?.ok ? minorFaults() : null;
     const sim = simFigures(proc, mappingStart, mappingLength, proc.counters.minorFaults - simFaults0);
-    const stock = simFigures(stockProc, stockArr.address - 16, mappingLength, stockProc.counters.minorFaults - stockFaults0);
+    const stock = simFigures(stockProc, stockArr.address - CHUNK_HDR_SZ, mappingLength, stockProc.counters.minorFaults - stockFaults0);
     let realFigures: SideFigures | null = null;
     if (real?.ok) {
       const r = residency(real);
@@ -143,7 +174,7 @@ export function compare(experiment: CompareExperiment): Comparison {
     const residentDiff = realFigures?.resident != null && sim.resident !== null ? realFigures.resident - sim.resident : null;
     rows.push({ step: step.label, real: realFigures, sim, stock, residentDiff });
   }
-  if (Number.isNaN(sink)) throw new Error("unreachable: reads return numbers"); // keeps the reads from being optimised away
+  if (Number.isNaN(sink)) throw new InternalCheckError("unreachable: reads return numbers"); // keeps the reads from being optimised away
   const text = [
     "step | resident real | resident twin | diff | resident stock Linux | faults real | faults twin",
     ...rows.map(

@@ -1,24 +1,28 @@
 // Process-wide counters: /proc/self/status (VmRSS, VmSize, RssAnon) and /proc/self/stat (minor faults).
 import * as path from "path";
+import type { ProcessStatus } from "../kernel/accounting";
 import { ProbeOptions, Unsupported, resolveOptions, unsupported, whyUnsupported } from "./options";
 import { readTextOrNull } from "./procfs";
 
-/** Memory totals of the process, in kB as /proc/self/status prints them. */
-export interface ProcessStatus {
+/**
+ * Memory totals of this real process, in kB as /proc/self/status prints them: the fields of the
+ * simulator's ProcessStatus the probe reads, plus `ok` (a probe call may answer Unsupported).
+ */
+export type RealStatus = {
+  /** The figures were read. */
   ok: true;
-  VmRSS: number;
-  VmSize: number;
-  RssAnon: number;
-}
+} & Pick<ProcessStatus, "VmRSS" | "VmSize" | "RssAnon">;
 
+/** The minor faults of this real process so far: what {@link minorFaults} returns. */
 export interface MinorFaults {
+  /** The count was read. */
   ok: true;
   /** Faults resolved without I/O since the process started (zero-page maps and fresh frames included). */
   minorFaults: number;
 }
 
 /** Parses "Key:   123 kB" lines of /proc/PID/status; returns the three totals or null if one is missing. */
-export function parseStatus(text: string): Omit<ProcessStatus, "ok"> | null {
+export function parseStatus(text: string): Omit<RealStatus, "ok"> | null {
   const field = (key: string) => {
     const m = new RegExp(`^${key}:\\s*(\\d+) kB$`, "m").exec(text);
     return m === null ? null : Number(m[1]);
@@ -42,17 +46,26 @@ export function parseMinorFaults(text: string): number | null {
 }
 
 /**
- * Reads the process's resident set (VmRSS), virtual size (VmSize) and anonymous RSS (RssAnon)
- * from /proc/self/status. Returns them in kB, or { ok: false, reason }.
+ * Reads <procRoot>/self/<name> and parses it; returns the parsed value, or { ok: false, reason }
+ * (off Linux, unreadable, or `parse` found nothing: then `missing` says what was expected).
  */
-export function status(options?: ProbeOptions): ProcessStatus | Unsupported {
+function readSelf<T>(options: ProbeOptions | undefined, name: string, parse: (text: string) => T | null, missing: string): T | Unsupported {
   const opts = resolveOptions(options);
   const why = whyUnsupported(opts);
   if (why !== null) return unsupported(why);
-  const file = path.join(opts.procRoot, "self", "status");
+  const file = path.join(opts.procRoot, "self", name);
   const text = readTextOrNull(file);
-  const parsed = text === null ? null : parseStatus(text);
-  return parsed === null ? unsupported(`${file} is unreadable or lacks VmRSS/VmSize/RssAnon`) : { ok: true, ...parsed };
+  const parsed = text === null ? null : parse(text);
+  return parsed === null ? unsupported(`${file} is unreadable or ${missing}`) : parsed;
+}
+
+/**
+ * Reads the process's resident set (VmRSS), virtual size (VmSize) and anonymous RSS (RssAnon)
+ * from /proc/self/status. Returns them in kB, or { ok: false, reason }.
+ */
+export function status(options?: ProbeOptions): RealStatus | Unsupported {
+  const parsed = readSelf(options, "status", parseStatus, "lacks VmRSS/VmSize/RssAnon");
+  return "ok" in parsed ? parsed : { ok: true, ...parsed };
 }
 
 /**
@@ -60,11 +73,6 @@ export function status(options?: ProbeOptions): ProcessStatus | Unsupported {
  * field 10. Returns the count, or { ok: false, reason }.
  */
 export function minorFaults(options?: ProbeOptions): MinorFaults | Unsupported {
-  const opts = resolveOptions(options);
-  const why = whyUnsupported(opts);
-  if (why !== null) return unsupported(why);
-  const file = path.join(opts.procRoot, "self", "stat");
-  const text = readTextOrNull(file);
-  const count = text === null ? null : parseMinorFaults(text);
-  return count === null ? unsupported(`${file} is unreadable or malformed`) : { ok: true, minorFaults: count };
+  const count = readSelf(options, "stat", parseMinorFaults, "malformed");
+  return typeof count === "number" ? { ok: true, minorFaults: count } : count;
 }

@@ -1,9 +1,9 @@
 // Which of the simulator's CPU presets is nearest to the host's CPU, from /proc/cpuinfo.
 
-export type CpuPresetName = "skylake" | "golden-cove" | "zen2" | "cortex-a57" | "apple-m1";
+import type { CpuName } from "../hardware/cpu-presets";
 
 export interface CpuMatch {
-  preset: CpuPresetName;
+  preset: CpuName;
   /** False when the CPU is the preset's own core, true when the preset is only the nearest. */
   guessed: boolean;
   /** The CPU's name as cpuinfo gives it, or null. */
@@ -63,7 +63,7 @@ export function nearestCpuPreset(cpuinfo: string): CpuMatch {
   const part = numberField(f, "CPU part");
   const armName = implementer === null ? null : `implementer ${hex(implementer)} part ${part === null ? "?" : hex(part)}`;
   const name = f.get("model name") ?? armName;
-  const match = (preset: CpuPresetName, guessed: boolean, note: string): CpuMatch => ({ preset, guessed, model: name, note });
+  const match = (preset: CpuName, guessed: boolean, note: string): CpuMatch => ({ preset, guessed, model: name, note });
 
   if (vendor === "GenuineIntel" && family === 6 && model !== null) {
     if (INTEL_SKYLAKE_CORE.includes(model)) return match("skylake", false, `Intel family 6 model ${hex(model)} has a Skylake core`);

@@ -6,13 +6,15 @@ import { UnsupportedError } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
 import { pmdBytesFor } from "../kernel/presets";
+import { HOST_FACTS_FIELDS, requireRecord } from "./records";
 
 /**
  * The Machine options that predict a host with these facts (pure: tests pass recorded facts).
  * Measured behaviour wins over settings; where nothing was measured, the settings decide and
  * stock Linux fills the gaps.
  */
-export function machineOptionsFor(facts: HostFacts): MachineOptions {
+export function machineOptionsFor(given: HostFacts): MachineOptions {
+  const facts = requireRecord<HostFacts>("machineOptionsFor", "facts", given, HOST_FACTS_FIELDS);
   const result: MachineOptions = { preset: facts.pageSize === 65536 ? "linux-arm64-64k" : "linux-x86_64", pageSize: facts.pageSize };
   if (facts.ramBytes !== null) result.ramBytes = Math.floor(facts.ramBytes / facts.pageSize) * facts.pageSize;
   if (facts.swapBytes !== null) result.swapBytes = Math.floor(facts.swapBytes / facts.pageSize) * facts.pageSize;
@@ -59,15 +61,29 @@ export function hostMachineOptions(options: ProbeOptions = {}): MachineOptions {
  * @internal Public way in: Machine.fromHost(overrides).
  */
 export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOptions = {}): Machine {
-  return new Machine({ ...hostMachineOptions(options), ...overrides });
+  const facts = hostFacts(options);
+  if (!facts.ok) throw new UnsupportedError(`Machine.fromHost: ${facts.reason}`);
+  const machine = new Machine({ ...machineOptionsFor(facts), ...overrides });
+  // khugepaged/max_ptes_none is a sysfs knob rather than a machine option: the twin's khugepaged
+  // takes the host's value where its huge page has room for it (REFERENCE §9.5)
+  const entries = machine.hugePageBytes / machine.preset.pageSize;
+  if (facts.maxPtesNone !== null && facts.maxPtesNone < entries) machine.khugepaged.maxPtesNone = facts.maxPtesNone;
+  return machine;
 }
 
 declare module "../kernel/machine" {
+  /** The static members other modules add to {@link Machine} (Machine.fromHost, from the probe). */
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Machine {
     /**
      * The host's twin: a simulated machine built from this host's facts and its measured fault
      * behaviour (see probe.hostFacts), with `overrides` on top; throws UnsupportedError off Linux.
+     * @example
+     * ```ts
+     * const twin = Machine.fromHost();                  // this host's page size, THP, CPU, fault rules
+     * const small = Machine.fromHost({ ramBytes: 2 ** 30 });
+     * const a = numpy(twin.spawn()).zeros(2 ** 28);
+     * ```
      */
     function fromHost(overrides?: MachineOptions): Machine;
   }

@@ -4,50 +4,85 @@
 // that evidence into answers. Hosts differ from stock Linux here (REFERENCE §3.9): some forbid
 // the shared zero page, so a read fault allocates a private page.
 import { spawnSync } from "child_process";
+import { InvalidArgumentError } from "../errors";
 import type { Unsupported } from "./options";
 import { pythonAsset, systemPython } from "./python";
+import { requireRecord } from "./records";
 
 /** What the calibration saw in one region after touching its first byte. */
 export interface RegionEvidence {
+  /**
+   * Which region: a read outside any huge range, a read of a MADV_HUGEPAGE block, a write with no
+   * advice, a write in a MADV_HUGEPAGE block, and a write after the huge read.
+   */
   region: "read-small" | "read-huge" | "write-plain" | "write-huge" | "write-after-huge-read";
+  /** The madvise advice the region had. */
   advice: "none" | "hugepage" | "nohugepage";
+  /** The one-byte access made. */
   access: "read" | "write";
+  /** Pages of the region read from pagemap. */
   pagesExamined: number;
+  /** Of those, pages present after the access. */
   pagesPresent: number;
   /** Present pages pagemap marks exclusively mapped (bit 56): the process's own pages. */
   pagesExclusive: number;
   /** Present pages with pagemap's file/shared bit (61): the huge zero page reads so. */
   pagesFileOrShared: number;
+  /** The frame number of the touched page, or null when pagemap hides PFNs (without CAP_SYS_ADMIN). */
   firstPfn: number | null;
   /** Flags of the first page's frame, when /proc/kpageflags is readable (root). */
-  kpageflags: { zeroPage: boolean; thp: boolean } | null;
+  kpageflags: {
+    /** KPF_ZERO_PAGE: the frame is the shared zero page. */
+    zeroPage: boolean;
+    /** KPF_THP: the frame is part of a transparent huge page. */
+    thp: boolean;
+  } | null;
   /** The region's mapping in smaps: what the kernel counts in RSS. */
   smapsRssKb: number | null;
+  /** AnonHugePages of that mapping, kB; null when unreadable. */
   smapsAnonHugePagesKb: number | null;
+  /** Size of the mapping in smaps (neighbours may be merged into it); null when not found. */
   mappingBytes: number | null;
+  /** VmRSS change across the access, kB. */
   vmRssDeltaKb: number;
+  /**
+   * Changes of /proc/vmstat's THP counters across the access (thp_fault_alloc, thp_fault_fallback,
+   * thp_zero_page_alloc).
+   */
   vmstatDelta: Record<string, number>;
 }
 
 /** The calibration program's whole report. */
 export interface CalibrationEvidence {
+  /** The host's base page size in bytes. */
   pageSize: number;
+  /** The PMD huge-page size in bytes (2 MiB on x86-64). */
   hugeSize: number;
+  /** Bytes of the throw-away mapping. */
   mappedBytes: number;
+  /** The sum of the bytes read (kept so the reads are not optimised away; 0 on a healthy kernel). */
   readValue: number;
   /** The mapping was gone from smaps after the program unmapped it. */
   released: boolean;
+  /** How long the calibration took, ms. */
   elapsedMs: number;
+  /** The evidence of each region, in the order touched. */
   regions: RegionEvidence[];
 }
 
+/**
+ * A read of untouched memory: the shared zero page mapped, or a private page allocated (hosts that
+ * forbid the zero page).
+ */
 export type ReadFaultResult = "zero-page" | "private-page";
+/** A read in a MADV_HUGEPAGE block: the huge zero page, a whole huge page allocated, or base pages. */
 export type HugeReadResult = "huge-zero-page" | "huge-page" | "small-pages";
 /** A write after the huge read: the huge zero page split (one base page) or replaced by a huge page. */
 export type HugeZeroWriteResult = "split" | "huge-page" | "no-huge-zero-page";
 
 /** One answer of the calibration with the figures it rests on. */
 export interface Finding<T> {
+  /** The answer. */
   result: T;
   /** Bytes the fault added to RSS (smaps Rss of the region). */
   bytesAllocated: number;
@@ -55,7 +90,12 @@ export interface Finding<T> {
   evidence: string;
 }
 
+/**
+ * What this host's kernel does on a first touch, measured by a small calibration rather than
+ * assumed: the answers, with the evidence behind each.
+ */
 export interface HostBehaviour {
+  /** The calibration ran. */
   ok: true;
   /** A read of untouched memory outside any huge-page range (MADV_NOHUGEPAGE). */
   readFault: Finding<ReadFaultResult>;
@@ -67,9 +107,13 @@ export interface HostBehaviour {
   madvisedWriteFault: Finding<number>;
   /** A write into the range the huge read mapped ("no-huge-zero-page" when the read mapped none). */
   hugeZeroWrite: Finding<HugeZeroWriteResult>;
+  /** How long the calibration took, ms. */
   elapsedMs: number;
+  /** Bytes of the throw-away mapping. */
   mappedBytes: number;
+  /** The mapping was gone from smaps after the calibration unmapped it. */
   released: boolean;
+  /** The raw evidence of each region. */
   regions: RegionEvidence[];
 }
 
@@ -77,7 +121,7 @@ const CALIBRATION_TIMEOUT_MS = 10_000;
 
 function region(e: CalibrationEvidence, name: RegionEvidence["region"]): RegionEvidence {
   const found = e.regions.find((r) => r.region === name);
-  if (!found) throw new Error(`calibration evidence has no ${name} region`);
+  if (!found) throw new InvalidArgumentError(`behaviourFromEvidence: evidence.regions must hold a ${name} region`);
   return found;
 }
 
@@ -99,7 +143,8 @@ function describe(r: RegionEvidence, pageSize: number): string {
 }
 
 /** Interprets the calibration's evidence (pure: tests feed it recordings of other hosts). */
-export function behaviourFromEvidence(e: CalibrationEvidence): HostBehaviour {
+export function behaviourFromEvidence(evidence: CalibrationEvidence): HostBehaviour {
+  const e = requireRecord<CalibrationEvidence>("behaviourFromEvidence", "evidence", evidence, { pageSize: "number", hugeSize: "number", regions: "array" });
   const P = e.pageSize;
   const small = region(e, "read-small");
   const hugeRead = region(e, "read-huge");

@@ -3,17 +3,32 @@
 // page, overcommit, the nearest CPU preset) and the fault behaviour measured on throw-away memory.
 import * as fs from "fs";
 import * as path from "path";
-import { type ThpSizeSetting, pmdBytesFor } from "../kernel/presets";
-import { CpuPresetName, nearestCpuPreset } from "./cpuPreset";
+import type { CpuName } from "../hardware/cpu-presets";
+import { type ThpMode, type ThpSizeSetting, pmdBytesFor } from "../kernel/presets";
+import { nearestCpuPreset } from "./cpuPreset";
 import { type HostBehaviour, measureHostBehaviour } from "./host-behaviour";
 import { ProbeOptions, Unsupported, resolveOptions, unsupported, whyUnsupported } from "./options";
 import { basePageSize } from "./pageSize";
 import { readTextOrNull } from "./procfs";
+import { HOST_FACTS_FIELDS, requireRecord } from "./records";
 
-export type ThpMode = "always" | "madvise" | "never";
-
+/**
+ * Facts about this host that a simulated machine can be built from: the settings read from /proc
+ * and /sys, the nearest CPU preset, and the fault behaviour measured on throw-away memory. What
+ * {@link hostFacts} returns; Machine.fromHost() builds the twin from them.
+ * @example
+ * ```ts
+ * const facts = probe.hostFacts();
+ * if (facts.ok) {
+ *   console.log(facts.pageSize, facts.thp, facts.nearestCpuPreset, facts.findings);
+ *   const options = probe.machineOptionsFor(facts); // the MachineOptions of this host
+ * }
+ * ```
+ */
 export interface HostFacts {
+  /** The facts were read. */
   ok: true;
+  /** The base page size in bytes. */
   pageSize: number;
   /** MemTotal from /proc/meminfo, in bytes; null when unreadable. */
   ramBytes: number | null;
@@ -35,9 +50,13 @@ export interface HostFacts {
   behaviour: HostBehaviour | Unsupported;
   /** Where this host differs from stock Linux (the simulator's linux-x86_64 preset), in plain words. */
   findings: string[];
+  /** The CPU's model name from /proc/cpuinfo; null when unreadable. */
   cpuModel: string | null;
-  nearestCpuPreset: CpuPresetName;
+  /** The simulator's CPU preset nearest to this CPU (by vendor, family and model, or arm64 part). */
+  nearestCpuPreset: CpuName;
+  /** True when the CPU matched no preset closely and the nearest is a guess. */
   presetGuessed: boolean;
+  /** What could not be read or was guessed, in plain words. */
   notes: string[];
 }
 
@@ -100,6 +119,12 @@ export function parseOvercommit(text: string): 0 | 1 | 2 | null {
  * options point at this kernel (the default /proc and /sys; recorded folders are only read).
  * Returns them (fields the host hides are null, with a note), or { ok: false, reason } off
  * Linux or without /proc.
+ * @example
+ * ```ts
+ * const facts = probe.hostFacts();
+ * if (!facts.ok) console.log("no probe here:", facts.reason);
+ * else console.log(`${facts.pageSize} B pages, THP ${facts.thp}, CPU like ${facts.nearestCpuPreset}`);
+ * ```
  */
 export function hostFacts(options?: ProbeOptions): HostFacts | Unsupported {
   const opts = resolveOptions(options);
@@ -154,7 +179,8 @@ export function hostFacts(options?: ProbeOptions): HostFacts | Unsupported {
 const KiB = 1024;
 
 /** Where `facts` differ from stock Linux as the linux-x86_64 preset models it, one sentence each. */
-export function findingsOf(facts: HostFacts): string[] {
+export function findingsOf(given: HostFacts): string[] {
+  const facts = requireRecord<HostFacts>("findingsOf", "facts", given, HOST_FACTS_FIELDS);
   const out: string[] = [];
   const b = facts.behaviour;
   if (b.ok && b.readFault.result === "private-page") {

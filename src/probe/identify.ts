@@ -1,5 +1,5 @@
 // Picks, among the address ranges that appeared around an allocation, the one that backs it.
-import { glibcMmapChunkBytes } from "./chunk";
+import { mmapChunkBytes, requestToChunkSize } from "../libc/constants";
 import { MappingRange, NewRegion } from "./maps";
 
 export interface Identification {
@@ -18,7 +18,7 @@ const hex = (n: number) => `0x${n.toString(16)}`;
  * else a unique VMA with room for it; else none. Returns the choice and why.
  */
 export function identifyAllocation(regions: readonly NewRegion[], bytes: number, pageSize: number): Identification {
-  const chunkBytes = glibcMmapChunkBytes(bytes, pageSize);
+  const chunkBytes = mmapChunkBytes(requestToChunkSize(bytes), pageSize);
   const exact: MappingRange[] = [];
   const addExact = (r: MappingRange) => {
     if (r.end - r.start === chunkBytes && !exact.some((e) => e.start === r.start && e.end === r.end)) {

@@ -18,7 +18,9 @@ export interface Vma {
 
 /** A half-open virtual address range [start, end). */
 export interface MappingRange {
+  /** First address of the range. */
   start: number;
+  /** Address just past the range. */
   end: number;
 }
 

@@ -9,6 +9,7 @@ export interface JudgedFigures {
   minorFaults: number;
 }
 
+/** Per figure, whether the twin matches the real process on one step. */
 export interface Agreement {
   /** |ΔVmRSS real - sim| <= the interpreter's VmRSS noise. */
   vmRss: boolean;
@@ -20,7 +21,9 @@ export interface Agreement {
 
 /** The slack each judged figure had on this step. */
 export interface Tolerance {
+  /** The VmRSS slack, kB: the interpreter's noise. */
   vmRssKb: number;
+  /** The minor-fault slack: max(1% of the real count, the interpreter's noise). */
   minorFaults: number;
 }
 

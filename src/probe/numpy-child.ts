@@ -18,18 +18,27 @@ const EXIT_NO_NUMPY = 4;
 
 /** Process-wide figures from /proc/self/status, smaps_rollup (kB) and getrusage. */
 export interface RealCounters {
+  /** Resident memory, kB (/proc/self/status). */
   VmRSS: number;
+  /** Mapped virtual memory, kB. */
   VmSize: number;
+  /** Resident anonymous memory, kB. */
   RssAnon: number;
+  /** Resident memory in transparent huge pages, kB (smaps_rollup). */
   AnonHugePages: number;
+  /** Minor faults so far (getrusage ru_minflt). */
   minorFaults: number;
 }
 
 /** Pagemap counts over a range of pages: present, and of those exclusive (private) or not (the zero page). */
 export interface RealPageCounts {
+  /** Pages in the range. */
   pages: number;
+  /** Pages present in memory (pagemap bit 63). */
   present?: number;
+  /** Present pages mapped only by this process (pagemap bit 56): the private ones. */
   exclusive?: number;
+  /** Present pages that are not exclusive: the shared zero page, for untouched anonymous memory. */
   zeroPage?: number;
   /** Set when the range was too large to walk. */
   skipped?: string;
@@ -37,49 +46,98 @@ export interface RealPageCounts {
 
 /** The array a statement names, as the real process holds it. */
 export interface RealArray {
+  /** The data pointer (a.ctypes.data). */
   address: number;
+  /** Bytes of the elements (a.nbytes). */
   nbytes: number;
   /** The /proc/self/maps line holding the data (neighbouring anonymous mappings may be merged into it). */
-  mapping: { start: number; end: number; perms: string; path: string } | null;
+  mapping: {
+    /** First address of the mapping. */
+    start: number;
+    /** Address just past the mapping. */
+    end: number;
+    /** The permissions column, e.g. "rw-p". */
+    perms: string;
+    /** The path column: empty for anonymous memory, "[heap]" for brk. */
+    path: string;
+  } | null;
   /** The pages the array's bytes span. */
   array: RealPageCounts;
+  /** The pages of the whole mapping holding the array. */
   mappingResidency?: RealPageCounts;
   /** The kernel's own smaps figures of that mapping, kB. */
-  mappingSmaps?: { rssKb: number | null; anonHugeKb: number | null };
+  mappingSmaps?: {
+    /** Rss of the mapping, kB; null when unreadable. */
+    rssKb: number | null;
+    /** AnonHugePages of the mapping, kB; null when unreadable. */
+    anonHugeKb: number | null;
+  };
 }
 
+/** One statement as the real Python child ran it, with /proc's figures before and after. */
 export interface RealStep {
+  /** The statement's position in the program, from 0. */
   index: number;
+  /** The statement as written. */
   statement: string;
+  /** The array the statement names, or null (pass). */
   name: string | null;
+  /** The process's figures before the statement. */
   before: RealCounters;
+  /** The process's figures after the statement. */
   after: RealCounters;
+  /** The named array before the statement, or null when it did not exist yet. */
   arrayBefore: RealArray | null;
+  /** The named array after the statement, or null when it no longer exists. */
   arrayAfter: RealArray | null;
+  /** Wall time the statement took. */
   seconds: number;
 }
 
 /** What the empty statement moves: the interpreter's own noise. */
 export interface InterpreterNoise {
+  /** The largest VmRSS change, kB, the empty statement showed. */
   vmRssKb: number;
+  /** The most minor faults the empty statement showed. */
   minorFaults: number;
+  /** How many times the empty statement was measured. */
   repeats: number;
 }
 
+/** What the real Python child measured: the versions, the page size, the interpreter's own noise and every step. */
 export interface RealNumpyRun {
+  /** The interpreter that ran (its path). */
   interpreter: string;
+  /** numpy's version. */
   numpy: string;
+  /** Python's version. */
   python: string;
   /** numpy's MADV_HUGEPAGE switch, or null when this numpy has none. */
   madviseHugepage: boolean | null;
+  /** The host's base page size in bytes. */
   pageSize: number;
+  /** What the empty statement moves, to judge the steps against. */
   noise: InterpreterNoise;
+  /** One entry per statement, in order. */
   steps: RealStep[];
   /** What the child wrote to stderr (numpy_steps.py writes nothing; a site hook or warning might). */
   stderr: string;
 }
 
-export type RealOutcome = { ok: true; run: RealNumpyRun } | { ok: false; skipped: string };
+/** The real side of a comparison: the run, or why it was skipped (no interpreter, no numpy, not Linux). */
+export type RealOutcome =
+  | {
+      /** The child ran every statement. */
+      ok: true;
+      /** What it measured. */
+      run: RealNumpyRun;
+    }
+  | {
+      /** The real side could not run here. */
+      ok: false;
+      /** Why, with a hint to fix it. */
+      skipped: string;
+    };
 
 export interface ChildOptions {
   timeoutMs?: number;

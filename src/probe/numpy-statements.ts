@@ -5,26 +5,100 @@ import * as fs from "fs";
 import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { pythonAsset } from "./python";
 
+/** The numpy functions a statement may create an array with: np.zeros, np.empty, np.ones. */
 export type ArrayCreator = "zeros" | "empty" | "ones";
 
 /** One accepted statement, as an operation on a named float64 array. */
 export type NumpyOp =
-  | { kind: "create"; name: string; fn: ArrayCreator; length: number }
-  | { kind: "setItem"; name: string; index: number; value: number }
-  | { kind: "setSlice"; name: string; start: number | null; stop: number | null; value: number }
-  | { kind: "getItem"; name: string; index: number }
-  | { kind: "setEach"; name: string; variable: string; start: number; stop: number; value: number }
-  | { kind: "sum"; name: string }
-  | { kind: "addInPlace"; name: string; value: number }
-  | { kind: "delete"; name: string }
-  | { kind: "pass" };
+  | {
+      /** `a = np.zeros(n)` (or empty, ones). */
+      kind: "create";
+      /** The array's variable name. */
+      name: string;
+      /** The creation function. */
+      fn: ArrayCreator;
+      /** Elements of the new array. */
+      length: number;
+    }
+  | {
+      /** `a[i] = v`. */
+      kind: "setItem";
+      /** The array's variable name. */
+      name: string;
+      /** The element written (negative counts from the end). */
+      index: number;
+      /** The value stored. */
+      value: number;
+    }
+  | {
+      /** `a[start:stop] = v`. */
+      kind: "setSlice";
+      /** The array's variable name. */
+      name: string;
+      /** The slice's start, null when left out. */
+      start: number | null;
+      /** The slice's stop (exclusive), null when left out. */
+      stop: number | null;
+      /** The value stored in every element of the slice. */
+      value: number;
+    }
+  | {
+      /** `a[i]`: one element read. */
+      kind: "getItem";
+      /** The array's variable name. */
+      name: string;
+      /** The element read (negative counts from the end). */
+      index: number;
+    }
+  | {
+      /** `for i in range(start, stop): a[i] = v`: one store per element. */
+      kind: "setEach";
+      /** The array's variable name. */
+      name: string;
+      /** The loop variable. */
+      variable: string;
+      /** The first index written. */
+      start: number;
+      /** The index the loop stops before. */
+      stop: number;
+      /** The value stored. */
+      value: number;
+    }
+  | {
+      /** `a.sum()`: every element read. */
+      kind: "sum";
+      /** The array's variable name. */
+      name: string;
+    }
+  | {
+      /** `np.add(a, v, out=a)`: every element read and written. */
+      kind: "addInPlace";
+      /** The array's variable name. */
+      name: string;
+      /** The value added. */
+      value: number;
+    }
+  | {
+      /** `del a`: the array's memory is freed. */
+      kind: "delete";
+      /** The array's variable name. */
+      name: string;
+    }
+  | {
+      /** `pass`: nothing happens (a step that measures only the interpreter). */
+      kind: "pass";
+    };
 
+/** The kinds of operation a statement can be. */
 export type NumpyOpKind = NumpyOp["kind"];
 
 /** A statement of a program: its position, its text and what it does. */
 export interface NumpyStatement {
+  /** The statement's position in the program, from 0. */
   index: number;
+  /** The statement as written. */
   text: string;
+  /** What it does. */
   op: NumpyOp;
 }
 
@@ -126,6 +200,7 @@ function numberValue(text: string, where: string, statement: string): number {
 
 /** Parses one statement into its operation; throws InvalidArgumentError naming it otherwise. */
 export function parseNumpyStatement(text: string, where = "statement"): NumpyOp {
+  if (typeof where !== "string") throw new InvalidArgumentError(`parseNumpyStatement(text, where): where must be a string, got ${describeValue(where)}`);
   if (typeof text !== "string") throw new InvalidArgumentError(`${where} must be a string, got ${describeValue(text)}`);
   const { forms, reserved } = loadGrammar();
   const source = text.trim();

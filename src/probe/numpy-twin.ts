@@ -40,17 +40,25 @@ export interface TwinStep {
 
 /** Where a new array landed within a 2 MiB frame on each side (bytes from the frame start). */
 export interface Placement {
+  /** The statement that created the array. */
   step: number;
+  /** The array's variable name. */
   name: string;
+  /** The real array's offset within its 2 MiB frame, bytes. */
   real: number;
+  /** The simulated array's offset within its 2 MiB frame, bytes. */
   sim: number;
+  /** True when the simulated array could be placed at the real offset. */
   matched: boolean;
 }
 
 /** Which numpy the simulator plays, and why. */
 export interface SimulatedNumpy {
+  /** The numpy rules the simulator plays: before 2.2 (huge-page hint on the malloc path only) or 2.2 and later. */
   version: "1.24" | "2.2";
+  /** NUMPY_MADVISE_HUGEPAGE as the real numpy has it. */
   madviseHugepage: boolean;
+  /** Why these rules: the real version seen, or the default without a real side. */
   why: string;
 }
 

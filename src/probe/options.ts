@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { InvalidArgumentError, describeValue } from "../errors";
 
+/** Where the probe reads from: the procfs and sysfs mounts and the platform (tests point them at recorded folders). */
 export interface ProbeOptions {
   /** The procfs mount to read (default "/proc"). */
   procRoot?: string;
@@ -21,7 +22,9 @@ export interface ResolvedOptions {
 
 /** What every probe call returns instead of throwing when the host cannot be probed. */
 export interface Unsupported {
+  /** The probe could not answer here. */
   ok: false;
+  /** Why, in plain words. */
   reason: string;
 }
 

@@ -9,21 +9,26 @@ import { markFromKpageflags } from "./kpageflags";
 import { MappingRange, Vma, readMaps } from "./maps";
 import { ProbeOptions, ResolvedOptions, Unsupported, errorCode, resolveOptions, unsupported, whyUnsupported } from "./options";
 import { PagemapPages, readPagemap } from "./pagemap";
-import { ProbePageState } from "./pageState";
+import { PageState } from "../kernel/page-state";
 import { basePageSize } from "./pageSize";
 import { closeQuietly, openReadOnly } from "./procfs";
 import { checkRange } from "./range";
-import { SmapsEntry, readSmapsEntry } from "./smaps";
+import { RealSmapsEntry, readSmapsEntry } from "./smaps";
 
 /** The most pages one call reads (16 GiB of 4 KiB pages): pass a smaller { mapping } to look at part of a bigger one. */
 export const MAX_PAGES_PER_CALL = 2 ** 22;
 
+/** Page counts of a mapping by state, as {@link residency} totals them. */
 export interface ResidencyTotals {
+  /** Pages in the range. */
   pages: number;
+  /** Pages never touched: not present and not swapped. */
   untouched: number;
   /** Present in the page table: resident, zero-page and huge pages. */
   present: number;
+  /** Pages in swap. */
   swapped: number;
+  /** Pages of the range outside any mapping. */
   unmapped: number;
   /** Pages counted in RSS (Resident + Huge); null when zero pages cannot be told apart. */
   resident: number | null;
@@ -35,19 +40,27 @@ export interface ResidencyTotals {
 
 /** The residency of one mapping, one entry per base page. */
 export interface Residency {
+  /** The mapping was read. */
   ok: true;
+  /** First address examined. */
   start: number;
+  /** Address just past the range examined. */
   end: number;
+  /** The host's base page size in bytes. */
   pageSize: number;
-  /** ProbePageState per page (numbered like the simulator's PageState). */
+  /** The kernel's PageState per page, so a real residency and a simulated one read alike. */
   state: Uint8Array;
   /** Frame number per page (0 where none); null when PFNs are hidden (no CAP_SYS_ADMIN). */
   pfn: Float64Array | null;
+  /** Page counts by state. */
   totals: ResidencyTotals;
+  /** How zero pages were told apart here: kpageflags, a known PFN, pagemap's exclusive bit, or not at all. */
   zeroPageDetection: ZeroPageDetection;
+  /** How huge pages were detected: kpageflags, or not at all. */
   hugeDetection: HugeDetection;
   /** The smaps entry of the VMA containing `start`, as an independent cross-check. */
-  smaps: SmapsEntry | null;
+  smaps: RealSmapsEntry | null;
+  /** What limited the reading (hidden PFNs, no kpageflags...), in plain words. */
   notes: string[];
 }
 
@@ -152,7 +165,7 @@ export function residency(probed: ProbeTarget, options?: ProbeOptions): Residenc
     },
   );
   const c = countStates(state);
-  const S = ProbePageState;
+  const S = PageState;
   const present = c[S.ZeroPage] + c[S.Resident] + c[S.Huge] + c[S.HugeZero];
   const zeroKnown = zeroPageDetection !== "unknown";
   const hugeKnown = hugeDetection !== "unknown";
@@ -180,7 +193,7 @@ function residencyNotes(
   zero: ZeroPageDetection,
   huge: HugeDetection,
   pages: PagemapPages,
-  smaps: SmapsEntry | null,
+  smaps: RealSmapsEntry | null,
   range: MappingRange,
   pageSize: number,
 ): string[] {
@@ -211,8 +224,11 @@ function residencyNotes(
 
 /** Frame numbers of a target's mapping. */
 export interface Frames {
+  /** The frames were read. */
   ok: true;
+  /** First address examined. */
   start: number;
+  /** The host's base page size in bytes. */
   pageSize: number;
   /** PFN per page; -1 where no frame is mapped (untouched, swapped, unmapped). */
   pfn: Float64Array;

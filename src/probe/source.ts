@@ -3,17 +3,26 @@
 import { InvalidArgumentError } from "../errors";
 import type { ProbeTarget } from "./alloc";
 import type { ProbeOptions, Unsupported } from "./options";
-import { PROBE_PAGE_STATE_COUNT, ProbePageState } from "./pageState";
+import { PAGE_STATE_COUNT, PageState } from "../kernel/page-state";
 import { frames, residency } from "./residency";
 
 /** A real mapping's residency and frames as read at one moment. */
 export interface RealSnapshot {
+  /** The mapping was read. */
   ok: true;
+  /** The host's base page size in bytes. */
   readonly pageSize: number;
+  /** First address of the mapping. */
   readonly start: number;
+  /** Address just past the mapping. */
   readonly end: number;
   /** Counts pages per state per cell of [addr, addr + length) inside the mapping (outside: Unmapped). */
-  residencySummary(addr: number, length: number, cells: number): { cellBytes: number; counts: Uint32Array[] };
+  residencySummary(addr: number, length: number, cells: number): {
+    /** Bytes of address space per cell (the last cell may cover less). */
+    cellBytes: number;
+    /** counts[state][cell]: pages of that PageState in that cell. */
+    counts: Uint32Array[];
+  };
   /** The frame behind `addr`, or null when none is mapped or PFNs are hidden (no CAP_SYS_ADMIN). */
   frameOf(addr: number): number | null;
   /** True when frame numbers were readable. */
@@ -45,11 +54,11 @@ export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnaps
       const pagesPerCell = Math.max(1, Math.ceil(pages / cells));
       const used = Math.ceil(pages / pagesPerCell);
       const counts: Uint32Array[] = [];
-      for (let s = 0; s < PROBE_PAGE_STATE_COUNT; s++) counts.push(new Uint32Array(used));
+      for (let s = 0; s < PAGE_STATE_COUNT; s++) counts.push(new Uint32Array(used));
       const first = (addr - start) / pageSize;
       for (let i = 0; i < pages; i++) {
         const page = first + i;
-        const s = page >= 0 && page < state.length ? state[page] : ProbePageState.Unmapped;
+        const s = page >= 0 && page < state.length ? state[page] : PageState.Unmapped;
         counts[s][Math.floor(i / pagesPerCell)]++;
       }
       return { cellBytes: pagesPerCell * pageSize, counts };

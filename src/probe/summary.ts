@@ -3,24 +3,31 @@
 import { InvalidArgumentError, describeValue } from "../errors";
 import { ProbeTarget } from "./alloc";
 import { ProbeOptions, Unsupported } from "./options";
-import { PROBE_PAGE_STATE_COUNT } from "./pageState";
+import { PAGE_STATE_COUNT } from "../kernel/page-state";
 import { residency } from "./residency";
 
 /** The most cells a summary may ask for (a heatmap shows a few thousand). */
 export const MAX_SUMMARY_CELLS = 2 ** 20;
 
+/** Page counts of every PageState, cell by cell (a heatmap's data). */
 export interface StateCounts {
   /** Bytes of address space per cell (the last cell may cover less). */
   cellBytes: number;
+  /** Pages per cell (the last cell may hold fewer). */
   pagesPerCell: number;
-  /** counts[state][cell]: pages of that ProbePageState in that cell. */
+  /** counts[state][cell]: pages of that PageState in that cell. */
   counts: Uint32Array[];
 }
 
+/** What {@link residencySummary} returns: a real mapping's page states folded into cells. */
 export interface ResidencySummary extends StateCounts {
+  /** The mapping was read. */
   ok: true;
+  /** First address summarised. */
   start: number;
+  /** The host's base page size in bytes. */
   pageSize: number;
+  /** Pages summarised. */
   pages: number;
 }
 
@@ -40,7 +47,7 @@ export function summarizeStates(state: Uint8Array, pageSize: number, cells: numb
   const pagesPerCell = Math.max(1, Math.ceil(state.length / checkCells(cells)));
   const used = Math.ceil(state.length / pagesPerCell);
   const counts: Uint32Array[] = [];
-  for (let s = 0; s < PROBE_PAGE_STATE_COUNT; s++) counts.push(new Uint32Array(used));
+  for (let s = 0; s < PAGE_STATE_COUNT; s++) counts.push(new Uint32Array(used));
   for (let i = 0; i < state.length; i++) counts[state[i]][Math.floor(i / pagesPerCell)]++;
   return { cellBytes: pagesPerCell * pageSize, pagesPerCell, counts };
 }

@@ -6,7 +6,9 @@ import { pfnVisibility, readPagemap } from "./pagemap";
 import { basePageSize } from "./pageSize";
 import { closeQuietly, openReadOnly } from "./procfs";
 
+/** Whether the probe can run here, and why (not), as {@link supported} returns it. */
 export interface Support {
+  /** True when the probe can run. */
   ok: boolean;
   /** Why the probe cannot run, or, when it can, what it can see (PFNs or not). */
   reason: string;

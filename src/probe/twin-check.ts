@@ -1,22 +1,43 @@
 // Does the simulated twin predict this host? The calibration's four touches (a small read, a
 // read in a huge-page range, a plain write, a madvised write) replayed on a simulated machine,
 // region by region, against what the real kernel counted.
-import type { Machine } from "../kernel";
+import { InvalidArgumentError, describeValue } from "../errors";
+import { Machine } from "../kernel";
+import { requireRecord } from "./records";
 import type { HostBehaviour, RegionEvidence } from "./host-behaviour";
 
 /** The part of a calibration the replay needs: its mapping size and what each region showed. */
 export type CalibrationRecord = Pick<HostBehaviour, "mappedBytes" | "regions">;
 
+/** One calibration region replayed on the twin: the real kernel's figures, the twin's, and whether they agree. */
 export interface TwinRegionCheck {
+  /** Which calibration region. */
   region: RegionEvidence["region"];
-  real: { rssKb: number; anonHugeKb: number };
-  twin: { rssKb: number; anonHugeKb: number };
+  /** What the real kernel counted after the region's touch. */
+  real: {
+    /** Rss of the region's mapping, kB. */
+    rssKb: number;
+    /** AnonHugePages of the region's mapping, kB. */
+    anonHugeKb: number;
+  };
+  /** What the twin counted after the same touch. */
+  twin: {
+    /** Rss of the region's mapping, kB. */
+    rssKb: number;
+    /** AnonHugePages of the region's mapping, kB. */
+    anonHugeKb: number;
+  };
+  /** True when both figures are equal. */
   agrees: boolean;
 }
 
+/** What {@link checkTwin} returns: whether the twin predicts this host, region by region. */
 export interface TwinCheck {
+  /** True when every region agrees. */
   agrees: boolean;
+  /** One check per calibration region. */
   regions: TwinRegionCheck[];
+  /** The checks as a plain table, one line per region. */
   text: string;
 }
 
@@ -56,6 +77,8 @@ function replay(machine: Machine, evidence: CalibrationRecord): Map<string, { rs
 
 /** Compares the host's calibration evidence with the same touches on `machine` (its twin). */
 export function checkTwin(machine: Machine, evidence: CalibrationRecord): TwinCheck {
+  if (!(machine instanceof Machine)) throw new InvalidArgumentError(`checkTwin: machine must be a Machine, got ${describeValue(machine)}`);
+  requireRecord("checkTwin", "evidence", evidence, { mappedBytes: "number", regions: "array" });
   const twin = replay(machine, evidence);
   const regions = evidence.regions.map((r): TwinRegionCheck => {
     const real = { rssKb: r.smapsRssKb ?? 0, anonHugeKb: r.smapsAnonHugePagesKb ?? 0 };

@@ -1,9 +1,11 @@
 // numpy's element types as the simulator stores them: a name, a size, and how one element is
 // encoded into and decoded from little-endian bytes (x86-64 and arm64 are both little-endian).
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, describeValue } from "../errors";
 
+/** The element types an array can have, by numpy's names. */
 export type DTypeName = "float64" | "float32" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
 
+/** +Get one with dtypeOf(name); `a.dtype.name` is its name. */
 export interface DType {
   readonly name: DTypeName;
   readonly itemsize: number;
@@ -85,7 +87,7 @@ export const DTYPE_NAMES = Object.keys(table) as DTypeName[];
 /** Looks up a dtype by name (numpy spellings such as "f8", "float", "int" accepted). */
 export function dtypeOf(name: string | DType | undefined): DType {
   if (name === undefined) return table.float64;
-  if (typeof name === "object" && name !== null && "itemsize" in name) return name;
+  if (typeof name === "object" && name !== null && (Object.values(table) as unknown[]).includes(name)) return name;
   const aliases: Record<string, DTypeName> = {
     float: "float64", f8: "float64", double: "float64", f4: "float32", single: "float32",
     int: "int64", i8: "int64", i4: "int32", i2: "int16", i1: "int8", u1: "uint8", bool_: "bool", "?": "bool",
@@ -93,7 +95,8 @@ export function dtypeOf(name: string | DType | undefined): DType {
   const key = typeof name === "string" ? (aliases[name] ?? name) : undefined;
   if (key !== undefined && Object.prototype.hasOwnProperty.call(table, key)) return table[key];
   // numpy: TypeError: data type 'foo' not understood
-  throw new InvalidArgumentError(`data type ${JSON.stringify(String(name))} not understood (dtype); known: ${DTYPE_NAMES.join(", ")}`);
+  const given = typeof name === "string" ? JSON.stringify(name) : describeValue(name);
+  throw new InvalidArgumentError(`data type ${given} not understood (dtype must be a dtype or one of its names: ${DTYPE_NAMES.join(", ")})`);
 }
 
 /** The result dtype of a binary ufunc on two dtypes (numpy's promotion, for the types we model). */

@@ -2,7 +2,7 @@
 // allocator (one per process, shared, as one libc is shared by everything in a real process).
 import type { Process } from "../kernel";
 import { createAllocator, type Allocator } from "../libc";
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, describeValue } from "../errors";
 import { Numpy, type NumpyOptions } from "./numpy";
 import { NodeRuntime } from "./node-runtime";
 
@@ -46,20 +46,28 @@ function copyRuntimesOnFork(proc: Process): void {
  * The process's C allocator (glibc-like on Linux and macOS, the heap on Windows, eager without
  * MMU). In a forked child it is a copy of the parent's as it was at the fork (see
  * Allocator.forkInto) — when the parent had one; else a fresh one.
+ * @example
+ * ```ts
+ * const libc = libcOf(new Machine().spawn());
+ * const small = libc.malloc(100);        // from the brk heap
+ * const big = libc.malloc(1 << 20);      // above M_MMAP_THRESHOLD: its own mmap
+ * libc.free(big);                        // munmap'd at once
+ * ```
  */
 export function libcOf(proc: Process): Allocator {
-  let libc = allocators.get(proc);
+  const p = requireProcess("libcOf", proc);
+  let libc = allocators.get(p);
   if (libc === undefined) {
-    libc = createAllocator(proc, proc.machine.preset.name);
-    allocators.set(proc, libc);
-    copyRuntimesOnFork(proc);
+    libc = createAllocator(p, p.machine.preset.name);
+    allocators.set(p, libc);
+    copyRuntimesOnFork(p);
   }
   return libc;
 }
 
 function requireProcess(fn: string, proc: unknown): Process {
   if (proc === null || typeof proc !== "object" || !("accessPages" in proc) || !("machine" in proc)) {
-    throw new InvalidArgumentError(`${fn}(proc): proc must be a process from machine.spawn(), got ${proc === null ? "null" : typeof proc}`);
+    throw new InvalidArgumentError(`${fn}(proc): proc must be a process from machine.spawn(), got ${describeValue(proc)}`);
   }
   return proc as Process;
 }
@@ -72,6 +80,16 @@ function requireProcess(fn: string, proc: unknown): Process {
  * After `const child = proc.fork()`, `numpy(child)` is a copy of the parent's numpy (version,
  * small-buffer cache) over the child's copy of the allocator, and `numpy(child).inherited(a)` is
  * the parent's array `a` in the child.
+ * @example
+ * ```ts
+ * const proc = new Machine().spawn();
+ * const np = numpy(proc);
+ * const a = np.zeros(1_000_000);   // calloc -> mmap: nothing resident yet
+ * a.fill(1);                       // every page written: VmRSS grows by about 7.6 MiB
+ * const child = proc.fork();
+ * const b = numpy(child).inherited(a);
+ * b.set(0, 2);                     // copy-on-write: one page copied, for the child only
+ * ```
  */
 export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
   const p = requireProcess("numpy", proc);
@@ -86,6 +104,11 @@ export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
  * Node.js's typed arrays and Buffers in a simulated process (one runtime per process, its Buffer
  * pool included). After fork, `node(child)` is a copy of the parent's and
  * `node(child).inherited(a)` reaches the parent's array `a` in the child.
+ * @example
+ * ```ts
+ * const js = node(new Machine().spawn());
+ * const t = js.typedArray("Float64Array", 2 ** 20); // calloc'd: costs nothing until written
+ * ```
  */
 export function node(proc: Process): NodeRuntime {
   const p = requireProcess("node", proc);

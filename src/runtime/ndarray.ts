@@ -1,7 +1,7 @@
 // A numpy-like ndarray whose data lives in simulated memory: every element read or written is
 // a load or store of the simulated process, so creating, touching, summing and freeing arrays
 // moves VmRSS exactly as numpy on Linux does — at full size, without spending that memory.
-import { IndexError, InvalidArgumentError, UseAfterFreeError, ValueError } from "../errors";
+import { IndexError, InvalidArgumentError, UseAfterFreeError, ValueError, describeValue } from "../errors";
 import type { DType } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
 import type { Layout } from "./array-kernels";
@@ -61,20 +61,41 @@ const elementSyntax: ProxyHandler<NDArray> = {
   },
 };
 
+/**
+ * A numpy-like n-dimensional array whose elements live in simulated memory: every element read or
+ * written is one translated load or store of its process, so creating, touching, summing and
+ * freeing arrays moves VmRSS and the TLB counters as numpy on Linux does, without spending that
+ * memory. Made by {@link Numpy} (or a {@link NodeRuntime}); one element access is one translated
+ * access, whichever way it is made (`a[i]`, get, set, sum, ufuncs).
+ * @example
+ * ```ts
+ * const np = numpy(new Machine().spawn());
+ * const a = np.zeros(1000, "int32");
+ * a[0] = 7;                 // a store: the first page is faulted in
+ * const v = a.slice(10, 20); // a view sharing a's memory
+ * console.log(a.sum(), v.base === a, a.nbytes);
+ * a.free();                 // del a
+ * ```
+ */
 export class NDArray {
   /** a[i] reads and a[i] = v writes element i of a 1-D array (negative i counts from the end). */
   [index: number]: number;
+  /** The length of each axis. */
   readonly shape: readonly number[];
   /** Byte strides per axis, as numpy reports them. */
   readonly strides: readonly number[];
+  /** The element type: its name, byte size and kind. */
   readonly dtype: DType;
   /** The data pointer in the simulated process (numpy's a.ctypes.data). */
   readonly address: number;
   /** The array this one is a view of, or null when it owns its buffer. */
   readonly base: NDArray | null;
 
+  /** Arrays are made by a runtime (numpy(proc), node(proc)), which passes checked arguments. @internal */
   constructor(
+    /** The runtime (numpy or Node) that made the array, over its process. */
     readonly runtime: ArrayRuntime,
+    /** The buffer the array and its views live in; freed with it. */
     readonly owner: ArrayBufferOwner,
     address: number,
     shape: readonly number[],
@@ -90,18 +111,22 @@ export class NDArray {
     return new Proxy(this, elementSyntax);
   }
 
+  /** The number of axes. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /** The number of elements. */
   get size(): number {
     return shapeSize(this.shape);
   }
 
+  /** Bytes per element. */
   get itemsize(): number {
     return this.dtype.itemsize;
   }
 
+  /** Bytes of the elements (size * itemsize). */
   get nbytes(): number {
     return this.size * this.itemsize;
   }
@@ -147,11 +172,11 @@ export class NDArray {
     if (this.ndim === 0) throw new IndexError("too many indices for array: array is 0-dimensional, but 1 were indexed");
     const n = this.shape[0];
     const s = step ?? 1;
-    if (!Number.isInteger(s)) throw new InvalidArgumentError(`slice step must be an integer (step), got ${s}`);
+    if (!Number.isInteger(s)) throw new InvalidArgumentError(`slice step must be an integer (step), got ${describeValue(s)}`);
     if (s === 0) throw new ValueError("slice step cannot be zero");
     const norm = (v: number | null | undefined, dflt: number, lo: number, hi: number): number => {
       if (v === undefined || v === null) return dflt;
-      if (!Number.isInteger(v)) throw new InvalidArgumentError(`slice indices must be integers, got ${v}`);
+      if (!Number.isInteger(v)) throw new InvalidArgumentError(`slice indices must be integers, got ${describeValue(v)}`);
       const w = v < 0 ? v + n : v;
       return Math.min(Math.max(w, lo), hi);
     };
@@ -169,13 +194,14 @@ export class NDArray {
   reshape(...shapeArgs: (number | number[])[]): NDArray {
     this.assertAlive();
     const wanted = (shapeArgs.length === 1 && Array.isArray(shapeArgs[0]) ? shapeArgs[0] : shapeArgs) as number[];
-    const unknown = wanted.filter((d) => d === -1).length;
-    if (unknown > 1) throw new ValueError("can only specify one unknown dimension");
     for (const d of wanted) {
       // numpy raises TypeError for a non-integer dimension, ValueError only for a negative one
-      if (!Number.isInteger(d)) throw new InvalidArgumentError(`reshape(shape): 'float' object cannot be interpreted as an integer (shape [${wanted.map(String).join(",")}])`);
-      if (d < -1) throw new ValueError(`negative dimensions not allowed (shape), got [${wanted.join(",")}]`);
+      if (!Number.isInteger(d)) {
+        throw new InvalidArgumentError(`reshape(shape): '${typeof d === "number" ? "float" : typeof d}' object cannot be interpreted as an integer (each dimension must be an integer, got ${describeValue(d)})`);
+      }
     }
+    if (wanted.filter((d) => d === -1).length > 1) throw new ValueError("can only specify one unknown dimension");
+    for (const d of wanted) if (d < -1) throw new ValueError(`negative dimensions not allowed (shape), got [${wanted.join(",")}]`);
     const known = shapeSize(wanted.filter((d) => d !== -1));
     const shape = wanted.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));
     if (shapeSize(shape) !== this.size || shape.some((d) => !Number.isInteger(d))) {
@@ -241,6 +267,7 @@ export class NDArray {
   /** Up to `limit` elements as a plain array (reads those elements). */
   toArray(limit = 1_000_000): number[] {
     this.assertAlive();
+    if (typeof limit !== "number" || Number.isNaN(limit)) throw new InvalidArgumentError(`toArray(limit): limit must be a number, got ${describeValue(limit)}`);
     if (this.size > limit) throw new InvalidArgumentError(`toArray(limit): the array has ${this.size} elements, more than limit ${limit}`);
     // One logged call (like the reductions): an event per element would flood the event log.
     return this.runtime.proc.asOneCall("a.tolist()", { addr: this.address, nbytes: this.nbytes }, () => {
@@ -281,6 +308,7 @@ export class NDArray {
     };
   }
 
+  /** numpy's repr in short: shape, dtype, address and size (no elements are read). */
   toString(): string {
     const state = this.owner.freed ? ", freed" : "";
     return `ndarray(shape=(${this.shape.join(", ")}${this.ndim === 1 ? "," : ""}), dtype=${this.dtype.name}, address=0x${this.address.toString(16)}, nbytes=${this.nbytes}${state})`;
@@ -296,6 +324,7 @@ export class NDArray {
     return displayBundle(this);
   }
 
+  /** Short text for util.inspect: the same as toString(). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }

@@ -2,7 +2,7 @@
 // backing stores from calloc — so `new Float64Array(2 ** 28)` costs nothing until written, like
 // np.zeros — Buffer.allocUnsafe slices an 8 KiB pool for small sizes and mallocs the rest, and
 // Buffer.alloc is calloc'd.
-import { InvalidArgumentError, MemoryError } from "../errors";
+import { InvalidArgumentError, MemoryError, describeValue, isArray } from "../errors";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -12,6 +12,7 @@ import { NDArray, cStrides, shapeSize } from "./ndarray";
 import { BufferLedger, processName } from "./inheritance";
 import { formatBytesIEC } from "./units";
 
+/** The typed-array constructors {@link NodeRuntime.typedArray} models. @inline */
 export type TypedArrayName =
   | "Float64Array" | "Float32Array" | "BigInt64Array" | "Int32Array" | "Int16Array" | "Int8Array" | "Uint8Array";
 
@@ -36,11 +37,27 @@ export interface NodeProcess extends PagedProcess {
 /** How a Node buffer goes back: free() to libc, or nothing (a slice of the Buffer pool). */
 type NodeRelease = "free" | "pool";
 
+/**
+ * Node.js's memory paths in one simulated process: typed arrays with calloc'd backing stores,
+ * Buffer.alloc (calloc) and Buffer.allocUnsafe (an 8 KiB pool for small sizes, malloc above). Get
+ * one with {@link node}.
+ * @example
+ * ```ts
+ * const js = node(new Machine().spawn());
+ * const t = js.typedArray("Float64Array", 2 ** 28); // 2 GiB, nothing resident until written
+ * const b = js.bufferAllocUnsafe(100);              // a slice of the 8 KiB pool
+ * ```
+ */
 export class NodeRuntime implements ArrayRuntime {
   private pool: { ptr: number; used: number } | null = null;
   /** The buffers this runtime holds, and those its process inherited at fork. */
   private ledger: BufferLedger<NodeRelease>;
 
+  /**
+   * @param proc - The process the arrays live in.
+   * @param memory - The process's frames, where element bytes live.
+   * @param libc - The process's C allocator, which backing stores come from.
+   */
   constructor(readonly proc: NodeProcess, readonly memory: FrameStore, readonly libc: CAllocator) {
     this.ledger = new BufferLedger(processName(proc));
   }
@@ -48,7 +65,8 @@ export class NodeRuntime implements ArrayRuntime {
   /**
    * The runtime of a child forked from this process now: the same Buffer pool (its unused rest
    * serves the child's next small allocUnsafe), over the child's `libc`; the arrays alive now are
-   * reachable in the child with `inherited(a)`. Nothing is allocated.
+   * reachable in the child with `inherited(a)`. Nothing is allocated. Called by fork through
+   * node(child). @internal
    */
   forkInto(proc: NodeProcess, libc: CAllocator): NodeRuntime {
     const child = new NodeRuntime(proc, this.memory, libc);
@@ -107,6 +125,10 @@ export class NodeRuntime implements ArrayRuntime {
 
   /** An uninitialised array (malloc), for copies. */
   empty(shape: number[], dtype: DType): NDArray {
+    if (!isArray(shape) || !shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)) {
+      throw new InvalidArgumentError(`empty(shape, dtype): shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+    }
+    dtypeOf(dtype); // refuses anything but a dtype
     const nbytes = shapeSize(shape) * dtype.itemsize;
     const ptr = this.libc.malloc(Math.max(nbytes, 1));
     if (ptr === null) throw new MemoryError(`RangeError: Array buffer allocation failed (${formatBytesIEC(nbytes)})`);
@@ -115,7 +137,7 @@ export class NodeRuntime implements ArrayRuntime {
 
   private checkLength(length: number, what: string): void {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-      throw new InvalidArgumentError(`${what}: length must be a non-negative integer, got ${length}`);
+      throw new InvalidArgumentError(`${what}: length must be a non-negative integer, got ${describeValue(length)}`);
     }
     // V8's kMaxLength for typed arrays on 64-bit: 2**32 elements (Node 20: buffer.constants.MAX_LENGTH = 2**32)
     if (length > 2 ** 32) throw new InvalidArgumentError(`RangeError: Invalid typed array length: ${length}`);

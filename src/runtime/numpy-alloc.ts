@@ -1,6 +1,7 @@
 // How numpy obtains and returns an array's data buffer (REFERENCE §2), on top of a C allocator.
 // np.zeros -> calloc, np.empty -> malloc, both through numpy's small-buffer cache; buffers of
 // 4 MiB or more get a MADV_HUGEPAGE hint on Linux (only the malloc path before numpy 2.2).
+import { InvalidArgumentError, describeValue } from "../errors";
 
 /** The C allocator numpy calls (the libc model provides it). */
 export interface CAllocator {
@@ -31,8 +32,8 @@ const HUGEPAGE_HINT_MIN = 4 * 1024 * 1024;
 
 /** Parses "1.24", "2.2.1" into a comparable [major, minor]. */
 export function parseVersion(version: string): [number, number] {
-  const m = /^(\d+)\.(\d+)/.exec(version);
-  if (!m) throw new Error(`numpy version must look like "1.24" or "2.2" (version), got ${JSON.stringify(version)}`);
+  const m = typeof version === "string" ? /^(\d+)\.(\d+)/.exec(version) : null;
+  if (!m) throw new InvalidArgumentError(`numpy version must be a string like "1.24" or "2.2" (version), got ${describeValue(version)}`);
   return [Number(m[1]), Number(m[2])];
 }
 

@@ -1,7 +1,7 @@
 // numpy's creation functions and ufuncs over a simulated process, with numpy's allocation paths
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
-import { InvalidArgumentError, MemoryError, ValueError, isArray } from "../errors";
+import { InvalidArgumentError, MemoryError, ValueError, describeValue, isArray } from "../errors";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -20,6 +20,7 @@ export interface NumpyProcess extends PagedProcess, HintHost {
   readonly pid?: number;
 }
 
+/** How a numpy is started: {@link numpy}'s options. */
 export interface NumpyOptions {
   /** numpy version (default "1.24", the founding question's); 2.2+ also hints huge pages for zeros. */
   version?: string;
@@ -27,24 +28,51 @@ export interface NumpyOptions {
   madviseHugepage?: boolean;
 }
 
+/** An array shape: a length for 1-D, or one length per axis. @inline */
 export type ShapeArg = number | readonly number[];
-/** A dtype, its name, or another numpy spelling ("f8", "int"); `string & {}` keeps the names as editor suggestions. */
+/**
+ * A dtype, its name, or another numpy spelling ("f8", "int"); `string & {}` keeps the names as editor suggestions.
+ * @inline
+ */
 export type DTypeArg = DTypeName | DType | (string & {});
+/** Options of the creation functions: the element type (default float64). @inline */
 export interface CreateOptions {
+  /** The element type, e.g. "float32" or "int64" (default float64). */
   dtype?: DTypeArg;
 }
 
 /** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
 const MAX_BYTES = 2 ** 47;
 
+/**
+ * numpy's array functions over one simulated process, as `np` in Python: creation functions with
+ * numpy's allocation paths (zeros calloc, empty malloc, ones empty + fill, a small-buffer cache,
+ * the huge-page hint) and element-wise ufuncs. Get one with {@link numpy}.
+ * @example
+ * ```ts
+ * const np = numpy(new Machine().spawn());
+ * const a = np.ones([512, 512]);
+ * const b = np.multiply(a, 2);          // a new array: malloc'd, then every element written
+ * np.add(a, b, { out: a });             // in place: no allocation
+ * ```
+ */
 export class Numpy implements ArrayRuntime {
+  /** The numpy version modelled ("1.24" by default); 2.2 and later also hint huge pages for zeros. */
   readonly version: string;
   /** NUMPY_MADVISE_HUGEPAGE as this numpy was started with. */
   readonly madviseHugepage: boolean;
+  /** numpy's data allocator: the small-buffer cache and the huge-page hint over `libc`. */
   readonly allocator: NumpyAllocator;
   /** The array buffers this numpy holds, and those its process inherited at fork. */
   private ledger: BufferLedger<"numpy">;
 
+  /**
+   * @param proc - The process whose memory holds the arrays.
+   * @param memory - The process's frames, where element bytes live.
+   * @param libc - The process's C allocator, which numpy's allocator calls.
+   * @param linux - Whether the process runs on Linux (madvise hints apply only there).
+   * @param options - The numpy version and NUMPY_MADVISE_HUGEPAGE.
+   */
   constructor(
     readonly proc: NumpyProcess,
     readonly memory: FrameStore,
@@ -62,7 +90,7 @@ export class Numpy implements ArrayRuntime {
     this.ledger = new BufferLedger(processName(proc));
   }
 
-  /** True when `options` fit this numpy: what they set (version, huge-page setting) is this one's. */
+  /** True when `options` fit this numpy: what they set (version, huge-page setting) is this one's. @internal */
   hasOptions(options: NumpyOptions): boolean {
     return (options.version === undefined || options.version === this.version) &&
       (options.madviseHugepage === undefined || options.madviseHugepage === this.madviseHugepage);
@@ -73,7 +101,8 @@ export class Numpy implements ArrayRuntime {
    * the small-buffer cache, over the child's `libc` (the copy of this one's, see
    * Allocator.forkInto). The arrays alive now are the child's too: `inherited(a)` reaches them.
    * Nothing is allocated — fork already copied the memory all this describes. (The child's
-   * hugepageHints count starts at zero: it counts the child's own hints.)
+   * hugepageHints count starts at zero: it counts the child's own hints.) Called by fork through
+   * numpy(child). @internal
    */
   forkInto(proc: NumpyProcess, libc: CAllocator): Numpy {
     const child = new Numpy(proc, this.memory, libc, this.linux, { version: this.version, madviseHugepage: this.madviseHugepage });
@@ -141,7 +170,7 @@ export class Numpy implements ArrayRuntime {
   arange(start: number, stop?: number, step = 1, options?: CreateOptions | DTypeArg): NDArray {
     const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
     for (const [name, v] of [["start", lo], ["stop", hi], ["step", step]] as const) {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`arange(): ${name} must be a finite number, got ${v}`);
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`arange(): ${name} must be a finite number, got ${describeValue(v)}`);
     }
     if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
     const n = Math.max(0, Math.ceil((hi - lo) / step));
@@ -156,16 +185,22 @@ export class Numpy implements ArrayRuntime {
     });
   }
 
+  /** np.zeros_like: zeros of `a`'s shape and, unless `options` names another, its dtype. */
   zeros_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    return this.zeros([...a.shape], this.likeOptions(a, options));
+    const like = this.likeOptions(a, options);
+    return this.zeros([...a.shape], like);
   }
 
+  /** np.empty_like: an uninitialised array of `a`'s shape and, unless `options` names another, its dtype. */
   empty_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    return this.empty([...a.shape], this.likeOptions(a, options));
+    const like = this.likeOptions(a, options);
+    return this.empty([...a.shape], like);
   }
 
+  /** np.ones_like: ones of `a`'s shape and, unless `options` names another, its dtype. */
   ones_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    return this.ones([...a.shape], this.likeOptions(a, options));
+    const like = this.likeOptions(a, options);
+    return this.ones([...a.shape], like);
   }
 
   /** np.ndarray(shape, dtype, buffer=a, offset=k): a view at any byte offset of another array's buffer. */
@@ -175,7 +210,7 @@ export class Numpy implements ArrayRuntime {
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
     buffer.assertAlive();
     const offset = options.offset ?? 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${describeValue(offset)}`);
     const nbytes = shapeSize(dims) * dtype.itemsize;
     if (!buffer.contiguous || offset + nbytes > buffer.nbytes) {
       throw new ValueError(`buffer is too small for requested array (needs ${offset + nbytes} bytes, buffer has ${buffer.nbytes})`);
@@ -183,18 +218,25 @@ export class Numpy implements ArrayRuntime {
     return new NDArray(this, buffer.owner, buffer.address + offset, dims, cStrides(dims, dtype.itemsize), dtype, buffer.base ?? buffer);
   }
 
+  /**
+   * np.add: element-wise a + b (arrays of one shape, or an array and a number), into `out` or a new
+   * array with numpy's result type.
+   */
   add(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
     return this.binary("add", a, b, options);
   }
 
+  /** np.subtract: element-wise a - b, into `out` or a new array (see add). */
   subtract(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
     return this.binary("subtract", a, b, options);
   }
 
+  /** np.multiply: element-wise a * b, into `out` or a new array (see add). */
   multiply(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
     return this.binary("multiply", a, b, options);
   }
 
+  /** np.divide: element-wise true division a / b (integers give float64), into `out` or a new array. */
   divide(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
     return this.binary("divide", a, b, options);
   }
@@ -269,7 +311,7 @@ export class Numpy implements ArrayRuntime {
   }
 
   private likeOptions(a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
-    if (!(a instanceof NDArray)) throw new InvalidArgumentError("*_like(a): a must be an ndarray");
+    if (!(a instanceof NDArray)) throw new InvalidArgumentError(`*_like(a): a must be an ndarray, got ${describeValue(a)}`);
     const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
     return { dtype: dt ?? a.dtype };
   }
@@ -310,7 +352,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** A shape argument as the caller wrote it, for messages (JSON would print NaN as null). */
 function shapeArgText(shape: unknown): string {
-  const item = (d: unknown) => (typeof d === "string" ? JSON.stringify(d) : String(d));
+  const item = (d: unknown) => (typeof d === "number" ? String(d) : describeValue(d));
   return Array.isArray(shape) ? `[${shape.map(item).join(",")}]` : item(shape);
 }
 

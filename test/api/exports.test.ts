@@ -23,18 +23,19 @@ const ROOT_EXPORTS = [
   "ExperimentMachineOptions", "ReachOptions", "ReachResult", "SweepOptions", "SweepResult",
   // Charts and display.
   "residencyHeatmapChart", "arrayHeatmapChart", "frameMapChart", "memoryTimelineChart", "pageTableChart",
-  "residencyComparisonChart", "tlbHitsChart", "tlbPhasesChart", "cyclesByCauseChart", "tlbReachChart",
+  "residencyComparisonChart", "tlbHitsChart", "tlbPhasesChart", "cyclesByCauseChart", "tlbReachChart", "residencyStepsChart",
+  "workingSetChart",
   "Chart", "HeatmapChart", "FrameMapChart", "ChartOptions", "TlbPhase", "ResidencyPanel",
   "show", "Claims", "ClaimError",
   // Errors.
   "PagelabError", "InvalidArgumentError", "OutOfMemoryError", "SegmentationFault", "ProcessKilledError",
-  "ProcessExitedError", "UseAfterFreeError", "UnsupportedError", "IndexError", "ValueError", "MemoryError",
+  "ProcessExitedError", "UseAfterFreeError", "HeapCorruptionError", "InternalCheckError", "UnsupportedError", "IndexError", "ValueError", "MemoryError",
   "StepFailedError", "PagelabErrorKind",
   // Namespaces.
-  "hardware", "kernel", "libc", "charts", "probe",
+  "hardware", "kernel", "libc", "charts", "probe", "capture", "exercises",
 ];
 
-const NAMESPACES = ["hardware", "kernel", "libc", "charts", "probe"];
+const NAMESPACES = ["hardware", "kernel", "libc", "charts", "probe", "capture", "exercises"];
 
 /** Internals that no export of the package reaches, from the root or through a namespace. */
 const INTERNALS = [
@@ -136,7 +137,8 @@ describe("chart factories: one pattern", () => {
   it("every root function named xxxChart is a chart factory, and the charts namespace has the same ones", () => {
     expect(factories.sort()).toEqual([
       "arrayHeatmapChart", "cyclesByCauseChart", "frameMapChart", "memoryTimelineChart", "pageTableChart",
-      "residencyComparisonChart", "residencyHeatmapChart", "tlbHitsChart", "tlbPhasesChart", "tlbReachChart",
+      "residencyComparisonChart", "residencyHeatmapChart", "residencyStepsChart", "tlbHitsChart", "tlbPhasesChart", "tlbReachChart",
+      "workingSetChart",
     ]);
     for (const name of factories) expect((root.charts as Record<string, unknown>)[name]).toBe((root as Record<string, unknown>)[name]);
   });
@@ -161,6 +163,8 @@ describe("chart factories: one pattern", () => {
       tlbPhasesChart: (o) => root.tlbPhasesChart([tlbPhase], o),
       cyclesByCauseChart: (o) => root.cyclesByCauseChart([tlbPhase], o),
       tlbReachChart: (o) => root.tlbReachChart([{ label: "4K", points: [{ pagesTouched: 1, cyclesPerAccess: 1 }] }], o),
+      residencyStepsChart: (o) => root.residencyStepsChart(a, [() => a.set(0, 2)], o),
+      workingSetChart: (o) => root.workingSetChart(root.kernel.workingSetCurve([1, 2, 1, 3]), o),
     };
     expect(Object.keys(calls).sort()).toEqual(factories.sort());
     for (const [name, call] of Object.entries(calls)) {

@@ -1,7 +1,7 @@
 // Bad input gets a clear error naming the argument and value, and leaves the machine unchanged.
 
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, SegmentationFault } from "../../src/errors";
+import { HeapCorruptionError, InternalCheckError, InvalidArgumentError, PagelabError, SegmentationFault, describeValue } from "../../src/errors";
 import { Machine } from "../../src/kernel";
 import { MiB, snapshot } from "./helpers";
 
@@ -65,4 +65,34 @@ it("refuses a read over 64 MiB with a clear error", () => {
   const before = JSON.stringify(snapshot(machine, proc));
   expect(() => proc.read(addr, 65 * MiB)).toThrowError(/read: length .* over the 67108864-byte \(64 MiB\) limit/);
   expect(JSON.stringify(snapshot(machine, proc))).toBe(before);
+});
+
+describe("the error classes", () => {
+  it("every refusal class is a PagelabError with its own kind and its class's name", () => {
+    const made = [new HeapCorruptionError("free(): invalid pointer"), new InternalCheckError("machine.check: x"), new InvalidArgumentError("x")];
+    expect(new Set(made.map((e) => e.kind)).size).toBe(made.length);
+    for (const e of made) {
+      expect(e).toBeInstanceOf(PagelabError);
+      expect(e.name).toBe(e.constructor.name);
+    }
+  });
+
+  it("describeValue names the type of what it was given, for any value, without throwing", () => {
+    const nullPrototype = Object.create(null) as object;
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(describeValue(nullPrototype)).toBe("an object {}");
+    expect(describeValue(cyclic)).toBe("an object");
+    expect(describeValue(Symbol("s"))).toBe("a symbol Symbol(s)");
+    expect(describeValue(() => 1)).toBe("a function");
+    expect(describeValue([1, 2])).toBe("an array [1,2]");
+    expect(describeValue(new Array(100).fill(0))).toBe("an array of 100 items");
+    expect(describeValue(new Machine())).toBe("an object (Machine)");
+    expect(describeValue({ machine: new Machine() })).toBe('an object {"machine":"[Machine]"}');
+    expect(describeValue("16GiB")).toBe('"16GiB"');
+  });
+
+  it("a wrong-typed option is told the type it must have", () => {
+    expect(() => new Machine({ ramBytes: "16GiB" as never })).toThrow(/ramBytes must be .*(number|integer).*got "16GiB"/);
+  });
 });

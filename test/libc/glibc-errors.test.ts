@@ -1,7 +1,7 @@
 // Bad input and refusals: argument errors name the argument, impossible sizes return NULL with
 // errno ENOMEM, double frees and bad pointers throw glibc's words; nothing changes on failure.
 import { describe, expect, test } from "vitest";
-import { InvalidArgumentError, OutOfMemoryError, PagelabError } from "../../src/errors";
+import { HeapCorruptionError, InvalidArgumentError, OutOfMemoryError, PagelabError } from "../../src/errors";
 import { Glibc } from "../../src/libc/glibc";
 import { FakeHost } from "./fake-host";
 
@@ -85,6 +85,7 @@ describe("bad frees", () => {
     g.free(p);
     const before = snapshot(g);
     expect(() => g.free(p)).toThrow("free(): double free detected in tcache 2");
+    expect(() => g.free(p)).toThrow(HeapCorruptionError);
     expect(snapshot(g)).toBe(before);
     expect(g.counters.free).toBe(1);
   });
@@ -95,6 +96,7 @@ describe("bad frees", () => {
     const b = g.malloc(5000) as number;
     g.free(a);
     expect(() => g.free(a)).toThrow("double free or corruption (!prev)");
+    expect(() => g.free(a)).toThrow(HeapCorruptionError);
     g.free(b); // b merges with a and top
     expect(() => g.free(a)).toThrow("double free or corruption (top)");
     g.check();
@@ -110,6 +112,10 @@ describe("bad frees", () => {
     g.free(m);
     expect(() => g.free(m)).toThrow("free(): invalid pointer");
     expect(() => g.usableSize(p + 1)).toThrow("malloc_usable_size(): invalid pointer");
+    for (const bad of [() => g.free(0x1234), () => g.realloc(p + 16, 10), () => g.usableSize(p + 1)]) {
+      expect(bad).toThrow(HeapCorruptionError);
+      expect(bad).not.toThrow(InvalidArgumentError); // the pointer is well-typed: glibc's abort, not a typo
+    }
     g.free(null);
     g.free(0);
     g.check();

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { classifyPages, mappedPages } from "../../src/probe/classify";
 import { PAGE_EXCLUSIVE, PAGE_FILE, PAGE_PRESENT, PAGE_SWAPPED, PagemapPages } from "../../src/probe/pagemap";
-import { PROBE_PAGE_STATE_COUNT, ProbePageState } from "../../src/probe/pageState";
+import { PAGE_STATE_COUNT, PageState } from "../../src/kernel/page-state";
 import { summarizeStates } from "../../src/probe/summary";
 
 const pagesOf = (flags: number[], pfn: number[] | null): PagemapPages => ({
@@ -21,12 +21,12 @@ describe("classifyPages", () => {
   it("uses the zero page's PFN when it is known", () => {
     const c = classifyPages(pagesOf(flags, [0, 77, 9, 0, 55]), allMapped(5), { kpageflagsRead: false, zeroPfn: 9, exclusiveBitMarksZeroPage: true });
     expect(c.zeroPageDetection).toBe("pfn");
-    const S = ProbePageState;
+    const S = PageState;
     expect(Array.from(c.state)).toEqual([S.Untouched, S.Resident, S.ZeroPage, S.Swapped, S.Resident]);
   });
 
   it("infers zero pages from the exclusive bit only when calibration vouched for it", () => {
-    const S = ProbePageState;
+    const S = PageState;
     const inferred = classifyPages(pagesOf(flags, null), allMapped(5), { kpageflagsRead: false, zeroPfn: null, exclusiveBitMarksZeroPage: true });
     expect(inferred.zeroPageDetection).toBe("exclusive-bit");
     expect(Array.from(inferred.state)).toEqual([S.Untouched, S.Resident, S.ZeroPage, S.Swapped, S.Resident]);
@@ -36,7 +36,7 @@ describe("classifyPages", () => {
   });
 
   it("on a host seen to map no zero page, every present page is the process's own and counted as known", () => {
-    const S = ProbePageState;
+    const S = PageState;
     const c = classifyPages(pagesOf(flags, null), allMapped(5), { kpageflagsRead: false, zeroPfn: null, exclusiveBitMarksZeroPage: false, readFaultPrivate: true });
     expect(c.zeroPageDetection).toBe("no-zero-page");
     expect(Array.from(c.state)).toEqual([S.Untouched, S.Resident, S.Resident, S.Swapped, S.Resident]);
@@ -57,7 +57,7 @@ describe("summarizeStates", () => {
   it("keeps every page: per cell the states add up to the cell's pages, per state to the state's pages", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: PROBE_PAGE_STATE_COUNT - 1 }), { minLength: 1, maxLength: 3000 }),
+        fc.array(fc.integer({ min: 0, max: PAGE_STATE_COUNT - 1 }), { minLength: 1, maxLength: 3000 }),
         fc.integer({ min: 1, max: 500 }),
         (states, cells) => {
           const state = Uint8Array.from(states);
@@ -67,10 +67,10 @@ describe("summarizeStates", () => {
           expect(s.cellBytes).toBe(s.pagesPerCell * 4096);
           for (let cell = 0; cell < used; cell++) {
             let sum = 0;
-            for (let k = 0; k < PROBE_PAGE_STATE_COUNT; k++) sum += s.counts[k][cell];
+            for (let k = 0; k < PAGE_STATE_COUNT; k++) sum += s.counts[k][cell];
             expect(sum).toBe(Math.min(s.pagesPerCell, state.length - cell * s.pagesPerCell));
           }
-          for (let k = 0; k < PROBE_PAGE_STATE_COUNT; k++) {
+          for (let k = 0; k < PAGE_STATE_COUNT; k++) {
             expect(s.counts[k].reduce((a, b) => a + b, 0)).toBe(states.filter((x) => x === k).length);
           }
         },

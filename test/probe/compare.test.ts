@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compare, everyNthPage, supported } from "../../src/probe";
+import { compare, everyNthPage, hostFacts, supported } from "../../src/probe";
 import { Machine } from "../../src/kernel";
 import { hostMachineOptions } from "../../src/probe/from-host";
 
@@ -45,6 +45,9 @@ describe("compare: the real process beside the simulator", () => {
     const m = Machine.fromHost();
     expect(m.preset.pageSize).toBe(opts.pageSize);
     expect(m.meminfo().MemTotal * 1024).toBe(opts.ramBytes);
+    // khugepaged's max_ptes_none comes from the host's sysfs knob, not the stock default
+    const facts = hostFacts();
+    if (facts.ok && facts.maxPtesNone !== null) expect(m.khugepaged.maxPtesNone).toBe(facts.maxPtesNone);
     expect(() => hostMachineOptions({ procRoot: "/nonexistent" })).toThrow("Machine.fromHost");
   });
 });

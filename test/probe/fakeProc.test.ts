@@ -5,7 +5,8 @@ import { syncBuiltinESMExports } from "module";
 import * as path from "path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../src/errors";
-import { ProbePageState, frames, minorFaults, residency, residencySummary, smapsOf, status } from "../../src/probe";
+import { PageState } from "../../src/kernel";
+import { frames, minorFaults, residency, residencySummary, smapsOf, status } from "../../src/probe";
 import { EXCLUSIVE, KPF_THP, KPF_ZERO_PAGE, PRESENT, SWAPPED, fakeRoot, writeEntries } from "./helpers";
 
 const P = 4096;
@@ -61,9 +62,9 @@ describe("residency from a fake /proc", () => {
     expect(r.zeroPageDetection).toBe("kpageflags");
     expect(r.hugeDetection).toBe("kpageflags");
     expect(Array.from(r.state.subarray(0, 5))).toEqual([
-      ProbePageState.Resident, ProbePageState.ZeroPage, ProbePageState.Swapped, ProbePageState.Huge, ProbePageState.Untouched,
+      PageState.Resident, PageState.ZeroPage, PageState.Swapped, PageState.Huge, PageState.Untouched,
     ]);
-    expect(Array.from(r.state.subarray(16))).toEqual(Array(4).fill(ProbePageState.Unmapped));
+    expect(Array.from(r.state.subarray(16))).toEqual(Array(4).fill(PageState.Unmapped));
     expect(r.totals).toEqual({ pages: 20, untouched: 12, present: 3, swapped: 1, unmapped: 4, resident: 2, zeroPage: 1, huge: 1 });
     expect(r.pfn?.[1]).toBe(Number(ZERO_PFN));
     expect(r.pfn?.[2]).toBe(0); // a swap entry carries no frame
@@ -81,7 +82,7 @@ describe("residency from a fake /proc", () => {
     expect(r.totals.resident).toBeNull();
     expect(r.totals.zeroPage).toBeNull();
     expect(r.totals.present).toBe(3);
-    expect(r.state[1]).toBe(ProbePageState.Resident);
+    expect(r.state[1]).toBe(PageState.Resident);
     const notes = r.notes.join(" ");
     expect(notes).toMatch(/PFNs read as 0/);
     expect(notes).toMatch(/smaps counts 2 of the 3 present pages in RSS, so 1 are zero-page mappings/);
@@ -101,10 +102,10 @@ describe("residency from a fake /proc", () => {
     if (!s.ok) throw new Error(s.reason);
     expect(s.pagesPerCell).toBe(7);
     expect(s.cellBytes).toBe(7 * P);
-    expect(Array.from(s.counts[ProbePageState.Resident])).toEqual([1, 0, 0]);
-    expect(Array.from(s.counts[ProbePageState.Huge])).toEqual([1, 0, 0]);
-    expect(Array.from(s.counts[ProbePageState.Untouched])).toEqual([3, 7, 2]);
-    expect(Array.from(s.counts[ProbePageState.Unmapped])).toEqual([0, 0, 4]);
+    expect(Array.from(s.counts[PageState.Resident])).toEqual([1, 0, 0]);
+    expect(Array.from(s.counts[PageState.Huge])).toEqual([1, 0, 0]);
+    expect(Array.from(s.counts[PageState.Untouched])).toEqual([3, 7, 2]);
+    expect(Array.from(s.counts[PageState.Unmapped])).toEqual([0, 0, 4]);
   });
 
   it("reads pagemap only at the mapping's own offsets, in bounded chunks", () => {
@@ -136,7 +137,7 @@ describe("residency from a fake /proc", () => {
     const opts = linux(root);
     expect(() => residency({ mapping: { start: 0, end: 2 ** 22 * P + P } }, opts)).toThrow(/4194304 pages/);
     expect(() => residency({ mapping: { start: START + 1, end: START + P } }, opts)).toThrow(InvalidArgumentError);
-    expect(() => residency({ mapping: { start: START, end: START } }, opts)).toThrow(/must be below/);
+    expect(() => residency({ mapping: { start: START, end: START } }, opts)).toThrow(/end must be an integer address above/);
     expect(() => residency({ mapping: { start: -4096, end: 0 } }, opts)).toThrow(/probed\.mapping\.start/);
     expect(() => residency({ mapping: { start: 0, end: 2 ** 58 } }, opts)).toThrow(/2\*\*57/);
     expect(() => residency(null as never, opts)).toThrow(/alloc\(\)/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { glibcMmapChunkBytes } from "../../src/probe/chunk";
+import { mmapChunkBytes, requestToChunkSize } from "../../src/libc/constants";
 import { parseMinorFaults, parseStatus } from "../../src/probe/counters";
 import { nearestCpuPreset } from "../../src/probe/cpuPreset";
 import { parseMemTotal, parseOvercommit, parseThpMode } from "../../src/probe/host";
@@ -51,12 +51,12 @@ describe("maps", () => {
 describe("identifyAllocation", () => {
   const P = 4096;
   const bytes = 2 ** 28;
-  const chunk = glibcMmapChunkBytes(bytes, P);
+  const chunk = mmapChunkBytes(requestToChunkSize(bytes), P);
 
   it("computes glibc's mmapped chunk size: 256 MiB needs 65537 pages, 1 MiB 257", () => {
     expect(chunk).toBe(65537 * P);
-    expect(glibcMmapChunkBytes(2 ** 20, P)).toBe(257 * P);
-    expect(glibcMmapChunkBytes(1, P)).toBe(P);
+    expect(mmapChunkBytes(requestToChunkSize(2 ** 20), P)).toBe(257 * P);
+    expect(mmapChunkBytes(requestToChunkSize(1), P)).toBe(P);
   });
 
   it("prefers the one region of exactly the chunk size", () => {
@@ -119,9 +119,9 @@ describe("status, stat, smaps, meminfo, sysfs", () => {
       "THPeligible:    0",
     ].join("\n");
     const [a, b] = parseSmaps(text);
-    expect(a).toMatchObject({ start: 0x7f1000000000, end: 0x7f1000400000, Rss: 2060, Anonymous: 2060, AnonHugePages: 2048, Swap: 8, THPeligible: true });
+    expect(a).toMatchObject({ start: 0x7f1000000000, end: 0x7f1000400000, Rss: 2060, Anonymous: 2060, AnonHugePages: 2048, Swap: 8, THPeligible: 1 });
     expect(a.VmFlags).toContain("hg");
-    expect(b).toMatchObject({ Rss: 4, THPeligible: false, VmFlags: [] });
+    expect(b).toMatchObject({ Rss: 4, THPeligible: 0, VmFlags: "" });
     expect(smallestKernelPageSize(text)).toBe(4096);
     expect(smallestKernelPageSize("nothing")).toBeNull();
   });

@@ -1,6 +1,6 @@
 // The acceptance checks on an Experiment, shared by the in-process and the no-CAP_SYS_ADMIN runs.
 import { expect } from "vitest";
-import { ProbePageState } from "../../src/probe";
+import { PageState } from "../../src/kernel";
 import { Experiment } from "./fixtures/experiment";
 
 const HUGE = 2 * 2 ** 20;
@@ -43,11 +43,11 @@ export function checkExperiment(e: Experiment): void {
 function checkZeroPageReads(e: Experiment, expected: number[], block: (page: number) => number): void {
   expect(e.afterReads.residentPages).toEqual(e.afterWrites.residentPages);
   expect(e.afterReads.smapsRssKb).toBe(e.afterWrites.smapsRssKb);
-  const zeroLike = new Set<number>([ProbePageState.ZeroPage, ProbePageState.HugeZero]);
+  const zeroLike = new Set<number>([PageState.ZeroPage, PageState.HugeZero]);
   if ((e.afterWrites.anonHugeKb ?? 0) === 0) {
     expect(e.afterReads.totals.present).toBe(e.afterWrites.totals.present + e.readPages.length);
     if (e.afterReads.zeroPageDetection !== "unknown") {
-      expect(e.afterReads.readStates.every((state) => state === ProbePageState.ZeroPage)).toBe(true);
+      expect(e.afterReads.readStates.every((state) => state === PageState.ZeroPage)).toBe(true);
       expect(e.afterReads.totals.zeroPage).toBe(e.readPages.length);
     }
   } else if (e.afterReads.zeroPageDetection !== "unknown") {
@@ -65,7 +65,7 @@ function checkZeroPageReads(e: Experiment, expected: number[], block: (page: num
 function checkPrivatePageReads(e: Experiment): void {
   const resident = new Set([...e.afterWrites.residentPages, ...e.readPages]);
   expect(e.afterReads.residentPages).toEqual(expect.arrayContaining([...resident]));
-  expect(e.afterReads.readStates.every((s) => s === ProbePageState.Resident || s === ProbePageState.Huge)).toBe(true);
+  expect(e.afterReads.readStates.every((s) => s === PageState.Resident || s === PageState.Huge)).toBe(true);
   expect(e.afterReads.totals.zeroPage).toBe(0);
   const pageKb = e.pageSize / 1024;
   expect(e.afterReads.smapsRssKb).toBe(e.afterReads.residentPages.length * pageKb);

@@ -21,9 +21,13 @@ import sumBy from "lodash/sumBy";
 export interface ExperimentMachineOptions {
   /** CPU preset (default: the platform's, skylake on linux-x86_64). */
   cpu?: CpuPreset | CpuName;
+  /** The OS platform (default "linux-x86_64"). */
   preset?: PresetName;
+  /** Transparent huge pages (default: the platform's, or "madvise" when huge pages are asked for). */
   thp?: ThpMode;
+  /** Physical memory in bytes (default: the platform's). */
   ramBytes?: number;
+  /** Seed of the physical frame order (default 1). */
   seed?: number;
 }
 
@@ -89,14 +93,22 @@ export interface ReachOptions {
   hugePages?: boolean;
 }
 
-/** One page count of the reach curve, per measured access. */
+/**
+ * One page count of the reach curve, per measured access.
+ * @inline
+ */
 export interface ReachMeasurement {
+  /** Pages touched on each pass. */
   pagesTouched: number;
   /** Accesses measured: pagesTouched x iterations. */
   accesses: number;
+  /** Modelled cycles per access (translation and memory). */
   cyclesPerAccess: number;
+  /** L1 data-TLB misses per access. */
   l1MissesPerAccess: number;
+  /** Second-level TLB misses per access. */
   l2MissesPerAccess: number;
+  /** Page walks per access. */
   walksPerAccess: number;
 }
 
@@ -104,18 +116,37 @@ export interface ReachMeasurement {
 export interface ReachResult {
   /** e.g. "skylake, 4K pages". */
   label: string;
+  /** The CPU preset's name. */
   cpu: string;
+  /** Bytes of the pages touched (base or huge). */
   pageBytes: number;
+  /** Bytes between touched addresses. */
   strideBytes: number;
+  /** One measurement per page count, in increasing order. */
   points: ReachMeasurement[];
   /** Largest measured page count whose passes missed no L1 TLB lookup (from the simulation). */
   l1Reach: number | null;
   /** Largest measured page count whose passes needed no page walk (from the simulation). */
   l2Reach: number | null;
   /** The series for tlbReachChart. */
-  series: { label: string; points: { pagesTouched: number; cyclesPerAccess: number }[] };
+  series: {
+    /** The series' label, as `label`. */
+    label: string;
+    /** The measured points. */
+    points: {
+      /** Pages touched on each pass. */
+      pagesTouched: number;
+      /** Modelled cycles per access. */
+      cyclesPerAccess: number;
+    }[];
+  };
   /** Where the preset says the knees are (TLB entries for this page size), to mark on a chart. */
-  presetReach: { label: string; pages: number }[];
+  presetReach: {
+    /** The TLB level and its entries, e.g. "L1 dTLB: 64 entries". */
+    label: string;
+    /** Pages that level's entries hold. */
+    pages: number;
+  }[];
 }
 
 /** 1, 2, 3, 4, 6, 8, 12, 16, ... (powers of two and 1.5 times them) up to `max`. */
@@ -232,8 +263,11 @@ export interface SweepOptions {
 
 /** The measured phases of a sweep. */
 export interface SweepResult {
+  /** The CPU preset's name. */
   cpu: string;
+  /** Bytes of the array swept. */
   bytes: number;
+  /** Bytes per element (8: float64). */
   elementSize: number;
   /** Per page kind: "4K first touch", "4K sequential", "4K random", then the same for 2M. */
   phases: Phase[];

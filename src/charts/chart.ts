@@ -13,10 +13,26 @@ export const MAX_BUNDLE_BYTES = 300 * 1024;
 // Sharp on high-density screens; the bundle falls back to 1x when a PNG would not fit the bound.
 const PNG_SCALES = [1.5, 1];
 
+/**
+ * A chart: a Vega-Lite spec with a title and a text summary. `show(chart)` (or returning it from a
+ * notebook cell) displays it: live in JupyterLab, Notebook 7 and VS Code, as a PNG elsewhere.
+ *
+ * @example
+ * const chart = memoryTimelineChart(proc.events);
+ * chart.spec;   // the Vega-Lite spec
+ * chart.toPNG(); // the picture
+ */
 export class Chart {
   private rendered: RenderedChart | null = null;
 
-  constructor(readonly spec: VegaLiteSpec, readonly title: string, readonly text: string) {
+  constructor(
+    /** The Vega-Lite v5 spec (what the application/vnd.vegalite.v5+json output carries). */
+    readonly spec: VegaLiteSpec,
+    /** The chart's title. */
+    readonly title: string,
+    /** What the chart shows, as text (the text/plain output). */
+    readonly text: string,
+  ) {
     if (spec === null || typeof spec !== "object" || typeof spec.$schema !== "string") {
       throw new InvalidArgumentError(`Chart: spec must be a Vega-Lite spec with $schema, got ${describeValue(spec)}`);
     }
@@ -54,6 +70,7 @@ export class Chart {
     return bundle;
   }
 
+  /** The Jupyter display protocol (tslab, Deno): the MIME bundle. */
   [JUPYTER_DISPLAY](): MimeBundle {
     return this.toMimeBundle();
   }
@@ -63,10 +80,12 @@ export class Chart {
     return this.toMimeBundle();
   }
 
+  /** What Node's util.inspect (and a notebook's plain-text view) prints: "Chart: <title>". */
   [inspect.custom](): string {
     return `Chart: ${this.title}`;
   }
 
+  /** The chart's text summary. */
   toString(): string {
     return this.text;
   }

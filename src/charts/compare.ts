@@ -13,10 +13,13 @@ import { requireAddress, requireLabel, requirePageSize } from "./validate";
 export interface ResidencyPanel {
   /** "simulator", "this machine (pagemap)", ... */
   label: string;
+  /** Pages per state per cell (Process.residencySummary, or a probe's). */
   summary: ResidencyCounts;
   /** Address of the summary's first cell. */
   start: number;
+  /** Base page size in bytes. */
   pageSize: number;
+  /** Objects to mark, e.g. an array's [start, end). */
   bounds?: readonly HeatmapBound[];
 }
 
@@ -36,7 +39,8 @@ export function residencyComparisonChart(panels: readonly ResidencyPanel[], opti
     const label = requireLabel(where, `panels[${i}].label`, panel.label);
     const pageSize = requirePageSize(where, panel.pageSize);
     const start = requireAddress(where, `panels[${i}].start`, panel.start);
-    return residencyHeatmapSpec(panel.summary, { start, pageSize, title: label, bounds: panel.bounds });
+    // Each panel zooms on its own: its selection needs a name of its own.
+    return residencyHeatmapSpec(panel.summary, { start, pageSize, title: label, bounds: panel.bounds, zoomName: `zoom${i + 1}` });
   });
   const title = options.title ?? `Residency: ${panels.map((p) => p.label).join(" vs ")}`;
   const spec = vegaLiteSpec({

@@ -17,8 +17,11 @@ export interface FrameMapOptions extends ChartOptions {
 
 /** What a frame map found besides its points. */
 export interface FrameMapStats {
+  /** Pages sampled. */
   sampled: number;
+  /** Sampled pages a frame backs. */
   backed: number;
+  /** Distinct frames among the backed samples. */
   distinctFrames: number;
   /** Longest run of sampled neighbours whose frames are also neighbours (pfn + step). */
   longestContiguousRun: number;
@@ -26,7 +29,13 @@ export interface FrameMapStats {
 
 /** A frame map and the counts it found. */
 export class FrameMapChart extends Chart {
-  constructor(spec: Chart["spec"], title: string, text: string, readonly stats: FrameMapStats) {
+  constructor(
+    spec: Chart["spec"],
+    title: string,
+    text: string,
+    /** What the map found: samples, backed pages, distinct frames, the longest contiguous run. */
+    readonly stats: FrameMapStats,
+  ) {
     super(spec, title, text);
   }
 }

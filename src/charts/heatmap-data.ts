@@ -8,9 +8,13 @@ import { ResidencyCounts } from "./types";
  * after it when `k` is present (a run of cells holding only that state, never crossing a grid row).
  */
 export interface HeatmapRow {
+  /** Cell index. */
   i: number;
+  /** PageState code. */
   s: number;
+  /** Pages of that state in the cell. */
   n: number;
+  /** Cells in the run (absent: 1). */
   k?: number;
 }
 

@@ -4,14 +4,18 @@
 import type { Field } from "vega-lite/build/src/channeldef";
 import type { LayerSpec } from "vega-lite/build/src/spec";
 import { HeatmapRow, heatmapRows, summaryCells } from "./heatmap-data";
-import { PAGE_STATES, UNMAPPED_STATE } from "./palette";
+import { cellTooltip, withFrames, zoomParam } from "./heatmap-explore";
+import { PageState } from "../kernel/page-state";
+import { PAGE_STATES } from "./palette";
 import { CHART_WIDTH, VegaLiteSpec, vegaLiteSpec } from "./spec";
 import { ResidencyCounts } from "./types";
 import { formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
 
 /** Marks [start, end) of an object in the range, e.g. an array's bytes. */
 export interface HeatmapBound {
+  /** First address of the object. */
   start: number;
+  /** Address after its last byte. */
   end: number;
   /** Default "array". */
   label?: string;
@@ -19,8 +23,11 @@ export interface HeatmapBound {
 
 /** Outlines [addr, addr + length) with a label, e.g. an allocator's chunk header. */
 export interface HeatmapAnnotation {
+  /** First address outlined. */
   addr: number;
+  /** Bytes outlined. */
   length: number;
+  /** What the outline is, e.g. "allocator header". */
   label: string;
 }
 
@@ -28,30 +35,46 @@ export interface HeatmapAnnotation {
 export interface HeatmapView {
   /** Address of the first cell (page-aligned). */
   start: number;
+  /** Base page size in bytes. */
   pageSize: number;
   /** Offsets on the axes are measured from here (default start). */
   origin?: number;
   /** Axis labels as byte offsets (default) or page numbers. */
   axis?: "bytes" | "pages";
+  /** The chart's title. */
   title: string;
+  /** Objects to mark, e.g. an array's [start, end). */
   bounds?: readonly HeatmapBound[];
+  /** Ranges to outline and label. */
   annotations?: readonly HeatmapAnnotation[];
+  /** The process whose pages are drawn (named in each cell's tooltip). */
+  pid?: number;
+  /** The frame behind an address, or null: cells of few pages list their frames in the tooltip. */
+  frameOf?: (addr: number) => number | null;
+  /** The name of the view's zoom selection (default "zoom"; stacked panels need one each). */
+  zoomName?: string;
 }
 
 /** A chart's Vega-Lite body (no $schema, no config), ready to place inside a concat. */
 export interface ChartBody {
+  /** Plot width in pixels. */
   width: number;
+  /** Plot height in pixels. */
   height: number;
   [key: string]: unknown;
 }
 
 /** What the heatmap shows, also as text. */
 export interface HeatmapResult {
+  /** The top-level spec. */
   spec: VegaLiteSpec;
   /** The layered body without top-level config (for side-by-side charts). */
   body: ChartBody;
+  /** The totals per state, as text. */
   text: string;
+  /** The data rows drawn (one per state of a mixed cell, one per run of pure cells). */
   rows: HeatmapRow[];
+  /** Cells in the summary. */
   cells: number;
 }
 
@@ -60,8 +83,6 @@ const MAX_COLUMNS = 64;
 const MIN_ANNOTATION_CELLS = 0.2;
 /** The least share of a cell a touched state is drawn with, so one page in thousands shows. */
 const MIN_TOUCHED_SHARE = 0.2;
-/** PageState.Untouched: pages never accessed (drawn at their true share). */
-const UNTOUCHED_STATE = 0;
 
 /** The smallest power of two >= x (x >= 1). */
 function nextPowerOfTwo(x: number): number {
@@ -121,7 +142,7 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
   const pages = totals.reduce((a, b) => a + b, 0);
 
   const present = new Set(rows.map((row) => row.s));
-  const legendStates = PAGE_STATES.filter((s) => s.code !== UNMAPPED_STATE || present.has(UNMAPPED_STATE));
+  const legendStates = PAGE_STATES.filter((s) => s.code !== PageState.Unmapped || present.has(PageState.Unmapped));
   const names = PAGE_STATES.map((s) => s.name);
   const byPages = view.axis === "pages";
   const firstOffset = start - origin;
@@ -138,13 +159,15 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
   // Annotation labels hang below their row: under the last row they need room above the x axis.
   const axisOffset = outlines.some((o) => o.text !== "" && o.row === gridRows - 1) ? 14 : 0;
 
+  const explore = cellTooltip({ start, pageSize, pid: view.pid, frameOf: view.frameOf }, cellBytes);
   const cellLayer: LayerSpec<Field>["layer"][number] = {
-    data: { values: rows },
+    data: { values: withFrames(rows, { start, pageSize, frameOf: view.frameOf }, cellBytes) },
+    params: [zoomParam(view.zoomName)],
     transform: [
       { joinaggregate: [{ op: "sum", field: "n", as: "total" }], groupby: ["i"] },
       // One touched page among thousands would be an invisible sliver: a touched state is drawn at
       // least MIN_TOUCHED_SHARE of its cell wide (the tooltip keeps the true count).
-      { calculate: `datum.s == ${UNTOUCHED_STATE} || datum.s == ${UNMAPPED_STATE} ? datum.n : max(datum.n, datum.total * ${MIN_TOUCHED_SHARE})`, as: "drawn" },
+      { calculate: `datum.s == ${PageState.Untouched} || datum.s == ${PageState.Unmapped} ? datum.n : max(datum.n, datum.total * ${MIN_TOUCHED_SHARE})`, as: "drawn" },
       { joinaggregate: [{ op: "sum", field: "drawn", as: "drawnTotal" }], groupby: ["i"] },
       { window: [{ op: "sum", field: "drawn", as: "cum" }], groupby: ["i"], sort: [{ field: "s" }], frame: [null, 0] },
       { calculate: "datum.k || 1", as: "w" },
@@ -156,8 +179,9 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
       { calculate: `${JSON.stringify(names)}[datum.s]`, as: "state" },
       { calculate: `${where(`datum.i * ${cellBytes} + ${firstOffset}`)} + (datum.w > 1 ? ' to ' + ${where(`(datum.i + datum.w) * ${cellBytes} + ${firstOffset}`)} : '')`, as: "offset" },
       { calculate: `datum.n + ' of ' + datum.total + ' pages' + (datum.w > 1 ? ' in each of ' + datum.w + ' cells' : '')`, as: "pages" },
+      ...(explore.transform as { calculate: string; as: string }[]),
     ],
-    mark: { type: "rect" },
+    mark: { type: "rect", clip: true },
     encoding: {
       x: {
         ...x,
@@ -174,11 +198,7 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
         scale: { domain: legendStates.map((s) => s.name), range: legendStates.map((s) => s.color) },
         legend: { orient: "bottom", direction: "horizontal", title: null, symbolType: "square", symbolStrokeColor: "#888", symbolStrokeWidth: 0.5 },
       },
-      tooltip: [
-        { field: "state", type: "nominal" },
-        { field: "offset", type: "nominal" },
-        { field: "pages", type: "nominal" },
-      ],
+      tooltip: explore.tooltip as { field: string; type: "nominal" }[],
     },
   };
 
@@ -187,7 +207,7 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
     layers.push({
       data: { values: markers },
       layer: [
-        { mark: { type: "rule", strokeWidth: 2.5, color: "black" }, encoding: { x: { ...x, field: "x" }, y: { ...y, field: "row" }, y2: { field: "row1" } } },
+        { mark: { type: "rule", strokeWidth: 2.5, color: "black", clip: true }, encoding: { x: { ...x, field: "x" }, y: { ...y, field: "row" }, y2: { field: "row1" } } },
         ...(["left", "right"] as const).map((align) => ({
           transform: [{ filter: `datum.align === '${align}'` }],
           mark: { type: "text" as const, align, fontSize: 10, fontWeight: "bold" as const, baseline: "bottom" as const, dy: -1 },
@@ -201,7 +221,7 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
       data: { values: outlines },
       layer: [
         {
-          mark: { type: "rect", fill: null, stroke: "black", strokeWidth: 1.5, strokeDash: [3, 2] },
+          mark: { type: "rect", fill: null, stroke: "black", strokeWidth: 1.5, strokeDash: [3, 2], clip: true },
           encoding: { x: { ...x, field: "x0" }, x2: { field: "x1" }, y: { ...y, field: "row" }, y2: { field: "row1" } },
         },
         {

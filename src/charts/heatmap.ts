@@ -1,6 +1,7 @@
 // Residency heatmaps of a live address space: summarise a range through the process, draw it,
 // and zoom into any sub-range down to single pages.
 import { InvalidArgumentError, describeValue } from "../errors";
+import { CHUNK_HDR_SZ } from "../libc/constants";
 import { Chart } from "./chart";
 import { HeatmapAnnotation, HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
 import { ArraySource, ChartOptions, ResidencySource } from "./types";
@@ -23,7 +24,9 @@ export interface HeatmapOptions extends ChartOptions {
 
 /** An address range, as zoom takes it. */
 export interface AddressRange {
+  /** First address. */
   addr: number;
+  /** Bytes from addr. */
   length: number;
 }
 
@@ -37,6 +40,7 @@ const DATA_BUDGET_CHARS = 120_000;
 export class HeatmapChart extends Chart {
   constructor(
     private readonly source: ResidencySource,
+    /** The address range drawn (as given; the chart draws its whole pages). */
     readonly range: AddressRange,
     private readonly options: HeatmapOptions,
     spec: Chart["spec"],
@@ -83,15 +87,21 @@ export function residencyHeatmapChart(source: ResidencySource, addr: number, len
 }
 
 // glibc's chunk header sits in the 16 bytes before the data an allocator hands out.
-const ALLOCATOR_HEADER_BYTES = 16;
+const ALLOCATOR_HEADER_BYTES = CHUNK_HDR_SZ;
+
+/** An array's pages as a heatmap draws them: its process, its page range and the options with its marks. */
+export interface ArrayPages {
+  proc: ResidencySource;
+  addr: number;
+  length: number;
+  options: HeatmapOptions & { title: string };
+}
 
 /**
- * The residency heatmap of an array's pages (from its allocator header to its last byte), with
- * the array's bounds and the header marked; `options` as for residencyHeatmapChart (bounds and
- * annotations given are drawn besides the array's own). Returns the chart, which can zoom.
+ * The pages of an array (from its allocator header to its last byte) and the options that mark
+ * its bounds and header besides those given; throws InvalidArgumentError for anything else.
  */
-export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = {}): HeatmapChart {
-  const where = "arrayHeatmapChart";
+export function arrayPages(where: string, array: ArraySource, options: HeatmapOptions = {}): ArrayPages {
   if (array === null || typeof array !== "object" || typeof array.address !== "number" || typeof array.nbytes !== "number") {
     throw new InvalidArgumentError(`${where}: array must be an array of a simulated process (numpy or node), got ${describeValue(array)}`);
   }
@@ -106,12 +116,27 @@ export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = 
   const end = Math.max(array.address + array.nbytes, array.address + 1);
   const last = Math.ceil(end / pageSize) * pageSize;
   const title = opts.title ?? `${array.dtype.name} array of ${array.size.toLocaleString("en-US")} elements at 0x${array.address.toString(16)}`;
-  return drawHeatmap(proc, first, last - first, {
-    ...opts,
-    title,
-    bounds: [{ start: array.address, end: array.address + array.nbytes, label: "array" }, ...(opts.bounds ?? [])],
-    annotations: [{ addr: header, length: ALLOCATOR_HEADER_BYTES, label: "allocator header" }, ...(opts.annotations ?? [])],
-  }, title);
+  return {
+    proc,
+    addr: first,
+    length: last - first,
+    options: {
+      ...opts,
+      title,
+      bounds: [{ start: array.address, end: array.address + array.nbytes, label: "array" }, ...(opts.bounds ?? [])],
+      annotations: [{ addr: header, length: ALLOCATOR_HEADER_BYTES, label: "allocator header" }, ...(opts.annotations ?? [])],
+    },
+  };
+}
+
+/**
+ * The residency heatmap of an array's pages (from its allocator header to its last byte), with
+ * the array's bounds and the header marked; `options` as for residencyHeatmapChart (bounds and
+ * annotations given are drawn besides the array's own). Returns the chart, which can zoom.
+ */
+export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = {}): HeatmapChart {
+  const pages = arrayPages("arrayHeatmapChart", array, options);
+  return drawHeatmap(pages.proc, pages.addr, pages.length, pages.options, pages.options.title);
 }
 
 /** Validates, summarises and draws; returns the chart, which keeps `options` for its zooms. */
@@ -143,6 +168,8 @@ function drawHeatmap(source: ResidencySource, addr: number, length: number, opti
       title,
       bounds: options.bounds,
       annotations: options.annotations,
+      pid: typeof source.pid === "number" ? source.pid : undefined,
+      frameOf: typeof source.frameOf === "function" ? (at: number) => (source.frameOf as (a: number) => number | null).call(source, at) : undefined,
     });
     if (maxCells === 1 || JSON.stringify(result.rows).length <= DATA_BUDGET_CHARS) {
       return new HeatmapChart(source, { addr, length }, options, result.spec, title, result.text);

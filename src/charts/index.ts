@@ -11,14 +11,20 @@ export type { MimeBundle } from "./bundle";
 
 // The factories.
 export { residencyHeatmapChart, arrayHeatmapChart } from "./heatmap";
+export { residencyStepsChart, type ResidencyStep, type ResidencyStepsOptions } from "./steps";
 export { frameMapChart } from "./framemap";
-export { memoryTimelineChart, eventLabel, type TimelineOptions } from "./timeline";
+export { memoryTimelineChart, type TimelineOptions } from "./timeline";
 export { pageTableChart } from "./pagetables";
+export {
+  callSiteRssChart, callSiteHeatmapChart,
+  type CallSiteSource, type CallSiteSample, type CallSiteRssOptions, type CallSiteHeatmapOptions,
+} from "./call-sites";
 export { residencyComparisonChart, type ResidencyPanel } from "./compare";
 export {
   tlbHitsChart, cyclesByCauseChart, tlbPhasesChart, tlbReachChart,
   type CyclesByCauseOptions, type TlbReachOptions, type ReachMarker,
 } from "./tlb";
+export { workingSetChart, type WorkingSetSource, type WorkingSetSourcePoint } from "./working-set";
 
 // What the factories read (the simulator's objects fit structurally; plain objects do too).
 export type {
@@ -31,7 +37,8 @@ export {
   residencyHeatmapSpec,
   type HeatmapView, type HeatmapResult, type HeatmapBound, type HeatmapAnnotation, type ChartBody,
 } from "./heatmap-spec";
+export type { HeatmapRow } from "./heatmap-data";
 export { vegaLiteSpec, VEGA_LITE_SCHEMA, CHART_FONT, CHART_WIDTH, type VegaLiteSpec } from "./spec";
 export { renderChart, type RenderOptions, type RenderedChart } from "./render";
-export { OKABE_ITO, CATEGORY_COLORS, PAGE_STATES, UNMAPPED_STATE, type PageStateStyle } from "./palette";
+export { OKABE_ITO, CATEGORY_COLORS, PAGE_STATES, type PageStateStyle } from "./palette";
 export { formatBytes, formatCount, formatAddress } from "./units";

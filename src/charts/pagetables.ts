@@ -4,7 +4,7 @@ import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, PageTableLevel } from "./types";
-import { binaryTicks, formatBytes, formatBytesExpr, formatCount } from "./units";
+import { binaryTicks, bytesEncoding, formatBytes, formatCount } from "./units";
 import { requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
 import maxBy from "lodash/maxBy";
 import sumBy from "lodash/sumBy";
@@ -43,13 +43,7 @@ export function pageTableChart(levels: readonly PageTableLevel[], options: Chart
     data: { values },
     encoding: {
       y: { field: "name", type: "nominal", sort: values.map((v) => v.name), title: "level (top first)" },
-      x: {
-        field: "bytes",
-        type: "quantitative",
-        title: "memory in table pages",
-        scale: { domain: [0, xTicks[xTicks.length - 1]], nice: false },
-        axis: { values: xTicks, labelExpr: formatBytesExpr("datum.value") },
-      },
+      x: bytesEncoding("bytes", "memory in table pages", xTicks),
     },
     layer: [
       { mark: { type: "bar", color: OKABE_ITO.blue } },

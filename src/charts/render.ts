@@ -5,9 +5,10 @@
 // until the reply is queued, then takes it with receiveMessageOnPort: no event-loop turn needed.
 import * as path from "path";
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "worker_threads";
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InternalCheckError, InvalidArgumentError, describeValue } from "../errors";
 import { CHART_FONT, VegaLiteSpec } from "./spec";
 
+/** A rendered chart: its SVG and its PNG. */
 export interface RenderedChart {
   /** The SVG vega draws (text as font-family "DejaVu Sans"). */
   svg: string;
@@ -15,6 +16,7 @@ export interface RenderedChart {
   png: Uint8Array;
 }
 
+/** Options of renderChart. */
 export interface RenderOptions {
   /** Pixel ratio of the PNG (1 = the spec's CSS pixels); default 1.5. */
   scale?: number;
@@ -102,15 +104,15 @@ export function renderChart(spec: VegaLiteSpec, options: RenderOptions = {}): Re
   const received = receiveMessageOnPort(handle.port);
   if (woke === "timed-out" || received === undefined) {
     discardWorker(handle);
-    throw new Error(`renderChart: the render worker did not answer within ${RENDER_TIMEOUT_MS} ms`);
+    throw new InternalCheckError(`renderChart: the render worker did not answer within ${RENDER_TIMEOUT_MS} ms`);
   }
   const reply = received.message as { id: number; svg?: string; png?: Uint8Array; error?: string };
   if (reply.id !== id) {
     discardWorker(handle);
-    throw new Error(`renderChart: the render worker answered request ${reply.id}, expected ${id}`);
+    throw new InternalCheckError(`renderChart: the render worker answered request ${reply.id}, expected ${id}`);
   }
   if (reply.error !== undefined || reply.svg === undefined || reply.png === undefined) {
-    throw new Error(`renderChart: Vega could not render the spec: ${reply.error ?? "no output"}`);
+    throw new InvalidArgumentError(`renderChart: Vega could not render the spec: ${reply.error ?? "no output"}`);
   }
   return { svg: reply.svg, png: reply.png };
 }

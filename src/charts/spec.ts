@@ -4,10 +4,12 @@ import type { TopLevelSpec } from "vega-lite";
 
 /** A Vega-Lite v5 top-level spec as plain JSON (what the application/vnd.vegalite.v5+json MIME carries). */
 export interface VegaLiteSpec {
+  /** The Vega-Lite schema URL (VEGA_LITE_SCHEMA). */
   $schema: string;
   [key: string]: unknown;
 }
 
+/** The Vega-Lite 5 schema every spec names (the line JupyterLab's renderer bundles). */
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
 /** The font embedded in assets/fonts and named in every spec (browsers fall back to their own). */

@@ -5,7 +5,7 @@ import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, MemoryEvent } from "./types";
-import { binaryTicks, formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
+import { binaryTicks, bytesEncoding, formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
 import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
 
 /** Options of memoryTimelineChart. */
@@ -32,11 +32,61 @@ function formatArg(arg: unknown): string {
   return "…";
 }
 
-/** The label of an event: its own, or "call(arg values)" (✗ when it failed), cut to LABEL_LIMIT characters. */
+/** A call name that is already a statement ("a[-1] = 3", "a.max()", "512 x malloc(16 KiB)") is shown as it is. */
+const isStatement = (call: string): boolean => /[^\w.]/.test(call);
+
+/** Formats a call's arguments: in order, named ones by value; a flag given by name shows as name=true, or not at all when false. */
+function formatArgs(args: MemoryEvent["args"]): string {
+  if (Array.isArray(args)) return args.map(formatArg).join(", ");
+  return Object.entries(args ?? {})
+    .filter(([, value]) => value !== false)
+    .map(([name, value]) => (value === true ? `${name}=true` : formatArg(value)))
+    .join(", ");
+}
+
+/**
+ * The label of an event, as the program made the call: its own label, the call itself when it is
+ * already a statement, or "call(arg values)"; ✗ when it failed; cut to 40 characters.
+ *
+ * @example
+ * eventLabel({ call: "np.zeros", args: { shape: "268435456", dtype: "float64" }, VmRSS: 8, VmSize: 2097160 }); // "np.zeros(268435456, float64)"
+ * eventLabel({ call: "a[-1] = 3", args: { addr: 0x7ffff7ffe008 }, VmRSS: 12, VmSize: 2097160 }); // "a[-1] = 3"
+ */
 export function eventLabel(event: MemoryEvent): string {
-  const args = Array.isArray(event.args) ? event.args : Object.values(event.args ?? {});
-  const label = (event.label ?? `${event.call}(${args.map(formatArg).join(", ")})`) + (event.error === undefined ? "" : " ✗");
+  const call = event.label ?? (isStatement(event.call) ? event.call : `${event.call}(${formatArgs(event.args)})`);
+  const label = call + (event.error === undefined ? "" : " ✗");
   return label.length > LABEL_LIMIT ? `${label.slice(0, LABEL_LIMIT - 1)}…` : label;
+}
+
+// The C library's start-up in a new process: the first sbrk of the heap, then writes and a memset
+// of its own bookkeeping (glibc's tcache), before the program's first call (REFERENCE §1.1).
+const START_UP_CALLS = new Set(["sbrk", "write", "memset"]);
+
+/**
+ * The events a user made, in order: each process's start-up (its leading run of C-library calls,
+ * from the first sbrk) folded into one "python started" event (or "program started" for a
+ * process without numpy calls), with the figures after the last call it folds.
+ */
+export function userEvents(events: readonly MemoryEvent[]): MemoryEvent[] {
+  const seen = new Set<number | undefined>();
+  const out: MemoryEvent[] = [];
+  let i = 0;
+  while (i < events.length) {
+    const event = events[i];
+    const first = !seen.has(event.pid);
+    seen.add(event.pid);
+    let last = i;
+    if (first && event.call === "sbrk") {
+      while (last + 1 < events.length && events[last + 1].pid === event.pid && START_UP_CALLS.has(events[last + 1].call)) last++;
+      const python = events.some((e) => e.pid === event.pid && e.call.startsWith("np."));
+      const label = python ? "python started" : "program started";
+      out.push({ ...events[last], call: label, args: [], label });
+    } else {
+      out.push(event);
+    }
+    i = last + 1;
+  }
+  return out;
 }
 
 /** Formats a status field as given (numbers grouped: the status says its own units). */
@@ -66,24 +116,31 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
     requireNonNegative(where, `events[${i}].VmSize`, event.VmSize);
     if (event.Commit !== undefined) requireNonNegative(where, `events[${i}].Commit`, event.Commit);
   }
-  const hasCommit = events.some((e) => e.Commit !== undefined);
-  const shown = thin(events.length, maxEvents);
+  const steps = userEvents(events);
+  const hasCommit = steps.some((e) => e.Commit !== undefined);
+  const pids = [...new Set(steps.map((e) => e.pid))];
+  // Several processes: one line per pid (dashed apart), each call labelled with its pid.
+  const several = pids.length > 1;
+  const label = (e: MemoryEvent, i: number): string => `${i + 1}. ${several ? `pid ${e.pid}: ` : ""}${eventLabel(e)}`;
+  const shown = thin(steps.length, maxEvents);
   // The log counts kB, like /proc/PID/status; the chart plots bytes.
   const values = shown.map((i) => {
-    const e = events[i];
-    const row: Record<string, string | number> = { step: `${i + 1}. ${eventLabel(e)}`, VmRSS: e.VmRSS * 1024, VmSize: e.VmSize * 1024 };
+    const e = steps[i];
+    const row: Record<string, string | number> = { step: label(e, i), VmRSS: e.VmRSS * 1024, VmSize: e.VmSize * 1024 };
     if (hasCommit) row.Commit = (e.Commit ?? 0) * 1024;
+    if (several) row.pid = `pid ${e.pid}`;
     return row;
   });
   const metrics = hasCommit ? ["VmSize", "Commit", "VmRSS"] : ["VmSize", "VmRSS"];
   const colors = hasCommit ? [OKABE_ITO.blue, OKABE_ITO.bluishGreen, OKABE_ITO.vermillion] : [OKABE_ITO.blue, OKABE_ITO.vermillion];
-  const last = events[events.length - 1];
   const yTicks = binaryTicks(Math.max(...values.map((row) => Math.max(Number(row.VmRSS), Number(row.VmSize), Number(row.Commit ?? 0)))));
   const title = options.title ?? "Memory after each call";
+  const now = (e: MemoryEvent): string =>
+    `VmRSS ${formatBytes(e.VmRSS * 1024)}, VmSize ${formatBytes(e.VmSize * 1024)}` + (e.Commit === undefined ? "" : `, commit ${formatBytes(e.Commit * 1024)}`);
+  const lastOf = (pid: number | undefined): MemoryEvent => steps.filter((e) => e.pid === pid).at(-1) as MemoryEvent;
   const subtitle =
-    `now VmRSS ${formatBytes(last.VmRSS * 1024)}, VmSize ${formatBytes(last.VmSize * 1024)}` +
-    (last.Commit === undefined ? "" : `, commit ${formatBytes(last.Commit * 1024)}`) +
-    (shown.length < events.length ? ` (showing ${shown.length} of ${events.length} calls)` : "");
+    (several ? pids.map((pid) => `pid ${pid} now ${now(lastOf(pid))}`).join("; ") : `now ${now(steps[steps.length - 1])}`) +
+    (shown.length < steps.length ? ` (showing ${shown.length} of ${steps.length} calls)` : "");
   const spec = vegaLiteSpec({
     title: { text: title, subtitle },
     width: CHART_WIDTH,
@@ -92,6 +149,7 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
     transform: [
       { fold: metrics, as: ["metric", "bytes"] },
       { calculate: formatBytesExpr("datum.bytes"), as: "size" },
+      { calculate: "datum.bytes / 1024", as: "kB" },
     ],
     mark: { type: "line", interpolate: "step-after", point: true, strokeWidth: 2 },
     encoding: {
@@ -102,26 +160,18 @@ export function memoryTimelineChart(events: readonly MemoryEvent[], options: Tim
         title: "call",
         axis: { labelAngle: -35, labelAlign: "right", labelLimit: 220, labelOverlap: shown.length > LABELS_ALWAYS_SHOWN ? "greedy" : false },
       },
-      y: {
-        field: "bytes",
-        type: "quantitative",
-        title: "bytes",
-        scale: { domain: [0, yTicks[yTicks.length - 1]], nice: false },
-        axis: { values: yTicks, labelExpr: formatBytesExpr("datum.value") },
-      },
+      y: bytesEncoding("bytes", "bytes", yTicks),
       color: { field: "metric", type: "nominal", title: null, scale: { domain: metrics, range: colors }, legend: { orient: "top" } },
+      ...(several ? { strokeDash: { field: "pid", type: "nominal" as const, title: null, legend: { orient: "top" as const, symbolType: "stroke", symbolStrokeWidth: 2 } } } : {}),
       tooltip: [
         { field: "step", type: "nominal", title: "call" },
         { field: "metric", type: "nominal" },
         { field: "size", type: "nominal" },
+        { field: "kB", type: "quantitative", title: "exact (kB)", format: ",d" },
       ],
     },
   });
-  const lines = shown.map((i) => {
-    const e = events[i];
-    return `${i + 1}. ${eventLabel(e)}: VmRSS ${formatBytes(e.VmRSS * 1024)}, VmSize ${formatBytes(e.VmSize * 1024)}` +
-      (e.Commit === undefined ? "" : `, commit ${formatBytes(e.Commit * 1024)}`);
-  });
+  const lines = shown.map((i) => `${label(steps[i], i)}: ${now(steps[i])}`);
   const status = Object.entries(options.status ?? {}).map(([key, value]) => `${key}: ${formatStatusValue(value)}`);
   const text = [`${title}: ${subtitle}`, ...status, ...lines].join("\n");
   return new Chart(spec, title, text);

@@ -10,10 +10,30 @@ import { ChartOptions, ReachSeries, TlbPhase } from "./types";
 import { formatCount } from "./units";
 import { requireLabel, requireNonEmptyArray, requireNonNegative } from "./validate";
 
-/** A phase's cycles by cause: cyclesByCause, else the MMU's breakdown without its total. */
-function causeCycles(phase: TlbPhase): Readonly<Record<string, number>> {
-  if (phase.cyclesByCause !== undefined) return phase.cyclesByCause;
-  return Object.fromEntries(Object.entries(phase.cycles ?? {}).filter(([cause]) => cause !== "total"));
+// The names a measured Phase (proc.measure, measure()) gives its TLB levels and cycle causes, and
+// the words the charts show for them; keys not listed are shown as given.
+const READABLE_NAMES: Readonly<Record<string, string>> = {
+  l1d: "L1 dTLB",
+  l2: "L2 TLB",
+  l1Hit: "L1 hit",
+  l2Hit: "L2 hit",
+  walk: "page walk",
+  zeroPageMap: "zero-page map",
+  minorFault: "page fault",
+  hugeFault: "huge fault",
+  cowCopy: "COW copy",
+};
+const readable = (key: string): string => READABLE_NAMES[key] ?? key;
+
+/** A phase's TLB levels under readable names: [level, { hits, misses }] in lookup order. */
+function tlbLevels(phase: TlbPhase): [string, { readonly hits: number; readonly misses: number }][] {
+  return Object.entries(phase.tlb).map(([level, counts]) => [readable(level), counts]);
+}
+
+/** A phase's cycles by cause under readable names: cyclesByCause, else the MMU's breakdown without its total. */
+function causeCycles(phase: TlbPhase): [string, number][] {
+  const given = phase.cyclesByCause ?? Object.fromEntries(Object.entries(phase.cycles ?? {}).filter(([cause]) => cause !== "total"));
+  return Object.entries(given).map(([cause, cycles]) => [readable(cause), cycles]);
 }
 
 /** Checks phases (unique labels, counts >= 0); returns the TLB levels in first-seen order. */
@@ -32,20 +52,20 @@ function checkPhases(where: string, phases: readonly TlbPhase[]): string[] {
     for (const [level, counts] of Object.entries(phase.tlb)) {
       requireNonNegative(where, `phases[${i}].tlb["${level}"].hits`, counts?.hits);
       requireNonNegative(where, `phases[${i}].tlb["${level}"].misses`, counts?.misses);
-      if (!levels.includes(level)) levels.push(level);
+      if (!levels.includes(readable(level))) levels.push(readable(level));
     }
-    for (const [cause, cycles] of Object.entries(causeCycles(phase))) {
+    for (const [cause, cycles] of causeCycles(phase)) {
       requireNonNegative(where, `phases[${i}] cycles of "${cause}"`, cycles);
     }
   }
   return levels;
 }
 
-/** Causes in first-seen order across phases. */
+/** Causes that cost cycles in some phase, in first-seen order (a cause at 0 everywhere gets no legend entry). */
 function causesOf(phases: readonly TlbPhase[]): string[] {
   const causes: string[] = [];
-  for (const phase of phases) for (const cause of Object.keys(causeCycles(phase))) if (!causes.includes(cause)) causes.push(cause);
-  return causes;
+  for (const phase of phases) for (const [cause] of causeCycles(phase)) if (!causes.includes(cause)) causes.push(cause);
+  return causes.filter((cause) => phases.some((phase) => causeCycles(phase).some(([c, cycles]) => c === cause && cycles > 0)));
 }
 
 /** 0 and the powers of ten up to the first >= max: the ticks of a symlog count axis. */
@@ -58,7 +78,7 @@ function powersOfTen(max: number): number[] {
 /** One line per phase: its hits and misses per level. */
 function describeTlb(phases: readonly TlbPhase[]): string {
   return phases
-    .map((p) => `${p.label}: ` + Object.entries(p.tlb).map(([level, c]) => `${level} ${formatCount(c.hits)} hits / ${formatCount(c.misses)} misses`).join(", "))
+    .map((p) => `${p.label}: ` + tlbLevels(p).map(([level, c]) => `${level} ${formatCount(c.hits)} hits / ${formatCount(c.misses)} misses`).join(", "))
     .join("\n");
 }
 
@@ -69,19 +89,30 @@ function describeTlb(phases: readonly TlbPhase[]): string {
 export function tlbHitsChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
   const levels = checkPhases("tlbHitsChart", phases);
   const values = phases.flatMap((p) =>
-    Object.entries(p.tlb).flatMap(([level, c]) => [
+    tlbLevels(p).flatMap(([level, c]) => [
       { phase: p.label, level, outcome: "hits", n: c.hits },
       { phase: p.label, level, outcome: "misses", n: c.misses },
     ]),
   );
+  const panelWidth = Math.max(120, Math.floor(CHART_WIDTH / phases.length) - 20);
   const maxCount = Math.max(...values.map((v) => v.n));
   const title = options.title ?? "TLB hits and misses per level";
   const spec = vegaLiteSpec({
     title: { text: title, subtitle: "one panel per phase; symmetric log scale" },
     data: { values },
-    facet: { column: { field: "phase", type: "nominal", sort: phases.map((p) => p.label), title: null, header: { labelFontSize: 12 } } },
+    transform: [{ joinaggregate: [{ op: "sum", field: "n", as: "lookups" }], groupby: ["phase", "level"] }, { calculate: "datum.lookups > 0 ? datum.n / datum.lookups : 0", as: "share" }],
+    facet: {
+      column: {
+        field: "phase",
+        type: "nominal",
+        sort: phases.map((p) => p.label),
+        title: null,
+        // Long phase labels wrap at their commas and stop at the panel's width, so neighbours never run together.
+        header: { labelFontSize: 12, labelExpr: "split(datum.label, ', ')", labelLimit: panelWidth },
+      },
+    },
     spec: {
-      width: Math.max(120, Math.floor(CHART_WIDTH / phases.length) - 20),
+      width: panelWidth,
       height: 220,
       encoding: {
         x: { field: "level", type: "nominal", sort: levels, title: null, axis: { labelAngle: 0 } },
@@ -94,9 +125,11 @@ export function tlbHitsChart(phases: readonly TlbPhase[], options: ChartOptions 
           encoding: {
             color: { field: "outcome", type: "nominal", title: null, scale: { domain: ["hits", "misses"], range: [OKABE_ITO.bluishGreen, OKABE_ITO.vermillion] } },
             tooltip: [
+              { field: "phase", type: "nominal" },
               { field: "level", type: "nominal" },
               { field: "outcome", type: "nominal" },
-              { field: "n", type: "quantitative", format: ",d" },
+              { field: "n", type: "quantitative", title: "lookups", format: ",d" },
+              { field: "share", type: "quantitative", title: "share of the level's lookups", format: ".4~%" },
             ],
           },
         },
@@ -109,8 +142,9 @@ export function tlbHitsChart(phases: readonly TlbPhase[], options: ChartOptions 
 
 /** Rows of cycles per phase and cause, per access when asked and known. */
 function cycleRows(phases: readonly TlbPhase[], perAccess: boolean): { phase: string; cause: string; cycles: number }[] {
+  const shown = new Set(causesOf(phases));
   return phases.flatMap((p) =>
-    Object.entries(causeCycles(p)).map(([cause, cycles]) => ({
+    causeCycles(p).filter(([cause]) => shown.has(cause)).map(([cause, cycles]) => ({
       phase: p.label,
       cause,
       cycles: perAccess ? (p.accesses ? cycles / p.accesses : 0) : cycles,
@@ -146,7 +180,7 @@ function cyclesBody(
       tooltip: [
         { field: "phase", type: "nominal" },
         { field: "cause", type: "nominal" },
-        { field: "cycles", type: "quantitative", title: measure, format: ",.3~f" },
+        { field: "cycles", type: "quantitative", title: measure, format: ",.4~f" },
       ],
     },
     transform: [{ calculate: `indexof(${JSON.stringify(causes)}, datum.cause)`, as: "causeIndex" }],
@@ -181,35 +215,45 @@ export function cyclesByCauseChart(phases: readonly TlbPhase[], options: CyclesB
   return new Chart(spec, title, `${title}\n${describeCycles(phases, perAccess)}`);
 }
 
+// TLB levels are drawn in greys, apart from the Okabe-Ito colours of the causes, so that within
+// the phases chart every colour means one thing.
+const LEVEL_COLORS = ["#4D4D4D", "#A6A6A6", "#D9D9D9"];
+
 /**
- * Phases side by side: TLB misses per level (grouped by phase) next to cycles per access by
- * cause. Returns the chart.
+ * Phases side by side: TLB misses per level for each phase, next to cycles per access by cause.
+ * Takes measured phases as they are (`proc.measure(...)`, the experiments' phases) or TlbPhase
+ * objects. Returns the chart.
+ *
+ * @example
+ * const seq = proc.measure(() => np.add(a, 0, { out: a }), "sequential");
+ * show(tlbPhasesChart([seq, random]));
  */
 export function tlbPhasesChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
   const levels = checkPhases("tlbPhasesChart", phases);
   const labels = phases.map((p) => p.label);
-  const misses = phases.flatMap((p) => Object.entries(p.tlb).map(([level, c]) => ({ phase: p.label, level, misses: c.misses })));
+  const misses = phases.flatMap((p) => tlbLevels(p).map(([level, c]) => ({ phase: p.label, level, misses: c.misses })));
   const title = options.title ?? "Phases side by side";
   const half = Math.floor(CHART_WIDTH / 2) - 40;
+  const height = Math.max(60, 34 * phases.length);
   const spec = vegaLiteSpec({
     title,
     hconcat: [
       {
         title: "TLB misses per level",
         width: half,
-        height: 220,
+        height,
         data: { values: misses },
         mark: { type: "bar" },
         encoding: {
-          x: { field: "level", type: "nominal", sort: levels, title: null, axis: { labelAngle: 0 } },
-          xOffset: { field: "phase", type: "nominal", sort: labels },
-          y: { field: "misses", type: "quantitative", title: "misses", axis: { format: "~s" } },
+          y: { field: "phase", type: "nominal", sort: labels, title: null },
+          yOffset: { field: "level", type: "nominal", sort: levels },
+          x: { field: "misses", type: "quantitative", title: "misses", axis: { format: "~s" } },
           color: {
-            field: "phase",
+            field: "level",
             type: "nominal",
-            sort: labels,
-            title: null,
-            scale: { range: CATEGORY_COLORS.slice(0, labels.length) },
+            sort: levels,
+            title: "TLB level",
+            scale: { domain: levels, range: LEVEL_COLORS.slice(0, levels.length) },
             legend: { orient: "bottom", direction: "vertical" },
           },
           tooltip: [
@@ -228,7 +272,9 @@ export function tlbPhasesChart(phases: readonly TlbPhase[], options: ChartOption
 
 /** A vertical marker on a reach chart, e.g. { label: "L1 dTLB reach", pages: 64 }. */
 export interface ReachMarker {
+  /** What the marker says, e.g. "L1 dTLB: 64 entries". */
   label: string;
+  /** Where it stands: pages touched. */
   pages: number;
 }
 
@@ -255,9 +301,14 @@ export function tlbReachChart(series: readonly ReachSeries[], options: TlbReachO
       values.push({ series: label, pages, cycles: requireNonNegative(where, `series[${i}].points[${j}].cyclesPerAccess`, point.cyclesPerAccess) });
     }
   }
-  const markers = (options.reach ?? []).map((m, i) => ({
+  const given = (options.reach ?? []).map((m, i) => ({
     label: requireLabel(where, `options.reach[${i}].label`, m?.label),
     pages: requireNonNegative(where, `options.reach[${i}].pages`, m.pages),
+  }));
+  // Markers at the same number of pages (two CPUs with 64-entry L1 TLBs) share one rule and one label.
+  const markers = [...new Set(given.map((m) => m.pages))].map((pages) => ({
+    pages,
+    label: given.filter((m) => m.pages === pages).map((m) => m.label).join(" · "),
   }));
   const labels = series.map((s) => s.label);
   const title = options.title ?? "Cost per access against pages touched (TLB reach)";
@@ -287,9 +338,13 @@ export function tlbReachChart(series: readonly ReachSeries[], options: TlbReachO
             {
               data: { values: markers },
               layer: [
-                { mark: { type: "rule" as const, strokeDash: [4, 3], color: "#555" }, encoding: { x: { ...x, field: "pages" } } },
                 {
-                  mark: { type: "text" as const, angle: 270, align: "right" as const, baseline: "bottom" as const, dx: -4, dy: -3, fontSize: 10, color: "#333" },
+                  mark: { type: "rule" as const, strokeDash: [4, 3], color: "#555" },
+                  encoding: { x: { ...x, field: "pages" }, tooltip: [{ field: "label", type: "nominal" as const, title: "reach" }, { field: "pages", type: "quantitative" as const, format: ",d" }] },
+                },
+                // Labels stand above the plot, where no curve runs: read upwards from the top of their rule.
+                {
+                  mark: { type: "text" as const, angle: 270, align: "left" as const, baseline: "middle" as const, dx: 4, fontSize: 10, color: "#333" },
                   encoding: { x: { ...x, field: "pages" }, y: { value: 0 }, text: { field: "label" } },
                 },
               ],

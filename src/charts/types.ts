@@ -25,6 +25,10 @@ export interface ResidencySource {
   readonly pageSize: number;
   /** Summarises [addr, addr + length) into at most `cells` cells of whole pages. */
   residencySummary(addr: number, length: number, cells: number): ResidencyCounts;
+  /** The process id, named in the heatmap's tooltips. */
+  readonly pid?: number;
+  /** The frame backing the page of `addr`, or null: lets the heatmap's tooltips list frames. */
+  frameOf?(addr: number): number | null;
 }
 
 /**
@@ -32,16 +36,30 @@ export interface ResidencySource {
  * where its data starts, how many bytes and elements it has, and the process whose pages hold it.
  */
 export interface ArraySource {
+  /** The data pointer in the simulated process. */
   readonly address: number;
+  /** Bytes of the elements. */
   readonly nbytes: number;
+  /** Number of elements. */
   readonly size: number;
-  readonly dtype: { readonly name: string };
+  /** The element type. */
+  readonly dtype: {
+    /** The element type's name, e.g. "float64". */
+    readonly name: string;
+  };
   /** The runtime the array belongs to; its process must summarise residency (a ResidencySource). */
-  readonly runtime: { readonly proc: { readonly pageSize: number } };
+  readonly runtime: {
+    /** The process whose pages hold the array. */
+    readonly proc: {
+      /** Base page size in bytes. */
+      readonly pageSize: number;
+    };
+  };
 }
 
 /** Anything that can say which physical frame backs a virtual address. */
 export interface FrameSource {
+  /** Base page size in bytes. */
   readonly pageSize: number;
   /** The physical frame number backing the page of `addr`, or null when no frame does. */
   frameOf(addr: number): number | null;
@@ -52,6 +70,9 @@ export interface FrameSource {
  * are in kB, as /proc/PID/status and the kernel's event log report them.
  */
 export interface MemoryEvent {
+  /** The process the call was made in (the machine's log holds every process's calls). */
+  pid?: number;
+  /** The call's name ("mmap", "np.zeros", "fork"...). */
   call: string;
   /** The call's arguments, by name or in order. */
   args?: Readonly<Record<string, unknown>> | readonly unknown[];
@@ -70,11 +91,17 @@ export interface MemoryEvent {
 /** One measured phase of an experiment (sequential pass, random pass, ...). The MMU's stats
  *  (or the difference of two snapshots) fit, spread into { label, ...stats }. */
 export interface TlbPhase {
+  /** The phase's name, shown on the chart. */
   label: string;
   /** Memory accesses the phase made (for costs per access). */
   accesses?: number;
   /** Hits and misses per TLB level, in lookup order. */
-  tlb: Readonly<Record<string, { readonly hits: number; readonly misses: number }>>;
+  tlb: Readonly<Record<string, {
+    /** Lookups that found their translation. */
+    readonly hits: number;
+    /** Lookups that did not. */
+    readonly misses: number;
+  }>>;
   /** Cycles spent per cause ("L1 hit", "page walk", "page fault", ...). */
   cyclesByCause?: Readonly<Record<string, number>>;
   /** The MMU's cycle breakdown, used when cyclesByCause is absent (its "total" is left out). */
@@ -83,13 +110,17 @@ export interface TlbPhase {
 
 /** One point of a TLB reach curve. */
 export interface ReachPoint {
+  /** Pages touched on each pass. */
   pagesTouched: number;
+  /** Modelled cycles per access. */
   cyclesPerAccess: number;
 }
 
 /** One curve of a reach chart (e.g. "4 KiB pages", "2 MiB pages"). */
 export interface ReachSeries {
+  /** The curve's name in the legend. */
   label: string;
+  /** The measured points, by increasing page count. */
   points: readonly ReachPoint[];
 }
 

@@ -74,3 +74,14 @@ export function binaryTicks(max: number, count = 6): number[] {
   for (let value = 0; value < max + step; value += step) ticks.push(value);
   return ticks;
 }
+
+/** A position encoding of a byte count: 0 to the last of `ticks`, labelled in binary units. */
+export function bytesEncoding(field: string, title: string, ticks: readonly number[]) {
+  return {
+    field,
+    type: "quantitative" as const,
+    title,
+    scale: { domain: [0, ticks[ticks.length - 1]], nice: false },
+    axis: { values: [...ticks], labelExpr: formatBytesExpr("datum.value") },
+  };
+}

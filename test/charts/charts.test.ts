@@ -107,6 +107,29 @@ describe("memoryTimelineChart", () => {
     expectDisplayable(memoryTimelineChart(long, { maxEvents: 500 }));
   });
 
+  it("labels calls as the program made them: statements as they are, start-up folded, one line per pid", () => {
+    const log = [
+      { pid: 1, call: "sbrk", args: { increment: 135168 }, VmRSS: 0, VmSize: 132 },
+      { pid: 1, call: "write", args: { addr: 0x555555559008, length: 8 }, VmRSS: 4, VmSize: 132 },
+      { pid: 1, call: "memset", args: { addr: 0x555555559010, byte: 0, length: 640 }, VmRSS: 4, VmSize: 132 },
+      { pid: 1, call: "np.zeros", args: { shape: "1024", dtype: "float64" }, VmRSS: 8, VmSize: 140 },
+      { pid: 2, call: "sbrk", args: { increment: 135168 }, VmRSS: 0, VmSize: 132 },
+      { pid: 2, call: "512 x malloc(16 KiB)", args: {}, VmRSS: 8200, VmSize: 8300 },
+      { pid: 1, call: "a[-1] = 3", args: { addr: 0x7ffff7ffe008 }, VmRSS: 12, VmSize: 140 },
+      { pid: 1, call: "np.add", args: { shape: "1024", out: true }, VmRSS: 16, VmSize: 140 },
+    ];
+    const rows = values(memoryTimelineChart(log).spec);
+    expect(rows.map((r) => r.step)).toEqual([
+      "1. pid 1: python started", "2. pid 1: np.zeros(1024, float64)", "3. pid 2: program started",
+      "4. pid 2: 512 x malloc(16 KiB)", "5. pid 1: a[-1] = 3", "6. pid 1: np.add(1024, out=true)",
+    ]);
+    expect(rows[0]).toMatchObject({ pid: "pid 1", VmRSS: 4 * 1024, VmSize: 132 * 1024 });
+    // A single process keeps its labels without pid and draws one line per metric.
+    const single = memoryTimelineChart(log.filter((e) => e.pid === 1));
+    expect(values(single.spec).map((r) => r.step)[0]).toBe("1. python started");
+    expect(JSON.stringify(single.spec)).not.toContain("strokeDash");
+  });
+
   it("cuts long labels and rejects bad events", () => {
     expect(eventLabel({ call: "x".repeat(80), VmRSS: 0, VmSize: 0 })).toHaveLength(40);
     expect(() => memoryTimelineChart([])).toThrow(InvalidArgumentError);
@@ -151,12 +174,28 @@ describe("TLB charts", () => {
     expect(() => tlbReachChart([{ label: "x", points: [{ pagesTouched: 0, cyclesPerAccess: 1 }] }])).toThrow(/>= 1/);
   });
 
-  it("takes the MMU's cycle breakdown, leaving out its total", () => {
-    const fromStats = { label: "mmu", accesses: 10, tlb: { l1d: { hits: 9, misses: 1 } }, cycles: { l1Hit: 10, walk: 30, total: 40 } };
+  it("takes the MMU's cycle breakdown under readable names, leaving out its total and causes that cost nothing", () => {
+    const fromStats = { label: "mmu", accesses: 10, tlb: { l1d: { hits: 9, misses: 1 } }, cycles: { l1Hit: 10, l2Hit: 0, walk: 30, total: 40 } };
     expect(values(cyclesByCauseChart([fromStats]).spec)).toEqual([
-      { phase: "mmu", cause: "l1Hit", cycles: 10 },
-      { phase: "mmu", cause: "walk", cycles: 30 },
+      { phase: "mmu", cause: "L1 hit", cycles: 10 },
+      { phase: "mmu", cause: "page walk", cycles: 30 },
     ]);
+    expect(values(tlbHitsChart([fromStats]).spec)).toContainEqual({ phase: "mmu", level: "L1 dTLB", outcome: "misses", n: 1 });
+  });
+
+  it("puts markers at the same number of pages under one label", () => {
+    const chart = tlbReachChart([{ label: "4K", points: [{ pagesTouched: 1, cyclesPerAccess: 1 }] }], {
+      reach: [{ label: "A L1: 64", pages: 64 }, { label: "B L1: 64", pages: 64 }, { label: "B L2: 2048", pages: 2048 }],
+    });
+    const [, markers] = chart.spec.layer as Record<string, unknown>[];
+    expect(values(markers)).toEqual([{ pages: 64, label: "A L1: 64 · B L1: 64" }, { pages: 2048, label: "B L2: 2048" }]);
+  });
+
+  it("colours TLB levels apart from cycle causes in the phases chart", () => {
+    const [misses, cycles] = tlbPhasesChart(phases).spec.hconcat as { encoding: { color: { scale: { range: string[] } } } }[];
+    const levelColours = misses.encoding.color.scale.range;
+    const causeColours = cycles.encoding.color.scale.range;
+    expect(levelColours.filter((colour) => causeColours.includes(colour))).toEqual([]);
   });
 
   it("rejects repeated phase labels and negative counts", () => {

@@ -168,7 +168,7 @@ def comparable_outputs(cell):
         kind = output.output_type
         if kind == "stream":
             text = normalize_claims_text(text_of(output.text))
-            if reduced and reduced[-1]["stream"] == output.name:
+            if reduced and reduced[-1].get("stream") == output.name:
                 reduced[-1]["text"] += text
             else:
                 reduced.append({"stream": output.name, "text": text})

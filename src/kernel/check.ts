@@ -1,13 +1,13 @@
 // machine.check(): recomputes the kernel's bookkeeping from the page tables and frame refcounts
 // and throws on the first disagreement, naming it.
 
-import { PagelabError } from "../errors";
+import { InternalCheckError } from "../errors";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
-import { entryPfn, isZeroEntry } from "./pte";
+import { entryPfn, isSwapEntry, isZeroEntry, swapSlotOf } from "./pte";
 
 function fail(message: string): never {
-  throw new PagelabError("memory-error", `machine.check: ${message}`);
+  throw new InternalCheckError(`machine.check: ${message}`);
 }
 
 /** Asserts every invariant of the machine; returns normally when all hold. */
@@ -18,6 +18,8 @@ export function checkMachine(machine: Machine): void {
   /** Owners seen per frame: mappings plus table pages. */
   const owners = new Map<number, number>();
   const own = (pfn: number, n = 1) => owners.set(pfn, (owners.get(pfn) ?? 0) + n);
+  /** Swap entries seen per slot. */
+  const slotEntries = new Map<number, number>();
   let tablePages = 0;
   for (const proc of machine.processes) {
     const mm = proc.mm;
@@ -32,11 +34,19 @@ export function checkMachine(machine: Machine): void {
     }
     let rss = 0;
     let huge = 0;
+    let swapped = 0;
     mm.pageTable.forEachLeaf(0, userSpaceEnd(machine), (vaddr, entry, node, index) => {
       const size = index < 0 ? machine.hugePageBytes : pageBytes;
       const vma = mm.vmas.find(vaddr);
       if (!vma || vaddr + size > vma.end) fail(`${who}: a page entry at 0x${vaddr.toString(16)} lies outside any VMA`);
       if (index >= 0 && node.huge !== 0) fail(`${who}: a huge table also holds base entries`);
+      if (isSwapEntry(entry)) {
+        // A swapped page is counted in VmSwap, never in VmRSS (REFERENCE §9.2)
+        const slot = swapSlotOf(entry);
+        slotEntries.set(slot, (slotEntries.get(slot) ?? 0) + 1);
+        swapped++;
+        return;
+      }
       const pfn = entryPfn(entry);
       if (isZeroEntry(entry)) {
         const expected = index < 0 ? memory.hugeZeroPfn() : memory.zeroPfn;
@@ -52,6 +62,7 @@ export function checkMachine(machine: Machine): void {
     // RSS counts private pages only, zero-page mappings never (REFERENCE §3.3)
     if (rss !== mm.rssPages) fail(`${who}: VmRSS says ${mm.rssPages} pages but ${rss} private pages are mapped`);
     if (huge !== mm.hugePmds) fail(`${who}: ${mm.hugePmds} huge mappings counted, ${huge} found`);
+    if (swapped !== mm.swapPages) fail(`${who}: VmSwap says ${mm.swapPages} pages but ${swapped} swap entries exist`);
     const counted = mm.pageTable.countTablePages();
     if (counted !== mm.pageTable.tablePages) fail(`${who}: ${mm.pageTable.tablePages} table pages counted, ${counted} exist`);
     const mismatch = mm.pageTable.findCountMismatch();
@@ -67,6 +78,12 @@ export function checkMachine(machine: Machine): void {
     const ref = memory.getRef(pfn);
     if (ref !== count) fail(`pfn ${pfn} has refcount ${ref} but ${count} owners`);
   }
+  const swap = machine.swap;
+  for (const [slot, entries] of slotEntries) {
+    const count = swap === null ? 0 : swap.countOf(slot);
+    if (count !== entries) fail(`swap slot ${slot} counts ${count} entries but ${entries} point at it`);
+  }
+  if ((swap?.usedSlots ?? 0) !== slotEntries.size) fail(`${swap?.usedSlots ?? 0} swap slots are in use but ${slotEntries.size} are referenced (leaked slots)`);
   const expectedUsed = owners.size + memory.reservedFrames;
   if (memory.usedFrames !== expectedUsed) {
     fail(`${memory.usedFrames} frames are in use but ${owners.size} are owned and ${memory.reservedFrames} reserved (leaked frames)`);

@@ -1,8 +1,14 @@
 // Fault and kernel-work counters, kept per process and per machine with the same fields.
 
+/**
+ * Fault and kernel-work counters, kept with the same fields per process (`proc.counters`) and per
+ * machine (`machine.counters`, summed over every process that ran).
+ */
 export interface KernelCounters {
   /** Every fault the kernel resolved (Linux counts them all as minor faults without swap/files). */
   minorFaults: number;
+  /** Faults that read a page back from swap (majflt; REFERENCE §9.2). Not counted in minorFaults. */
+  majorFaults: number;
   /** Read faults answered with the shared zero page or the huge zero page (no RSS). */
   zeroPageMaps: number;
   /** Faults that mapped a freshly allocated huge page with one PMD entry. */
@@ -13,6 +19,8 @@ export interface KernelCounters {
   thpFallbacks: number;
   /** Huge mappings split into base-page entries (write to the huge zero page, COW, partial unmap). */
   thpSplits: number;
+  /** Ranges khugepaged collapsed into a huge page in this process (thp_collapse_alloc). */
+  thpCollapses: number;
   /** Write faults on a page shared after fork that copied it. */
   cowCopies: number;
   /** Bytes the kernel cleared to hand out fresh pages. */
@@ -27,11 +35,13 @@ export type CounterName = keyof KernelCounters;
 export function zeroCounters(): KernelCounters {
   return {
     minorFaults: 0,
+    majorFaults: 0,
     zeroPageMaps: 0,
     thpFaults: 0,
     mthpFaults: 0,
     thpFallbacks: 0,
     thpSplits: 0,
+    thpCollapses: 0,
     cowCopies: 0,
     kernelBytesZeroed: 0,
     kernelBytesCopied: 0,

@@ -4,30 +4,54 @@
 
 import type { KernelCounters } from "./counters";
 
+/** Faults one call caused, by kind. */
 export interface FaultSummary {
+  /** Faults resolved without I/O (every fault of anonymous memory without swap). */
   minor: number;
+  /** Swap-ins (major faults). */
+  major: number;
+  /** Read faults answered with the shared (or huge) zero page. */
   zeroPage: number;
+  /** Faults that mapped a whole transparent huge page. */
   thp: number;
+  /** Faults that wanted a huge page but fell back to a base page (thp_fault_fallback). */
   thpFallback: number;
+  /** Huge mappings split into base pages (the huge zero page on write, a partial munmap or mprotect). */
   thpSplit: number;
+  /** Copy-on-write faults: a write to a page shared after fork copied it. */
   cow: number;
 }
 
+/**
+ * One entry of the kernel's event log: a system call or a memory access of a process, with what it
+ * cost. Read them in `machine.events` or `proc.events`.
+ * @example
+ * ```ts
+ * const p = new Machine().spawn();
+ * p.touch(p.mmap(8192), 8192, "write");
+ * for (const e of p.events) console.log(e.call, e.faults.minor, e.VmRSS);
+ * ```
+ */
 export interface KernelEvent {
   /** Sequence number: events are ordered by it, machine-wide. */
   time: number;
+  /** The process that made the call. */
   pid: number;
+  /** The call's name ("mmap", "touch", "fork", "np.zeros", "kill"...). */
   call: string;
+  /** The call's arguments, by name. */
   args: Record<string, unknown>;
   /** Faults the call caused, by kind. */
   faults: FaultSummary;
   /** Bytes the call made the kernel zero and copy. */
   bytesZeroed: number;
+  /** Bytes the call made the kernel copy (copy-on-write). */
   bytesCopied: number;
   /** The process's counters after the call. */
   counters: KernelCounters;
   /** VmRSS and VmSize after the call, kB. */
   VmRSS: number;
+  /** VmSize after the call, kB. */
   VmSize: number;
   /** The call's return value, when it has a simple one (an address, a pid). */
   result?: number;
@@ -39,6 +63,7 @@ export interface KernelEvent {
 export function summarizeFaults(delta: KernelCounters): FaultSummary {
   return {
     minor: delta.minorFaults,
+    major: delta.majorFaults,
     zeroPage: delta.zeroPageMaps,
     thp: delta.thpFaults,
     thpFallback: delta.thpFallbacks,

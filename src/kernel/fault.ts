@@ -3,13 +3,14 @@
 // copy-on-write after fork, transparent huge pages with their fallbacks, and multi-size THP.
 // Hosts that forbid the zero page (zeroPageOnRead false) take the write path on reads too.
 
-import { PagelabError, SegmentationFault } from "../errors";
+import { InternalCheckError, SegmentationFault } from "../errors";
 import type { AccessKind } from "../hardware/translation";
 import { hugeRangeFits, smallThpSizesFor, splitHugePmd, thpEnabledFor } from "./huge";
 import type { Machine } from "./machine";
 import type { LeafTable } from "./page-table";
 import type { Process } from "./process";
-import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
+import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, isSwapEntry, makeEntry } from "./pte";
+import { doSwapPage } from "./swap";
 import type { Vma } from "./vma";
 
 /** Returns true when the VMA's protection allows an access of `kind`. */
@@ -40,8 +41,10 @@ export function handleFault(machine: Machine, proc: Process, vaddr: number, kind
   const index = pageTable.leafIndex(vaddr);
   const entry = pageTable.entryOf(node, index);
   if (entry === 0) return doAnonymousPage(machine, proc, vma, node, index, vaddr, kind);
+  // Linux do_swap_page: a swapped-out page is read back, a major fault (REFERENCE §9.2)
+  if (isSwapEntry(entry)) return doSwapPage(machine, proc, vma, node, index, entry);
   if (kind === "write") return doWpPage(machine, proc, node, index, vaddr);
-  throw new PagelabError("memory-error", `pid ${proc.pid}: read fault at 0x${vaddr.toString(16)} on a present page (entry ${entry})`);
+  throw new InternalCheckError(`pid ${proc.pid}: read fault at 0x${vaddr.toString(16)} on a present page (entry ${entry})`);
 }
 
 /** Allocates a frame for `proc`, clears it and counts the bytes; returns the pfn. */
@@ -205,7 +208,7 @@ function doHugeWpPage(machine: Machine, proc: Process, node: LeafTable, vaddr: n
   const hugeStart = Math.floor(vaddr / hugeBytes) * hugeBytes;
   const entry = node.huge;
   const flags = entryFlags(entry);
-  if (kind !== "write") throw new PagelabError("memory-error", `read fault on a present huge page at 0x${vaddr.toString(16)}`);
+  if (kind !== "write") throw new InternalCheckError(`read fault on a present huge page at 0x${vaddr.toString(16)}`);
   if ((flags & PTE_ZERO) !== 0 && machine.preset.thpOnHugeZeroWrite) {
     // Newer kernels (measured on Linux 6.18): a write to the huge zero page gets a whole THP (REFERENCE §3.9)
     const first = allocZeroedHugePage(machine, proc);

@@ -5,7 +5,7 @@ import { OutOfMemoryError } from "../errors";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
 import { Process } from "./process";
-import { PTE_WRITE, entryFlags, entryPfn, isZeroEntry, withFlags } from "./pte";
+import { PTE_WRITE, entryFlags, entryPfn, isSwapEntry, isZeroEntry, swapSlotOf, withFlags } from "./pte";
 
 /** Creates the child of `parent` (copy_mm with copy-on-write) and returns it. */
 export function doFork(machine: Machine, parent: Process): Process {
@@ -22,6 +22,13 @@ export function doFork(machine: Machine, parent: Process): Process {
   const parentTable = parent.mm.pageTable;
   const childTable = child.mm.pageTable;
   parentTable.forEachLeaf(0, userSpaceEnd(machine), (vaddr, entry, node, index) => {
+    if (isSwapEntry(entry)) {
+      // copy_nonpresent_pte: the child's entry points at the same slot (swap_duplicate, REFERENCE §9.2)
+      machine.swap?.duplicate(swapSlotOf(entry));
+      childTable.setPteAt(vaddr, entry);
+      child.mm.swapPages++;
+      return;
+    }
     // The zero page is shared by everyone already: copied as is.
     const shared = isZeroEntry(entry) ? entry : withFlags(entry, entryFlags(entry) & ~PTE_WRITE);
     if (index < 0) {

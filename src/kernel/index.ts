@@ -13,3 +13,10 @@ export type { Advice } from "./protect";
 export type { AccessOptions, PageVisitor } from "./access";
 export type { Prot } from "./vma";
 export { measure, type Phase, type PhaseCycles } from "./measure";
+export type { Vmstat, Watermarks } from "./reclaim";
+export type { Khugepaged, KhugepagedScan } from "./khugepaged";
+export {
+  simulateReplacement, workingSetCurve, referenceString, tracePages, REPLACEMENT_POLICIES, MAX_TRACE_LENGTH,
+  type ReplacementPolicy, type ReplacementRun, type ReplacementStep, type ReplacementOptions,
+  type WorkingSetCurve, type WorkingSetCurveOptions, type WorkingSetPoint, type ReferenceStringOptions,
+} from "./replacement";

@@ -9,7 +9,12 @@ import type { CpuName, CpuPreset } from "../hardware/cpu-presets";
 import type { Mmu } from "../hardware/translation";
 import { checkMachine } from "./check";
 import { type CounterName, type KernelCounters, zeroCounters } from "./counters";
-import { EventLog, type KernelEvent } from "./events";
+import { EventLog, type KernelEvent, summarizeFaults } from "./events";
+import { AccessClock } from "./lru";
+import { Khugepaged } from "./khugepaged";
+import { LazyFreePages } from "./lazy-free";
+import { Reclaimer, type Vmstat } from "./reclaim";
+import { SwapArea } from "./swap";
 import { type Meminfo, meminfoOf } from "./meminfo";
 import { type MmPolicy, mmPolicyOf } from "./mm-policy";
 import { type OvercommitMode, type Preset, type PresetName, type ThpMode, type ThpSizeSetting, getPreset, resolvePreset } from "./presets";
@@ -17,12 +22,28 @@ import { Process } from "./process";
 import { releaseAddressSpace } from "./zap";
 import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
 
+/**
+ * What a {@link Machine} is built with. Every field is optional: `preset` picks the OS platform,
+ * `cpu` the CPU, and the remaining fields override one setting of the platform (see kernel.Preset
+ * for each one's default).
+ * @example
+ * ```ts
+ * const m = new Machine({ preset: "linux-x86_64", cpu: "zen2", thp: "always", ramBytes: 2 * 2 ** 30 });
+ * ```
+ */
 export interface MachineOptions {
+  /** The OS platform whose rules the kernel follows (default "linux-x86_64"); see PRESET_NAMES. */
   preset?: PresetName;
+  /**
+   * Transparent huge pages: "always", "madvise" (only regions given MADV_HUGEPAGE) or "never"
+   * (/sys/kernel/mm/transparent_hugepage/enabled).
+   */
   thp?: ThpMode;
   /** Multi-size THP settings by size in KiB, e.g. { 64: "always" } (hugepages-64kB/enabled). */
   thpSizes?: Readonly<Record<number, ThpSizeSetting>>;
+  /** Physical memory in bytes, a multiple of the page size (linux-x86_64: 16 GiB). */
   ramBytes?: number;
+  /** vm.overcommit_memory: 0 heuristic, 1 always, 2 strict commit limit. */
   overcommit?: OvercommitMode;
   /** Seed of the physical frame order (default 1). */
   seed?: number;
@@ -32,19 +53,31 @@ export interface MachineOptions {
   mmu?: (machine: Machine) => Mmu;
   /** Events kept in machine.events before the oldest are dropped (default 10000). */
   eventCapacity?: number;
+  /** Base page size in bytes (4096, 16384 or 65536); overriding it drops the CPU's TLBs unless `cpu` is given. */
   pageSize?: number;
+  /** Virtual address bits the page tables translate (sets the number of table levels). */
   vaBits?: number;
+  /** Whether the platform has PMD-sized transparent huge pages at all. */
   thpSupported?: boolean;
+  /** Read faults in a huge-page region map the shared huge zero page (transparent_hugepage/use_zero_page). */
   hugeZeroPage?: boolean;
   /** A write to the huge zero page allocates a huge page instead of splitting it (newer kernels). */
   thpOnHugeZeroWrite?: boolean;
+  /** Read faults on untouched anonymous memory map the one shared zero page, costing no RSS. */
   zeroPageOnRead?: boolean;
+  /** No MMU: mmap backs and clears every page at once, as on a no-MMU kernel. */
   eager?: boolean;
+  /** Swap or page-file bytes: the commit limit counts them, and reclaim writes anonymous pages there under pressure (REFERENCE §9.2). */
   swapBytes?: number;
+  /** vm.overcommit_ratio: the percent of RAM in CommitLimit under overcommit mode 2. */
   overcommitRatio?: number;
+  /** Alignment of mapping start addresses (Windows: 64 KiB). */
   allocationGranularity?: number;
+  /** Top of the mmap area: mappings are placed top-down below it. */
   mmapBase?: number;
+  /** Lowest address mmap may use (vm.mmap_min_addr). */
   mmapMinAddr?: number;
+  /** Start of the brk heap, just above the program's data. */
   heapStart?: number;
 }
 
@@ -54,10 +87,30 @@ const OPTION_KEYS = new Set([
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);
 
+/**
+ * A simulated computer: physical memory, an MMU with the chosen CPU's TLBs, and a Linux-like kernel
+ * (or another platform's rules) with its commit charge, event log and OOM killer. Start processes
+ * with `spawn()`, then map and touch memory through them, or run numpy and glibc on top with {@link
+ * numpy} and {@link libcOf}.
+ *
+ * An unknown option is refused with the nearest known name.
+ * @example
+ * ```ts
+ * import { Machine, numpy } from "pagelab";
+ * const m = new Machine({ cpu: "zen2" });
+ * const p = m.spawn();
+ * const np = numpy(p);
+ * const a = np.zeros([1024, 1024]); // mmap'd, nothing resident yet
+ * a.fill(1);                        // every page faulted in
+ * console.log(p.status().VmRSS, m.meminfo().MemFree);
+ * ```
+ */
 export class Machine {
+  /** The platform settings in force: the preset's values with the options' overrides applied. */
   readonly preset: Readonly<Preset>;
   /** @internal */
   readonly memory: PhysicalMemory;
+  /** The MMU that translates every access (TLBs, walk caches and the page walk), with its statistics. */
   readonly mmu: Mmu;
   /** Bytes of a huge (PMD) page, or 0 when the platform has none. */
   readonly hugePageBytes: number;
@@ -69,7 +122,26 @@ export class Machine {
   private nextPid = 1;
   /** Frames holding page tables of live processes (PageTables). @internal */
   tableFrames = 0;
+  /** The swap area, or null without swap (swapBytes under a page, or a policy that cannot remap pages). @internal */
+  readonly swap: SwapArea | null;
+  /** Watermarks, kswapd, direct reclaim and their vmstat figures (reclaim.ts). @internal */
+  readonly reclaim: Reclaimer;
+  /** Per-frame access stamps and referenced bits reclaim reads (lru.ts). @internal */
+  readonly accessClock: AccessClock;
+  /**
+   * khugepaged, the thread that collapses base pages into huge pages: `scan()` runs one pass,
+   * `maxPtesNone` is khugepaged/max_ptes_none (REFERENCE §9.5).
+   */
+  readonly khugepaged: Khugepaged;
+  /** Frames MADV_FREE marked lazily freeable (lazy-free.ts). @internal */
+  readonly lazyFree = new LazyFreePages();
+  /** Where tracePages records one process's page visits, or null (replacement/trace.ts). @internal */
+  pageTrace: { pid: number; pages: number[] } | null = null;
 
+  /**
+   * Builds a machine; throws InvalidArgumentError on an unknown option or a bad value.
+   * @param options - The platform, CPU and overrides (all optional).
+   */
   constructor(options: MachineOptions = {}) {
     if (typeof options !== "object" || options === null) {
       throw new InvalidArgumentError(`Machine: options must be an object, got ${describeValue(options)}`);
@@ -105,6 +177,12 @@ export class Machine {
     });
     this.log = new EventLog(eventCapacity);
     this.mmu = mmu ? mmu(this) : defaultMmu(this);
+    const swaps = this.preset.swapBytes >= this.preset.pageSize && this.policy.remapsPages;
+    this.swap = swaps ? new SwapArea(this.preset.swapBytes, this.preset.pageSize) : null;
+    this.accessClock = new AccessClock(this.memory.blockFrames, this.memory.totalFrames);
+    this.accessClock.enabled = swaps;
+    this.reclaim = new Reclaimer(this);
+    this.khugepaged = new Khugepaged(this);
   }
 
   /** Starts a new process with an empty address space and returns it. */
@@ -135,6 +213,20 @@ export class Machine {
   /** Returns /proc/meminfo figures in kB. */
   meminfo(): Meminfo {
     return meminfoOf(this);
+  }
+
+  /**
+   * Returns /proc/vmstat's reclaim and swap figures since boot: pages swapped out and in, major
+   * faults, pages kswapd and direct reclaim scanned and took, allocation stalls, OOM kills.
+   * @example
+   * const m = new Machine({ ramBytes: 64 * 2**20, swapBytes: 64 * 2**20 });
+   * const p = m.spawn();
+   * const a = p.mmap(96 * 2**20);
+   * p.memset(a, 1, 96 * 2**20);
+   * m.vmstat().pswpout;   // > 0: the oldest pages went to swap
+   */
+  vmstat(): Vmstat {
+    return { ...this.reclaim.stats };
   }
 
   /** Checks the kernel's invariants and throws an Error naming the first that fails. */
@@ -210,10 +302,21 @@ export class Machine {
    * @internal
    */
   allocFrameFor(requester: Process | null): number {
+    const reclaim = this.reclaim;
     for (;;) {
+      // With swap, an allocation at the min watermark reclaims first, and the OOM killer acts
+      // when nothing can be reclaimed (REFERENCE §9.1); without swap RAM fills up to the last frame.
+      if (reclaim.active && this.memory.freeFrames <= reclaim.watermarks.min && reclaim.directReclaim() === 0 && this.swap !== null) {
+        this.oomKill(requester);
+        continue;
+      }
       const pfn = this.memory.allocFrame();
-      if (pfn !== null) return pfn;
-      this.oomKill(requester);
+      if (pfn !== null) {
+        if (reclaim.active) reclaim.noteAllocation();
+        return pfn;
+      }
+      // Without swap only lazy-free pages can be taken, and only once RAM is full.
+      if (!reclaim.active || reclaim.directReclaim() === 0) this.oomKill(requester);
     }
   }
 
@@ -237,6 +340,11 @@ export class Machine {
   count(proc: Process, name: CounterName, n = 1): void {
     proc.counterSet[name] += n;
     this.totals[name] += n;
+  }
+
+  /** Logs work of a kernel thread (kswapd, khugepaged) as an event of pid 0. @internal */
+  recordKernelThread(call: string, args: Record<string, unknown>): void {
+    this.record({ pid: 0, call, args, faults: summarizeFaults(zeroCounters()), bytesZeroed: 0, bytesCopied: 0, counters: zeroCounters(), VmRSS: 0, VmSize: 0 });
   }
 
   /** Appends an event to the log (time = the next sequence number). @internal */
@@ -268,20 +376,21 @@ export class Machine {
     let victim: Process | null = null;
     let worst = -1;
     for (const proc of this.live.values()) {
-      const badness = proc.mm.rssPages + proc.mm.pageTable.tablePages;
+      const badness = proc.mm.rssPages + proc.mm.swapPages + proc.mm.pageTable.tablePages; // oom_badness
       if (badness > worst) {
         worst = badness;
         victim = proc;
       }
     }
     if (!victim) throw new OutOfMemoryError(`out of memory: all ${this.memory.totalFrames} frames are in use and no process can be killed`);
+    this.reclaim.stats.oom_kill++;
     const rssKb = (victim.mm.rssPages * this.preset.pageSize) / 1024;
     victim.markKilled(`killed by the OOM killer (anon-rss ${rssKb} kB) while pid ${requester ? requester.pid : "kernel"} needed a page`);
     this.record({
       pid: victim.pid,
       call: "kill",
       args: { reason: "oom", requester: requester ? requester.pid : 0, rssKb },
-      faults: { minor: 0, zeroPage: 0, thp: 0, thpFallback: 0, thpSplit: 0, cow: 0 },
+      faults: summarizeFaults(zeroCounters()),
       bytesZeroed: 0,
       bytesCopied: 0,
       counters: victim.counters,

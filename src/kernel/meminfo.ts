@@ -4,8 +4,11 @@ import type { Machine } from "./machine";
 import { entryPfn, isZeroEntry } from "./pte";
 import { userSpaceEnd } from "./mmap";
 
+/** The machine's memory as /proc/meminfo reports it, in kB: what {@link Machine.meminfo} returns. */
 export interface Meminfo {
+  /** Physical memory, kB. */
   MemTotal: number;
+  /** Physical memory no one uses, kB. */
   MemFree: number;
   /** Anonymous pages in use, each counted once however many processes share it (THP included). */
   AnonPages: number;
@@ -13,7 +16,9 @@ export interface Meminfo {
   AnonHugePages: number;
   /** Every page-table page of every process. */
   PageTables: number;
+  /** Swap space, kB. */
   SwapTotal: number;
+  /** Swap space not in use, kB. */
   SwapFree: number;
   /** Commit limit under overcommit mode 2 (REFERENCE §3.6); Windows: RAM + page file. */
   CommitLimit: number;
@@ -42,7 +47,7 @@ export function meminfoOf(machine: Machine): Meminfo {
     AnonHugePages: (hugeHeads.size * machine.hugePageBytes) / 1024,
     PageTables: tableFrames * pageKb,
     SwapTotal: machine.preset.swapBytes / 1024,
-    SwapFree: machine.preset.swapBytes / 1024,
+    SwapFree: (machine.preset.swapBytes - (machine.swap?.usedSlots ?? 0) * machine.preset.pageSize) / 1024,
     CommitLimit: machine.commitLimitBytes() / 1024,
     Committed_AS: machine.committedBytes() / 1024,
   };

@@ -7,6 +7,8 @@ export class Mm {
   readonly vmas = new VmaList();
   /** Base pages of private frames mapped (huge pages count their base pages): MM_ANONPAGES. */
   rssPages = 0;
+  /** Swap entries in the page tables (MM_SWAPENTS, VmSwap): pages of this process that are in swap. */
+  swapPages = 0;
   /** Huge pages mapped by one PMD entry (AnonHugePages). */
   hugePmds = 0;
   /** Peak of rssPages (VmHWM). */

@@ -17,7 +17,7 @@ import { type MmapOptions, doMmap, doMunmap, userSpaceEnd } from "./mmap";
 import { PageTable } from "./page-table";
 import { type ResidencySummary, pageStatesOf, residencySummaryOf } from "./page-state";
 import { type Advice, doMadvise, doMprotect } from "./protect";
-import { entryPfn } from "./pte";
+import { entryPfn, isSwapEntry } from "./pte";
 import { requireInteger, roundUp } from "./validate";
 import type { Prot } from "./vma";
 import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
@@ -29,21 +29,45 @@ const MEMSET_STORE_BYTES = 8;
 /** memcpy moves data through a host buffer of at most this many bytes at a time. */
 const MEMCPY_SEGMENT_BYTES = 2 ** 20;
 
+/** One mapping (VMA) of a process: what {@link Process.vmas} returns. */
 export interface VmaInfo {
+  /** First address of the mapping. */
   start: number;
+  /** Address just past the mapping. */
   end: number;
+  /** The mapping's protection. */
   prot: Prot;
   /** smaps VmFlags words, e.g. ["rd", "wr", "mr", "mw", "me", "ac", "hg"]. */
   flags: string[];
+  /** The mapping's label ("[heap]" for brk), if any. */
   name?: string;
 }
 
 /** Errors that a call raises before changing anything: such calls are not logged. */
 function refusedUpFront(error: unknown): boolean {
-  return error instanceof PagelabError && error.kind !== "process-killed" && error.kind !== "memory-error";
+  return error instanceof PagelabError && error.kind !== "process-killed" && error.kind !== "memory-error" && error.kind !== "internal-check";
 }
 
+/**
+ * A simulated process: its system calls (mmap, munmap, mprotect, madvise, brk, fork, exit), its
+ * memory accesses (touch, memset, read, write, memcpy, accessPages) and the kernel's views of it
+ * (status, smaps, vmas, page states, page-table levels). Every call is logged with the faults it
+ * caused; a call on a process that exited or was killed is refused. Made by {@link Machine.spawn}
+ * or {@link Process.fork}.
+ * @example
+ * ```ts
+ * const m = new Machine();
+ * const p = m.spawn();
+ * const addr = p.mmap(4 << 20);          // 4 MiB: mapped, nothing resident
+ * p.touch(addr, 4096, "read");           // one read fault: the shared zero page
+ * p.touch(addr, 4 << 20, "write");       // write faults: private pages
+ * const child = p.fork();
+ * child.touch(addr, 4096, "write");      // copy-on-write: one page copied
+ * console.log(p.status().VmRSS, child.counters.cowCopies);
+ * ```
+ */
 export class Process {
+  /** The machine's base page size in bytes. */
   readonly pageSize: number;
   /** The address space (internal to the kernel). @internal */
   readonly mm: Mm;
@@ -54,6 +78,12 @@ export class Process {
   private parentProcess: Process | null = null;
   private readonly forkHandlers: ((child: Process) => void)[] = [];
 
+  /**
+   * @param machine - The machine the process runs on.
+   * @param pid - The process id.
+   * @param brkStart - Where the brk heap starts (default: the platform's heap start, page-aligned).
+   * @internal Public ways in: machine.spawn() and proc.fork().
+   */
   constructor(readonly machine: Machine, readonly pid: number, brkStart?: number) {
     this.pageSize = machine.preset.pageSize;
     const pageTable = new PageTable(
@@ -272,7 +302,18 @@ export class Process {
   }
 
   /** Returns the page tables' occupancy per level (top first): table pages and entries in use. */
-  pageTableLevels(): { name: string; tables: number; entriesUsed: number; entriesPerTable: number; tableBytes: number }[] {
+  pageTableLevels(): {
+    /** The level's Linux name: "PGD", "P4D", "PUD", "PMD" or "PTE". */
+    name: string;
+    /** Table pages at this level. */
+    tables: number;
+    /** Entries in use over all of the level's tables. */
+    entriesUsed: number;
+    /** Entries one table holds (page size / 8). */
+    entriesPerTable: number;
+    /** Bytes of the level's tables. */
+    tableBytes: number;
+  }[] {
     this.requireAlive("pageTableLevels");
     return this.mm.pageTable.occupancy();
   }
@@ -297,7 +338,7 @@ export class Process {
     if (!node) return null;
     if (node.huge !== 0) return entryPfn(node.huge) + Math.floor((vaddr % this.machine.hugePageBytes) / this.pageSize);
     const entry = this.mm.pageTable.entryOf(node, this.mm.pageTable.leafIndex(vaddr));
-    return entry === 0 ? null : entryPfn(entry);
+    return entry === 0 || isSwapEntry(entry) ? null : entryPfn(entry);
   }
 
   /** Throws ProcessKilledError (OOM killer) or ProcessExitedError (exit()) when the process is gone. @internal */
@@ -331,7 +372,8 @@ export class Process {
 
   /**
    * Runs `body` as one logged call named `name` (e.g. "np.add"): the kernel calls made inside it
-   * (accessPages, mmap, ...) are folded into that one event. Returns what body returns.
+   * (accessPages, mmap, ...) are folded into that one event. Returns what body returns. For the
+   * runtimes (numpy, Node), not for notebooks. @internal
    */
   asOneCall<T>(name: string, args: Record<string, unknown>, body: () => T): T {
     return this.call(name, args, body);
@@ -350,12 +392,15 @@ export class Process {
       result = body();
     } catch (error) {
       if (!refusedUpFront(error)) this.log(name, args, before, undefined, error instanceof Error ? error.message : String(error));
+      this.machine.reclaim.runKswapd();
       throw error;
     } finally {
       this.callDepth--;
     }
     // The event keeps a simple result: an address, a break, or a forked child's pid.
     this.log(name, args, before, typeof result === "number" ? result : result instanceof Process ? result.pid : undefined);
+    // kswapd, woken by this call's allocations, runs once it returns (reclaim.ts)
+    this.machine.reclaim.runKswapd();
     return result;
   }
 

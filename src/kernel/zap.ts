@@ -3,7 +3,7 @@
 
 import type { Machine } from "./machine";
 import type { Process } from "./process";
-import { entryPfn, isZeroEntry } from "./pte";
+import { entryPfn, isSwapEntry, isZeroEntry, swapSlotOf } from "./pte";
 import { splitHugeAt } from "./huge";
 
 /** Unmaps every page in [start, end) (page-aligned), releasing private frames; returns nothing. */
@@ -23,6 +23,13 @@ export function zapRange(machine: Machine, proc: Process, start: number, end: nu
         mm.hugePmds--;
       }
       pageTable.clearHuge(node);
+      return;
+    }
+    if (isSwapEntry(entry)) {
+      // zap_nonpresent_ptes: a swap entry gives back its slot (free_swap_and_cache, REFERENCE §9.2)
+      machine.swap?.release(swapSlotOf(entry));
+      mm.swapPages--;
+      pageTable.clearPte(node, index);
       return;
     }
     // Linux zap_pte_range: zero-page entries just vanish (they were never in RSS, REFERENCE §3.3)

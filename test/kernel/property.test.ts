@@ -24,7 +24,8 @@ type Op =
   | { op: "mprotect"; who: number; pick: number; pages: number; prot: "read" | "read-write" }
   | { op: "dontneed"; who: number; pick: number; pages: number; huge: boolean }
   | { op: "fork"; who: number }
-  | { op: "exit"; who: number };
+  | { op: "exit"; who: number }
+  | { op: "fill"; who: number; pick: number; pages: number; byte: number };
 
 const who = fc.nat(3);
 const pick = fc.nat(10_000);
@@ -38,6 +39,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("dontneed" as const), who, pick, pages: fc.integer({ min: 1, max: 600 }), huge: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("fork" as const), who }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("exit" as const), who }) },
+);
+
+/** With memory pressure: also writes of up to 2 MiB at once, so RAM runs out and pages go to swap. */
+const pressureOpArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: opArb },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("fill" as const), who, pick, pages: fc.integer({ min: 1, max: 1024 }), byte: fc.integer({ min: 1, max: 255 }) }) },
 );
 
 function pageOf(ref: RefProcess, pick: number): number | null {
@@ -89,8 +96,23 @@ function dropPages(ref: RefProcess, start: number, pages: number, keepMapping: b
   }
 }
 
-function run(ops: Op[], thp: "always" | "madvise" | "never"): void {
-  const machine = new Machine({ thp, ramBytes: 256 * 2 ** 20, overcommit: 1 });
+/** Per process: pages resident or in swap (pageStates) must be VmRSS + VmSwap, in kB. */
+function expectRssPlusSwapOwned(ref: RefProcess): void {
+  let owned = 0;
+  for (const vma of ref.proc.vmas()) {
+    for (const state of ref.proc.pageStates(vma.start, vma.end - vma.start)) {
+      if (state === PageState.Resident || state === PageState.Huge || state === PageState.Swapped) owned++;
+    }
+  }
+  const status = ref.proc.status();
+  expect(status.VmRSS + status.VmSwap).toBe((owned * PAGE) / 1024);
+}
+
+/** Small RAM with swap: most steps reclaim, and reads fault pages back from swap. */
+const PRESSURE = { ramBytes: 4 * 2 ** 20, swapBytes: 512 * 2 ** 20 };
+
+function run(ops: Op[], thp: "always" | "madvise" | "never", sizes: { ramBytes: number; swapBytes?: number } = { ramBytes: 256 * 2 ** 20 }): Machine {
+  const machine = new Machine({ thp, ...sizes, overcommit: 1 });
   const refs: RefProcess[] = [{ proc: machine.spawn(), prot: new Map(), bytes: new Map() }];
   for (const step of ops) {
     const ref = refs[step.who % refs.length];
@@ -161,6 +183,15 @@ function run(ops: Op[], thp: "always" | "madvise" | "never"): void {
         if (allowed(ref, page, step.length, "read")) expect(firstDifference(proc.read(page, step.length), refRead(ref, page, step.length))).toBe(-1);
         break;
       }
+      case "fill": {
+        if (page === null) break;
+        let n = 0;
+        while (n < step.pages && ref.prot.get(page + n * PAGE) === "read-write") n++;
+        if (n === 0) break;
+        proc.memset(page, step.byte, n * PAGE);
+        refWrite(ref, page, new Uint8Array(n * PAGE).fill(step.byte));
+        break;
+      }
       case "fork": {
         if (refs.length >= 4) break;
         const bytes = new Map([...ref.bytes].map(([p, b]) => [p, b.slice()] as [number, Uint8Array]));
@@ -174,6 +205,7 @@ function run(ops: Op[], thp: "always" | "madvise" | "never"): void {
         break;
     }
     machine.check();
+    if (sizes.swapBytes !== undefined) for (const r of refs) expectRssPlusSwapOwned(r);
   }
   // Final comparison: every mapped page's state and every byte the reference says is non-zero.
   for (const ref of refs) {
@@ -188,14 +220,34 @@ function run(ops: Op[], thp: "always" | "madvise" | "never"): void {
   for (const ref of [...refs]) ref.proc.exit();
   expect(machine.meminfo().AnonPages).toBe(0);
   expect(machine.meminfo().PageTables).toBe(0);
+  expect(machine.meminfo().SwapFree).toBe(machine.meminfo().SwapTotal);
   machine.check();
+  return machine;
 }
 
 describe("random system-call sequences", () => {
   it.each(["madvise", "always", "never"] as const)("keep the invariants and the contents of a reference model (thp %s)", (thp) => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 10, maxLength: 60, size: "max" }), (ops) => run(ops, thp)),
+      fc.property(fc.array(opArb, { minLength: 10, maxLength: 60, size: "max" }), (ops) => {
+        run(ops, thp);
+      }),
       { numRuns: 50 },
     );
+  });
+
+  it.each(["madvise", "always", "never"] as const)("keep them on 4 MiB of RAM with swap, where pages go to swap and come back (thp %s)", (thp) => {
+    let swapped = 0;
+    let swappedIn = 0;
+    fc.assert(
+      fc.property(fc.array(pressureOpArb, { minLength: 10, maxLength: 40, size: "max" }), (ops) => {
+        const machine = run(ops, thp, PRESSURE);
+        swapped += machine.vmstat().pswpout;
+        swappedIn += machine.vmstat().pswpin;
+      }),
+      { numRuns: 15, seed: 17 },
+    );
+    // The workloads did reclaim and swap in (else this test would not test swap).
+    expect(swapped).toBeGreaterThan(0);
+    expect(swappedIn).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,120 @@
+// The swap area: numbered page-sized slots holding the contents of anonymous pages that reclaim
+// wrote out, each with a count of the page-table entries that point at it (Linux's swap_map).
+// A slot stores what the frame held: its repeated 8-byte pattern, or a copy of its bytes.
+
+import { PagelabError } from "../errors";
+import type { PhysicalMemory } from "../hardware/physical-memory";
+import type { Machine } from "./machine";
+import type { LeafTable } from "./page-table";
+import type { Process } from "./process";
+import { PTE_PRESENT, PTE_WRITE, makeEntry, swapSlotOf } from "./pte";
+import type { Vma } from "./vma";
+
+/** The machine's swap space: slots, their entry counts and the contents written to them. */
+export class SwapArea {
+  /** Slots in the area: swapBytes / page size. */
+  readonly totalSlots: number;
+  /** Page-table entries per slot (0 = free); created on the first swap-out. */
+  private counts: Uint16Array | null = null;
+  /** Contents per used slot: an 8-byte pattern, or the page's bytes. */
+  private readonly contents = new Map<number, Uint8Array>();
+  private readonly freed: number[] = [];
+  private nextFresh = 0;
+  private used = 0;
+
+  constructor(swapBytes: number, readonly pageBytes: number) {
+    this.totalSlots = Math.floor(swapBytes / pageBytes);
+  }
+
+  /** Slots holding a page. */
+  get usedSlots(): number {
+    return this.used;
+  }
+
+  /** Slots still free. */
+  get freeSlots(): number {
+    return this.totalSlots - this.used;
+  }
+
+  /**
+   * Writes frame `pfn`'s contents to a free slot (count 1) and returns the slot, or null when the
+   * area is full. Slots are handed out in order, freed ones first (Linux scans its swap_map from a
+   * cluster; the order does not change what a process sees).
+   */
+  writeOut(memory: PhysicalMemory, pfn: number): number | null {
+    if (this.used >= this.totalSlots) return null;
+    const slot = this.freed.length > 0 ? (this.freed.pop() as number) : this.nextFresh++;
+    const counts = (this.counts ??= new Uint16Array(this.totalSlots));
+    const pattern = memory.patternOf(pfn);
+    let stored: Uint8Array;
+    if (pattern !== null) stored = pattern.slice();
+    else {
+      stored = new Uint8Array(this.pageBytes);
+      memory.readBytes(pfn, 0, stored, 0, this.pageBytes);
+    }
+    this.contents.set(slot, stored);
+    counts[slot] = 1;
+    this.used++;
+    return slot;
+  }
+
+  /** Copies the slot's contents into frame `pfn`. */
+  readIn(memory: PhysicalMemory, slot: number, pfn: number): void {
+    const stored = this.contents.get(slot);
+    if (stored === undefined) throw new PagelabError("memory-error", `swap: slot ${slot} is free`);
+    if (stored.length === this.pageBytes) memory.writeBytes(pfn, 0, stored, 0, this.pageBytes);
+    else memory.setPattern(pfn, stored);
+  }
+
+  /** Adds one entry pointing at the slot (fork copies a swap entry: Linux swap_duplicate). */
+  duplicate(slot: number): void {
+    const counts = this.countsFor(slot, "duplicate");
+    if (counts[slot] === 0xffff) throw new PagelabError("memory-error", `swap: slot ${slot} is shared by too many entries`);
+    counts[slot]++;
+  }
+
+  /** Drops one entry pointing at the slot, freeing it at 0 (Linux swap_free); returns the new count. */
+  release(slot: number): number {
+    const counts = this.countsFor(slot, "release");
+    counts[slot]--;
+    if (counts[slot] === 0) {
+      this.contents.delete(slot);
+      this.freed.push(slot);
+      this.used--;
+    }
+    return counts[slot];
+  }
+
+  /** Returns the number of entries pointing at the slot (0 when free). */
+  countOf(slot: number): number {
+    return this.counts === null || slot < 0 || slot >= this.totalSlots ? 0 : this.counts[slot];
+  }
+
+  private countsFor(slot: number, call: string): Uint16Array {
+    const counts = this.counts;
+    if (counts === null || !Number.isInteger(slot) || slot < 0 || slot >= this.totalSlots || counts[slot] === 0) {
+      throw new PagelabError("memory-error", `swap.${call}: slot ${slot} is not in use`);
+    }
+    return counts;
+  }
+}
+
+/**
+ * A fault on a swap entry (Linux do_swap_page): reads the page back into a new private frame, a
+ * major fault (pgmajfault, pswpin). The slot is released; simplified: no swap cache, so each
+ * process that shared the slot after fork reads its own copy (REFERENCE §9.2).
+ */
+export function doSwapPage(machine: Machine, proc: Process, vma: Vma, node: LeafTable, index: number, entry: number): void {
+  const swap = machine.swap;
+  if (swap === null) throw new PagelabError("memory-error", `pid ${proc.pid}: a swap entry on a machine without swap`);
+  const slot = swapSlotOf(entry);
+  machine.count(proc, "majorFaults");
+  machine.reclaim.stats.pgmajfault++;
+  const pfn = machine.allocFrameFor(proc);
+  swap.readIn(machine.memory, slot, pfn);
+  swap.release(slot);
+  machine.reclaim.stats.pswpin++;
+  proc.mm.pageTable.setPte(node, index, makeEntry(pfn, vma.prot === "read-write" ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT));
+  proc.mm.swapPages--;
+  proc.mm.addRss(1);
+}

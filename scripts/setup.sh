@@ -101,6 +101,18 @@ else
   say "no numpy for $numpy_python: real-numpy comparisons will be skipped (Debian: apt-get install python3-numpy; or set PAGELAB_NUMPY_PYTHON)"
 fi
 
+# 3c. The recorders of `pagelab capture` (a real program's allocations and memory system calls):
+#     Debian's heaptrack (its malloc hooks) and strace, where missing. Without them capture
+#     refuses with the install command and its tests are skipped.
+has_recorders() { command -v strace >/dev/null && [[ -n "$(compgen -G '/usr/lib/*heaptrack/libheaptrack_preload.so' 2>/dev/null; compgen -G '/usr/lib/*/heaptrack/libheaptrack_preload.so' 2>/dev/null)" ]]; }
+if has_recorders; then
+  say "capture recorders found (heaptrack, strace)"
+elif apt_install heaptrack strace && has_recorders; then
+  say "capture recorders installed (heaptrack, strace)"
+else
+  say "no heaptrack/strace: pagelab capture is unavailable and its tests are skipped (Debian: apt-get install heaptrack strace)"
+fi
+
 # 4. Headless Chromium, only with --browser (the main job's screenshots, test/browser).
 if [[ "$want_browser" -eq 1 ]]; then
   chromium="$(pagelab_chromium)"

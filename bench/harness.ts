@@ -1,6 +1,7 @@
 // What every scenario shares: repeated timing with medians, and the simulator's peak memory
 // (process RSS and JS heap) above a baseline taken just before it ran.
 import * as fs from "fs";
+import type { Figure } from "./result";
 
 /** Runs the garbage collector when node was started with --expose-gc (run.ts makes sure of it). */
 export function collectGarbage(): void {
@@ -17,6 +18,14 @@ export function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The simulator and reference figures of a scenario timed in milliseconds: medians and samples. */
+export function millisecondFigures(simulator: string, simMs: number[], reference: string, refMs: number[]): { simulator: Figure; reference: Figure } {
+  return {
+    simulator: { label: simulator, value: median(simMs), unit: "ms", samples: simMs },
+    reference: { label: reference, value: median(refMs), unit: "ms", samples: refMs },
+  };
 }
 
 /** Returns milliseconds since an arbitrary origin (monotonic). */
@@ -78,6 +87,7 @@ export class MemoryTracker {
   private readonly source: "VmHWM" | "maxRSS";
   private peakHeap: number;
 
+  /** Collects garbage, resets the peak-RSS mark and takes the baseline. */
   constructor() {
     collectGarbage();
     this.source = resetPeakRss() && statusKb("VmHWM") !== null ? "VmHWM" : "maxRSS";

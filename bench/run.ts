@@ -2,9 +2,11 @@
 // that same process), then prints one table, or JSON with --json.
 //
 //   node dist-bench/run.js [--json] [--skip-notebooks] [--only id,id] [--reps N] [--write-results FILE]
+//                          [--write-json FILE] [--compare OLD.json]
 import { fork } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
+import { compareLines, readBenchJson, type BenchJson } from "./compare";
 import { describeMachine, machineInfo, type MachineInfo } from "./machine-info";
 import type { Figure, ScenarioResult } from "./result";
 import { SCENARIOS, scenarioById } from "./scenarios";
@@ -20,16 +22,18 @@ interface Args {
   only: string[] | null;
   reps: number;
   writeResults: string | null;
+  writeJson: string | null;
+  compare: string | null;
   child: string | null;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: run.js [--json] [--skip-notebooks] [--only ${SCENARIOS.map((s) => s.id).join(",")}] [--reps N] [--write-results FILE]\n`);
+  process.stderr.write(`bench: ${message}\nusage: run.js [--json] [--skip-notebooks] [--only ${SCENARIOS.map((s) => s.id).join(",")}] [--reps N] [--write-results FILE] [--write-json FILE] [--compare OLD.json]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, skipNotebooks: false, only: null, reps: DEFAULT_REPS, writeResults: null, child: null };
+  const args: Args = { json: false, skipNotebooks: false, only: null, reps: DEFAULT_REPS, writeResults: null, writeJson: null, compare: null, child: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => (i + 1 < argv.length ? argv[++i] : usage(`${arg} needs a value`));
@@ -38,11 +42,14 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--only") args.only = value().split(",");
     else if (arg === "--reps") args.reps = Number(value());
     else if (arg === "--write-results") args.writeResults = value();
+    else if (arg === "--write-json") args.writeJson = value();
+    else if (arg === "--compare") args.compare = value();
     else if (arg === "--child") args.child = value();
     else usage(`unknown argument ${JSON.stringify(arg)}`);
   }
   if (!Number.isInteger(args.reps) || args.reps < 1 || args.reps > 50) usage(`--reps must be an integer in [1, 50], got ${args.reps}`);
   for (const id of args.only ?? []) if (!scenarioById(id)) usage(`unknown scenario ${JSON.stringify(id)}`);
+  if (args.compare !== null && !fs.existsSync(args.compare)) usage(`--compare: no file ${JSON.stringify(args.compare)}`);
   return args;
 }
 
@@ -95,7 +102,9 @@ function detailLines(results: readonly ScenarioResult[]): string {
     lines.push(`${r.title}`);
     for (const [key, value] of Object.entries(r.details)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
     if (r.simulator) lines.push(`  simulator samples: ${formatSamples(r.simulator)}`);
-    if (r.reference) lines.push(`  reference samples: ${formatSamples(r.reference)}`);
+    if (r.reference) lines.push(`  reference samples (${r.reference.label}): ${formatSamples(r.reference)}`);
+    if (r.referenceMissing) lines.push(`  reference: ${r.referenceMissing}`);
+    if (r.secondReference) lines.push(`  second reference samples (${r.secondReference.label}): ${formatSamples(r.secondReference)}`);
     for (const note of r.notes) lines.push(`  note: ${note}`);
   }
   return lines.join("\n");
@@ -144,6 +153,8 @@ async function main(): Promise<void> {
     runChild(args.child, args.reps);
     return;
   }
+  // Read the old run first: a bad file should stop us before minutes of benchmarking.
+  const old = args.compare === null ? null : readBenchJson(args.compare);
   const info = machineInfo();
   const started = performance.now();
   const results: ScenarioResult[] = [];
@@ -163,14 +174,19 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const budget = { text: `whole run < ${RUN_BUDGET_S} s`, met: seconds < RUN_BUDGET_S, actual: `${seconds.toFixed(0)} s` };
+  const json: BenchJson & { budget: typeof budget } = { machine: info, reps: args.reps, seconds, budget, results };
+  const comparison = old === null ? [] : compareLines(old, results);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ machine: info, reps: args.reps, seconds, budget, results }, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify(json, null, 1)}\n`);
+    for (const line of comparison) process.stderr.write(`${line}\n`);
   } else {
     process.stdout.write(`pagelab bench: ${describeMachine(info)}\nmedians of ${args.reps} repetitions\n\n`);
     process.stdout.write(`${textTable(results)}\n\n${detailLines(results)}\n\n`);
     for (const line of missedLines(results)) process.stdout.write(`missed: ${line}\n`);
     process.stdout.write(`${budget.text}: ${budget.actual} (${budget.met ? "met" : "MISSED"}); load average ${loadAverage()} at the end\n`);
+    if (comparison.length > 0) process.stdout.write(`\n${comparison.join("\n")}\n`);
   }
+  if (args.writeJson !== null) fs.writeFileSync(args.writeJson, `${JSON.stringify(json, null, 1)}\n`);
   if (args.writeResults !== null) fs.writeFileSync(args.writeResults, resultsMarkdown(info, results, seconds, args.reps));
   const failed = results.some((r) => r.details.error !== undefined);
   process.exitCode = failed ? 1 : 0;

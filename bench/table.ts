@@ -36,7 +36,7 @@ export function tableRows(results: readonly ScenarioResult[]): string[][] {
     return [
       r.title,
       r.simulator ? `${formatFigure(r.simulator)}` : "-",
-      r.reference ? `${formatFigure(r.reference)}` : "-",
+      r.reference ? `${formatFigure(r.reference)}` : r.referenceMissing ?? "-",
       formatRatio(r.ratio),
       formatMemory(r.memory),
       r.targets.map((t) => `${t.text}: ${t.actual}`).join("; ") || "-",

@@ -114,4 +114,5 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
   };
 }
 
+/** Scenario 5: the heatmap bundle of a 2 GiB array against /proc/self/pagemap. */
 export const chart: Scenario = { id: "chart", title: "Chart rendering", run };

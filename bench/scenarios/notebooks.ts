@@ -73,4 +73,5 @@ function run(): ScenarioResult {
   };
 }
 
+/** Scenario 6: the notebook suite's wall time. */
 export const notebooks: Scenario = { id: "notebooks", title: "6. notebook suite", run };

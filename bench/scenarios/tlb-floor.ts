@@ -56,8 +56,11 @@ function arrayFor4K(cpu: CpuPreset, level: "l1d" | "l2"): Geometry {
   return { sets: config.entries / config.ways, ways: config.ways };
 }
 
+/** Misses the skeleton counted (checked against the full model's). */
 export interface FloorCounts {
+  /** First-level data TLB misses. */
   l1Misses: number;
+  /** Second-level TLB misses. */
   l2Misses: number;
 }
 

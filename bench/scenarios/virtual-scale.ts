@@ -107,4 +107,5 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
   };
 }
 
+/** Scenario 4: 1 TiB of virtual memory on overcommit. */
 export const virtualScale: Scenario = { id: "virtual", title: "Virtual scale: 1 TiB", run };

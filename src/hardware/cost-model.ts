@@ -25,8 +25,10 @@ export interface CostModel {
   readonly cowCopy: number;
 }
 
+/** The name of one cost figure of a CostModel ("l1Hit", "walkRef", ...). */
 export type CostName = keyof CostModel;
 
+/** Every cost figure's name, in the order tables list them. */
 export const COST_NAMES: readonly CostName[] = [
   "l1Hit", "l2Hit", "walkStart", "walkRef", "walkCacheHit",
   "zeroPageMap", "minorFault", "hugeFault", "cowCopy",
@@ -36,6 +38,7 @@ export const COST_NAMES: readonly CostName[] = [
  *  fresh base page, a fresh huge page, a copy-on-write copy. */
 export type FaultKind = "zeroPage" | "minor" | "huge" | "cow";
 
+/** Every kind of page fault the kernel charges a cost for. */
 export const FAULT_KINDS: readonly FaultKind[] = ["zeroPage", "minor", "huge", "cow"];
 
 /** The cost figure charged for each fault kind. */

@@ -8,8 +8,10 @@ import {
   type PageSizeName, type TlbConfig, type WalkCacheConfig,
 } from "./tlb-geometry";
 
+/** The CPUs pagelab has presets for: Intel Skylake and Golden Cove, AMD Zen 2, Arm Cortex-A57 and Apple M1. */
 export type CpuName = "skylake" | "golden-cove" | "zen2" | "cortex-a57" | "apple-m1";
 
+/** Every CPU preset's name, for menus and messages. */
 export const CPU_NAMES: readonly CpuName[] = ["skylake", "golden-cove", "zen2", "cortex-a57", "apple-m1"];
 
 /** The preset a linux-x86_64 machine uses unless told otherwise. */
@@ -17,8 +19,11 @@ export const DEFAULT_CPU: CpuName = "skylake";
 
 /** A CPU's address-translation hardware. */
 export interface CpuPreset {
+  /** The preset's name ("skylake", or a custom CPU's own). */
   readonly name: string;
+  /** The core and its headline TLB figures, in one line. */
   readonly description: string;
+  /** The instruction-set architecture. */
   readonly arch: "x86_64" | "arm64";
   /** Clock used to turn the µs figures of fault costs into cycles. */
   readonly clockGHz: number;
@@ -26,11 +31,15 @@ export interface CpuPreset {
   readonly basePageSize: PageSizeName;
   /** Levels of a full walk the kernel should build (x86-64: 4, with LA57: 5). */
   readonly pageTableLevels: number;
+  /** The L1 data TLBs, one array per page size or group of sizes. */
   readonly l1d: readonly TlbConfig[];
+  /** The L1 instruction TLBs. */
   readonly l1i: readonly TlbConfig[];
   /** The unified second level (STLB), shared by data and instruction misses. */
   readonly l2: readonly TlbConfig[];
+  /** The paging-structure caches that let a walk skip upper levels. */
   readonly walkCaches: readonly WalkCacheConfig[];
+  /** Cycles of each translation event and fault, for measure(). */
   readonly costs: CostModel;
   /** Where each cost figure comes from ("ASSUMPTION: ..." when nothing does). */
   readonly costSources: Readonly<Record<CostName, string>>;
@@ -38,14 +47,23 @@ export interface CpuPreset {
 
 /** What customCpu may change; unspecified parts come from the base preset. */
 export interface CpuOverrides {
+  /** A name for the variant (default: the base's name followed by " (custom)"). */
   readonly name?: string;
+  /** A one-line description of the variant. */
   readonly description?: string;
+  /** Clock used to turn µs fault costs into cycles. */
   readonly clockGHz?: number;
+  /** Levels of a full walk (5 for LA57). */
   readonly pageTableLevels?: number;
+  /** The L1 data TLBs instead of the base's. */
   readonly l1d?: readonly TlbConfig[];
+  /** The L1 instruction TLBs instead of the base's. */
   readonly l1i?: readonly TlbConfig[];
+  /** The second-level TLBs instead of the base's. */
   readonly l2?: readonly TlbConfig[];
+  /** The paging-structure caches instead of the base's. */
   readonly walkCaches?: readonly WalkCacheConfig[];
+  /** Cost figures to replace; the others stay the base's (each replaced one is sourced "override"). */
   readonly costs?: Partial<CostModel>;
 }
 
@@ -307,9 +325,17 @@ export function validateCpu(cpu: CpuPreset): CpuPreset {
   return Object.isFrozen(cpu) ? cpu : deepFreeze(structuredClone(cpu));
 }
 
-/** The named preset, validated and frozen (a fresh copy each call). */
+/**
+ * The named preset, validated and frozen (a fresh copy each call).
+ * @example
+ * ```ts
+ * const zen2 = cpuPreset("zen2");
+ * console.log(zen2.l1d.map((t) => `${t.name}: ${t.entries} entries`));
+ * const m = new Machine({ cpu: "zen2" });   // the same CPU, by name
+ * ```
+ */
 export function cpuPreset(name: CpuName): CpuPreset {
-  if (!Object.prototype.hasOwnProperty.call(BUILDERS, name)) {
+  if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(BUILDERS, name)) {
     const hint = typeof name === "string" ? didYouMean(name, CPU_NAMES) : "";
     throw new InvalidArgumentError(`cpu must be one of ${CPU_NAMES.join(", ")}; got ${describeValue(name)}${hint}`);
   }
@@ -327,6 +353,11 @@ const OVERRIDABLE: readonly (keyof CpuOverrides)[] = [
 ];
 
 /** A variant of `base` with some parts replaced (e.g. { pageTableLevels: 5 } for LA57, or
+ * @example
+ * ```ts
+ * const la57 = customCpu("skylake", { pageTableLevels: 5, costs: { walkRef: 40 } });
+ * const m = new Machine({ cpu: la57 });
+ * ```
  *  { costs: { walkRef: 40 } }); overridden costs are sourced "override". Validated and frozen. */
 export function customCpu(base: CpuPreset | CpuName, overrides: CpuOverrides): CpuPreset {
   const from = resolveCpu(base);

@@ -2,8 +2,9 @@
 // over the whole frame (all-zero by default; a fill such as float64 1.0 is one pattern) or a dense
 // byte copy. A 2 GiB array filled with one value thus costs 8 bytes per frame, not 2 GiB.
 
-import { PagelabError } from "../errors";
+import { InvalidArgumentError } from "../errors";
 
+/** Bytes in a frame's repeating pattern: one float64, so a filled array stays a pattern. */
 export const PATTERN_BYTES = 8;
 
 /** Returns true when `length` bytes of `bytes` from `offset` repeat the 8-byte pattern stored
@@ -31,8 +32,13 @@ export class FrameContents {
   /** 1 / chunkFrames (a power of two): chunk and slot by an exact multiply, not a slow double `/` or `%`. */
   private readonly inverseChunkFrames: number;
 
-  constructor(readonly frameBytes: number, private readonly chunkFrames: number) {
-    if (!Number.isInteger(Math.log2(chunkFrames))) throw new PagelabError("invalid-argument", `chunkFrames must be a power of two; got ${chunkFrames}`);
+  /** Frames of `frameBytes` bytes, their patterns stored in chunks of `chunkFrames` frames (a power of two). */
+  constructor(
+    /** Bytes per frame. */
+    readonly frameBytes: number,
+    private readonly chunkFrames: number,
+  ) {
+    if (!Number.isInteger(Math.log2(chunkFrames))) throw new InvalidArgumentError(`chunkFrames must be a power of two; got ${chunkFrames}`);
     this.inverseChunkFrames = 1 / chunkFrames;
   }
 
@@ -43,7 +49,11 @@ export class FrameContents {
 
   /** The pattern chunk holding `pfn`, if one was ever needed. */
   private chunkOf(pfn: number): Uint8Array | undefined {
-    return this.patternChunks[Math.floor(pfn * this.inverseChunkFrames)];
+    const chunks = this.patternChunks;
+    const index = Math.floor(pfn * this.inverseChunkFrames);
+    // A load past the end of a JS array takes V8's slow path (a prototype-chain lookup), and
+    // while no frame holds a non-zero pattern every load is past the end: test the length first.
+    return index < chunks.length ? chunks[index] : undefined;
   }
 
   /** Number of frames currently held as dense bytes (each costs frameBytes of host memory). */
@@ -125,7 +135,9 @@ export class FrameContents {
     // Read the pattern where it is stored (no copy); frames never given a pattern are all zero.
     const chunk = this.chunkOf(pfn);
     if (!chunk) {
-      dst.fill(0, dstOffset, dstOffset + length);
+      // An element-sized read is cheaper as a loop than as a call of the fill builtin.
+      if (length <= PATTERN_BYTES) for (let i = 0; i < length; i++) dst[dstOffset + i] = 0;
+      else dst.fill(0, dstOffset, dstOffset + length);
       return;
     }
     const at = this.slot(pfn);
@@ -171,7 +183,7 @@ export class FrameContents {
 
   /** Makes frame `dstPfn` hold the same bytes as `srcPfn` (a copy-on-write copy). */
   copy(dstPfn: number, srcPfn: number): void {
-    if (dstPfn === srcPfn) throw new PagelabError("invalid-argument", `copyFrame: source and destination are both pfn ${srcPfn}`);
+    if (dstPfn === srcPfn) throw new InvalidArgumentError(`copyFrame: source and destination are both pfn ${srcPfn}`);
     const bytes = this.dense.get(srcPfn);
     if (bytes) this.dense.set(dstPfn, bytes.slice());
     else this.setPattern(dstPfn, this.patternOf(srcPfn) as Uint8Array);

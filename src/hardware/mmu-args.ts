@@ -39,7 +39,7 @@ export function checkTranslateArgs(
   if (typeof pageTable !== "object" || pageTable === null || typeof pageTable.walk !== "function") {
     fail("pageTable", "a PageTableWalker (an object with walk(vaddr))", pageTable);
   }
-  if (!isIndex(vaddr, ADDRESS_LIMIT)) fail("vaddr", "an integer address from 0 to 2**57 - 1", vaddr);
+  if (!isIndex(vaddr, ADDRESS_LIMIT)) fail("vaddr", "an integer address in [0, 2**57)", vaddr);
   if (kind !== "read" && kind !== "write") fail("kind", '"read" or "write"', kind);
   if (typeof repeats !== "number" || !Number.isInteger(repeats) || repeats < 1) fail("repeats", "an integer >= 1", repeats);
   fail("onFault", "a function (vaddr, kind) => void", onFault);
@@ -48,7 +48,7 @@ export function checkTranslateArgs(
 /** Throws InvalidArgumentError unless [start, start + length) is a valid address range. */
 export function checkRange(asid: number, start: number, length: number): void {
   checkAsid(asid);
-  if (!isIndex(start, ADDRESS_LIMIT)) fail("start", "an integer address from 0 to 2**57 - 1", start);
+  if (!isIndex(start, ADDRESS_LIMIT)) fail("start", "an integer address in [0, 2**57)", start);
   if (!isIndex(length, ADDRESS_LIMIT + 1) || start + length > ADDRESS_LIMIT) {
     fail("length", `an integer >= 0 with start + length <= 2**57 (start = ${start})`, length);
   }

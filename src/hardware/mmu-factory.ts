@@ -8,7 +8,13 @@ import { pageShiftOf, pageSizeName } from "./tlb-geometry";
 
 /** What tlbMmu needs to know about the machine it builds an MMU for. */
 export interface MachineShape {
-  readonly preset: { readonly name: string; readonly pageSize: number };
+  /** The machine's platform preset: its name and base page size in bytes. */
+  readonly preset: {
+    /** The preset's name, e.g. "linux-x86_64". */
+    readonly name: string;
+    /** Its base page size in bytes. */
+    readonly pageSize: number;
+  };
 }
 
 /** The CPU each platform preset runs on unless told otherwise. */

@@ -4,41 +4,34 @@
 // first access the translation sits in the TLB, so the rest are counted by arithmetic.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker, WalkResult } from "./translation";
-import { DEFAULT_CPU, resolveCpu, type CpuName, type CpuPreset } from "./cpu-presets";
-import { L1D, L1I, L2, MmuCounters, buildMmuStats, diffMmuStats, type MmuStats, type StatsLayout } from "./mmu-stats";
+import { DEFAULT_CPU, type CpuName, type CpuPreset } from "./cpu-presets";
+import { CountingMmu } from "./counting-mmu";
+import { L1D, L1I, L2 } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
-import { pageShiftOf } from "./tlb-geometry";
 import { TlbLevel } from "./tlb-level";
+import { POW2, pageNumber } from "./tlb-sets";
 import { WalkCache, buildWalkCaches } from "./walk-cache";
 
 /** A fault handler that returns without making the access possible this many times in a row
  *  is a kernel bug; real hardware would retry forever, the simulator stops. */
 export const MAX_FAULTS_PER_ACCESS = 4;
 
-/** Builds the StatsLayout of a CPU (page sizes listed in bySize, walk-cache names by depth). */
-export function statsLayoutOf(cpu: CpuPreset): StatsLayout {
-  const shifts = new Set<number>();
-  for (const config of [...cpu.l1d, ...cpu.l1i, ...cpu.l2]) {
-    for (const size of config.pageSizes) shifts.add(pageShiftOf(size, "pageSizes"));
-  }
-  return {
-    cpu: cpu.name,
-    costs: cpu.costs,
-    pageShifts: [...shifts].sort((a, b) => a - b),
-    walkCacheNames: new Map(cpu.walkCaches.map((w) => [w.depth, w.name])),
-  };
-}
+/** What a lookup in one TLB level found: a usable entry, none, or a read-only one for a write. */
+const HIT = 0;
+const MISS = 1;
+const REFUSED = 2;
+type ProbeOutcome = typeof HIT | typeof MISS | typeof REFUSED;
 
 /** Address translation through a TLB hierarchy, as a CPU preset describes it. */
-export class TlbMmu implements Mmu {
-  readonly cpu: CpuPreset;
+export class TlbMmu extends CountingMmu implements Mmu {
+  /** The first-level data TLB (one array per page size on Intel, one for all on Zen 2). */
   readonly l1d: TlbLevel;
+  /** The first-level instruction TLB. */
   readonly l1i: TlbLevel;
+  /** The unified second-level TLB (STLB), shared by data and instruction misses. */
   readonly l2: TlbLevel;
   /** Nearest the leaf first: the order a walk probes them. */
   readonly walkCaches: readonly WalkCache[];
-  private readonly counters = new MmuCounters();
-  private readonly layout: StatsLayout;
   /** The Leaf every translate returns, overwritten by the next call (no allocation per call). */
   private readonly leaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   /** References and walk-cache depth (0: none) of the last walk. */
@@ -52,12 +45,11 @@ export class TlbMmu implements Mmu {
 
   /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
-    this.cpu = resolveCpu(cpu);
+    super(cpu);
     this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d);
     this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i);
     this.l2 = new TlbLevel("cpu.l2", this.cpu.l2);
     this.walkCaches = buildWalkCaches(this.cpu.walkCaches);
-    this.layout = statsLayoutOf(this.cpu);
   }
 
   /**
@@ -65,14 +57,7 @@ export class TlbMmu implements Mmu {
    * `onFault` until the translation permits the access. Returns the translation; the object is
    * reused by the next call, so copy what you keep.
    */
-  translate(
-    asid: number,
-    pageTable: PageTableWalker,
-    vaddr: number,
-    kind: AccessKind,
-    repeats: number,
-    onFault: FaultHandler,
-  ): Leaf {
+  translate(asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler): Leaf {
     checkTranslateArgs(asid, pageTable, vaddr, kind, repeats, onFault);
     this.counters.accesses += repeats;
     return this.translateThrough(this.l1d, L1D, asid, pageTable, vaddr, kind, repeats, onFault);
@@ -86,65 +71,50 @@ export class TlbMmu implements Mmu {
     return this.translateThrough(this.l1i, L1I, asid, pageTable, vaddr, "read", repeats, onFault);
   }
 
-  private translateThrough(
-    l1: TlbLevel,
-    row: number,
-    asid: number,
-    pageTable: PageTableWalker,
-    vaddr: number,
-    kind: AccessKind,
-    repeats: number,
-    onFault: FaultHandler,
-  ): Leaf {
+  private translateThrough(l1: TlbLevel, row: number, asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler): Leaf {
     const counters = this.counters;
     const write = kind === "write";
     const fills = this.fills;
-    if (l1.lookup(asid, vaddr)) {
-      const tlb = l1.hitTlb!;
-      const slot = l1.hitSlot;
-      if (!write || tlb.writable(slot)) {
-        tlb.touch(slot);
-        counters.hits[row * 64 + tlb.shiftAt(slot)] += repeats;
-        return tlb.readLeaf(slot, this.leaf);
-      }
-      // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
-      // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
-      return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    const inL1 = this.probe(l1, asid, vaddr, write);
+    if (inL1 === HIT) {
+      counters.hits[row * 64 + this.leaf.pageShift] += repeats;
+      return this.leaf;
     }
-    const l2 = this.l2;
-    if (l2.lookup(asid, vaddr)) {
-      const tlb = l2.hitTlb!;
-      const slot = l2.hitSlot;
-      if (!write || tlb.writable(slot)) {
-        tlb.touch(slot);
-        const leaf = tlb.readLeaf(slot, this.leaf);
-        counters.misses[row * 64 + leaf.pageShift] += 1;
-        counters.hits[L2 * 64 + leaf.pageShift] += 1;
-        l1.insert(asid, vaddr, leaf, true);
-        this.fills++;
-        this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
-        return leaf;
-      }
-      return this.resolveByWalk(l1, row, true, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
+    // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
+    if (inL1 === REFUSED) return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    const inL2 = this.probe(this.l2, asid, vaddr, write);
+    if (inL2 === HIT) {
+      const leaf = this.leaf;
+      counters.misses[row * 64 + leaf.pageShift] += 1;
+      counters.hits[L2 * 64 + leaf.pageShift] += 1;
+      l1.insert(asid, vaddr, leaf, true);
+      this.fills++;
+      this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
+      return leaf;
     }
-    return this.resolveByWalk(l1, row, true, false, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    return this.resolveByWalk(l1, row, true, inL2 === REFUSED, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+  }
+
+  /** Looks `vaddr` up in one TLB level. On a usable hit the entry becomes most recently used
+   *  and its translation is copied into `this.leaf`; a write finding a read-only entry is
+   *  REFUSED (and changes nothing). */
+  private probe(level: TlbLevel, asid: number, vaddr: number, write: boolean): ProbeOutcome {
+    if (!level.lookup(asid, vaddr)) return MISS;
+    const tlb = level.hitTlb!;
+    const slot = level.hitSlot;
+    if (write && !tlb.writable(slot)) return REFUSED;
+    tlb.touch(slot);
+    tlb.readLeaf(slot, this.leaf);
+    return HIT;
   }
 
   /** Walks (faulting first if a TLB entry refused the access) until the page table permits the
    *  access, fills both TLB levels, counts the run, and returns the translation. `fills` is the
    *  fill count when the lookups missed. */
   private resolveByWalk(
-    l1: TlbLevel,
-    row: number,
-    l2Probed: boolean,
-    faultFirst: boolean,
-    fills: number,
-    asid: number,
-    pageTable: PageTableWalker,
-    vaddr: number,
-    kind: AccessKind,
-    repeats: number,
-    onFault: FaultHandler,
+    l1: TlbLevel, row: number, l2Probed: boolean, faultFirst: boolean, fills: number,
+    asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler,
   ): Leaf {
     const write = kind === "write";
     let faults = 0;
@@ -187,15 +157,7 @@ export class TlbMmu implements Mmu {
 
   /** Counts `n` more accesses to a page just translated: L1 hits if an L1 array holds its
    *  size, else L2 hits, else one walk each (no TLB keeps the translation). */
-  private countRepeats(
-    l1: TlbLevel,
-    row: number,
-    asid: number,
-    pageTable: PageTableWalker,
-    vaddr: number,
-    shift: number,
-    n: number,
-  ): void {
+  private countRepeats(l1: TlbLevel, row: number, asid: number, pageTable: PageTableWalker, vaddr: number, shift: number, n: number): void {
     if (n <= 0) return;
     const counters = this.counters;
     if (l1.holds(shift)) {
@@ -255,15 +217,7 @@ export class TlbMmu implements Mmu {
   /** Raises a fault into the kernel after dropping the page's cached translations (skipping
    *  `l1` and the L2 when `clean`: they are known to hold none); returns the fill count at which
    *  the TLBs were clean, just before the handler ran. */
-  private raiseFault(
-    l1: TlbLevel,
-    clean: boolean,
-    asid: number,
-    pageTable: PageTableWalker,
-    vaddr: number,
-    kind: AccessKind,
-    onFault: FaultHandler,
-  ): number {
+  private raiseFault(l1: TlbLevel, clean: boolean, asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, onFault: FaultHandler): number {
     this.counters.faults++;
     // Intel SDM Vol. 3A §4.10.4.1: a page fault invalidates the TLB entries for the faulting
     // page and the paging-structure-cache entries a walk of that address would use.
@@ -275,8 +229,9 @@ export class TlbMmu implements Mmu {
     // While the handler runs, the faulting base page is known absent from every TLB (until a fill).
     const flushed = this.flushed;
     flushed.asid = asid;
-    flushed.pageStart = Math.floor(vaddr / 2 ** pageTable.basePageShift) * 2 ** pageTable.basePageShift;
-    flushed.pageEnd = flushed.pageStart + 2 ** pageTable.basePageShift;
+    const pageBytes = POW2[pageTable.basePageShift]; // a table, not `2 **` (a pow call per fault)
+    flushed.pageStart = pageNumber(vaddr, pageTable.basePageShift) * pageBytes;
+    flushed.pageEnd = flushed.pageStart + pageBytes;
     flushed.fills = cleanAt;
     try {
       onFault(vaddr, kind);
@@ -312,20 +267,5 @@ export class TlbMmu implements Mmu {
     this.l1i.invalidateAsid(asid);
     this.l2.invalidateAsid(asid);
     for (const cache of this.walkCaches) cache.invalidateAsid(asid);
-  }
-
-  /** Everything counted since construction, as a fresh plain object. */
-  get stats(): MmuStats {
-    return buildMmuStats(this.layout, this.counters);
-  }
-
-  /** The same as `stats`: a plain object to keep and compare later with diff. */
-  snapshot(): MmuStats {
-    return this.stats;
-  }
-
-  /** What happened between two snapshots of this MMU (b - a). */
-  diff(a: MmuStats, b: MmuStats): MmuStats {
-    return diffMmuStats(a, b);
   }
 }

@@ -4,10 +4,11 @@
 // count exactly what this one counts.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker } from "./translation";
-import { DEFAULT_CPU, resolveCpu, type CpuName, type CpuPreset } from "./cpu-presets";
-import { L1D, L1I, L2, MmuCounters, buildMmuStats, diffMmuStats, type MmuStats, type StatsLayout } from "./mmu-stats";
+import { DEFAULT_CPU, type CpuName, type CpuPreset } from "./cpu-presets";
+import { CountingMmu } from "./counting-mmu";
+import { L1D, L1I, L2 } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
-import { MAX_FAULTS_PER_ACCESS, statsLayoutOf } from "./mmu";
+import { MAX_FAULTS_PER_ACCESS } from "./mmu";
 import { checkTlbLevel, checkWalkCaches, pageShiftOf } from "./tlb-geometry";
 
 interface Entry {
@@ -99,16 +100,13 @@ class NaiveCache {
 
 /** A reference implementation of the Mmu contract with TlbMmu's counting rules, one access at
  *  a time. Slow by design; use it to check TlbMmu, not to run experiments. */
-export class NaiveMmu implements Mmu {
-  readonly cpu: CpuPreset;
+export class NaiveMmu extends CountingMmu implements Mmu {
   private readonly levels: NaiveCache[][];
   private readonly walkCaches = new Map<number, NaiveCache>();
-  private readonly counters = new MmuCounters();
-  private readonly layout: StatsLayout;
 
   /** Builds the reference MMU for a preset; throws InvalidArgumentError on a bad geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
-    this.cpu = resolveCpu(cpu);
+    super(cpu);
     const build = (configs: CpuPreset["l1d"], name: string) => {
       checkTlbLevel(configs, name);
       return configs.map((c) => new NaiveCache(c.entries, c.ways, c.replacement === "plru",
@@ -117,7 +115,6 @@ export class NaiveMmu implements Mmu {
     this.levels = [build(this.cpu.l1d, "cpu.l1d"), build(this.cpu.l1i, "cpu.l1i"), build(this.cpu.l2, "cpu.l2")];
     checkWalkCaches(this.cpu.walkCaches, "cpu.walkCaches");
     for (const w of this.cpu.walkCaches) this.walkCaches.set(w.depth, new NaiveCache(w.entries, w.ways, w.replacement === "plru", []));
-    this.layout = statsLayoutOf(this.cpu);
   }
 
   /** Translates `repeats` data accesses, each with a full lookup; returns a fresh Leaf. */
@@ -261,20 +258,5 @@ export class NaiveMmu implements Mmu {
     checkAsid(asid);
     for (const level of this.levels) for (const cache of level) cache.removeWhere((e) => e.asid === asid);
     for (const cache of this.walkCaches.values()) cache.removeWhere((e) => e.asid === asid);
-  }
-
-  /** Everything counted so far. */
-  get stats(): MmuStats {
-    return buildMmuStats(this.layout, this.counters);
-  }
-
-  /** A plain snapshot of the counters. */
-  snapshot(): MmuStats {
-    return this.stats;
-  }
-
-  /** b - a. */
-  diff(a: MmuStats, b: MmuStats): MmuStats {
-    return diffMmuStats(a, b);
   }
 }

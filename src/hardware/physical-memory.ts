@@ -5,10 +5,11 @@
 // Metadata lives in per-block typed arrays created on first use: a 16 GiB machine with three
 // used frames costs kilobytes.
 
-import { InvalidArgumentError, PagelabError, describeValue } from "../errors";
+import { InternalCheckError, InvalidArgumentError, describeValue } from "../errors";
 import { FrameContents, PATTERN_BYTES } from "./frame-contents";
 import { SeededPermutation } from "./seeded-permutation";
 
+/** How much RAM a machine has and how its frames are grouped. */
 export interface PhysicalMemoryOptions {
   /** Bytes of RAM; a multiple of the frame size. */
   ramBytes: number;
@@ -25,8 +26,11 @@ const MAX_REFS = 0xffff;
 /** Block size when the platform has no huge pages: 2 MiB, the x86-64 PMD size. */
 const DEFAULT_BLOCK_BYTES = 2 ** 21;
 
+/** A machine's RAM: frames with reference counts, a scattered but seeded allocator, and what each frame holds. */
 export class PhysicalMemory {
+  /** Bytes per frame (the base page size). */
   readonly frameBytes: number;
+  /** Frames of RAM, the kernel's reserved ones included. */
   readonly totalFrames: number;
   /** Frames per allocation block (and per huge page when the platform has them). */
   readonly blockFrames: number;
@@ -48,6 +52,7 @@ export class PhysicalMemory {
   private used = 0;
   private hugeZero: number | null = null;
 
+  /** Builds empty RAM of the given size; throws InvalidArgumentError for impossible options. */
   constructor(options: PhysicalMemoryOptions) {
     const { ramBytes, frameBytes } = options;
     const hugeFrames = options.hugeFrames ?? 0;
@@ -83,10 +88,12 @@ export class PhysicalMemory {
     this.pushRestOfBlock(0);
   }
 
+  /** Frames not allocated. */
   get freeFrames(): number {
     return this.totalFrames - this.used;
   }
 
+  /** Frames allocated, the reserved zero pages included. */
   get usedFrames(): number {
     return this.used;
   }
@@ -108,7 +115,7 @@ export class PhysicalMemory {
     for (;;) {
       if (this.freshBlock < 0 || this.freshPosition >= this.blockFrames) {
         const block = this.nextPristineBlock();
-        if (block < 0) throw new PagelabError("memory-error", `frame allocator lost track of ${this.freeFrames} free frames`);
+        if (block < 0) throw new InternalCheckError(`frame allocator lost track of ${this.freeFrames} free frames`);
         this.blockEntered[block] = 1;
         this.freshBlock = block;
         this.freshPosition = 0;
@@ -165,7 +172,7 @@ export class PhysicalMemory {
   freeFrame(pfn: number): void {
     this.checkPfn(pfn, "freeFrame");
     const ref = this.getRef(pfn);
-    if (ref !== 1) throw new PagelabError("memory-error", `freeFrame: pfn ${pfn} has refcount ${ref}, expected 1`);
+    if (ref !== 1) throw new InternalCheckError(`freeFrame: pfn ${pfn} has refcount ${ref}, expected 1`);
     this.release(pfn);
   }
 
@@ -179,8 +186,8 @@ export class PhysicalMemory {
   incRef(pfn: number): number {
     this.checkPfn(pfn, "incRef");
     const ref = this.getRef(pfn);
-    if (ref === 0) throw new PagelabError("memory-error", `incRef: pfn ${pfn} is free`);
-    if (ref >= MAX_REFS) throw new PagelabError("memory-error", `incRef: pfn ${pfn} is shared ${ref} times, the simulator's limit`);
+    if (ref === 0) throw new InternalCheckError(`incRef: pfn ${pfn} is free`);
+    if (ref >= MAX_REFS) throw new InternalCheckError(`incRef: pfn ${pfn} is shared ${ref} times, the simulator's limit`);
     return this.setRef(pfn, ref + 1);
   }
 
@@ -188,8 +195,8 @@ export class PhysicalMemory {
   decRef(pfn: number): number {
     this.checkPfn(pfn, "decRef");
     const ref = this.getRef(pfn);
-    if (ref === 0) throw new PagelabError("memory-error", `decRef: pfn ${pfn} is already free`);
-    if (pfn === this.zeroPfn || this.isHugeZero(pfn)) throw new PagelabError("memory-error", `decRef: pfn ${pfn} is a zero page`);
+    if (ref === 0) throw new InternalCheckError(`decRef: pfn ${pfn} is already free`);
+    if (pfn === this.zeroPfn || this.isHugeZero(pfn)) throw new InternalCheckError(`decRef: pfn ${pfn} is a zero page`);
     if (ref === 1) {
       this.release(pfn);
       return 0;
@@ -364,7 +371,7 @@ export class PhysicalMemory {
 
   private checkWritable(pfn: number, where: string): void {
     this.checkPfn(pfn, where);
-    if (this.isZeroPage(pfn)) throw new PagelabError("memory-error", `${where}: pfn ${pfn} is a zero page and must stay zero`);
+    if (this.isZeroPage(pfn)) throw new InternalCheckError(`${where}: pfn ${pfn} is a zero page and must stay zero`);
   }
 
   private checkSpan(offset: number, length: number, where: string): void {

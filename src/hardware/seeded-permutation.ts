@@ -1,6 +1,8 @@
 // A seeded bijection of [0, count) that costs O(1) memory: frames and blocks are handed out in a
 // scattered but reproducible order without storing a shuffled array.
 
+import { InvalidArgumentError } from "../errors";
+
 /** Returns a deterministic 32-bit PRNG (mulberry32) seeded with `seed`. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -24,9 +26,14 @@ export class SeededPermutation {
   private readonly multipliers: [number, number];
   private readonly offsets: [number, number];
 
-  constructor(readonly count: number, seed: number) {
+  /** The permutation of [0, count) chosen by `seed`; throws RangeError for a count outside [1, 2**26]. */
+  constructor(
+    /** Elements permuted. */
+    readonly count: number,
+    seed: number,
+  ) {
     if (!Number.isInteger(count) || count < 1 || count > 2 ** 26) {
-      throw new RangeError(`SeededPermutation count must be an integer in [1, 2**26], got ${count}`);
+      throw new InvalidArgumentError(`SeededPermutation count must be an integer in [1, 2**26], got ${count}`);
     }
     this.bits = Math.max(1, Math.ceil(Math.log2(count)));
     this.modulus = 2 ** this.bits;

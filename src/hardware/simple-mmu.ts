@@ -1,7 +1,7 @@
 // An MMU without TLBs: every translation walks the page tables. It is the default, and the
 // reference the TLB-modelling MMU must agree with on which accesses fault.
 
-import { PagelabError } from "../errors";
+import { InternalCheckError } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker } from "./translation";
 
 /** Faults one access may raise before the MMU gives up (zero page -> new page -> copy is at most 3). */
@@ -12,6 +12,7 @@ export function leafPermits(leaf: Leaf | null, kind: AccessKind): leaf is Leaf {
   return leaf !== null && (kind === "read" || leaf.writable);
 }
 
+/** An MMU without TLBs: every access walks the page table and counts nothing (the kernel's no-MMU-model default). */
 export class SimpleMmu implements Mmu {
   /** Walks, faults into the kernel when the leaf is missing or read-only for a write, and retries. */
   translate(
@@ -28,7 +29,7 @@ export class SimpleMmu implements Mmu {
       if (faults === MAX_FAULTS_PER_ACCESS) break;
       onFault(vaddr, kind);
     }
-    throw new PagelabError("memory-error", `MMU: ${kind} of 0x${vaddr.toString(16)} still faults after ${MAX_FAULTS_PER_ACCESS} fault handler calls`);
+    throw new InternalCheckError(`MMU: ${kind} of 0x${vaddr.toString(16)} still faults after ${MAX_FAULTS_PER_ACCESS} fault handler calls`);
   }
 
   /** Nothing is cached, so there is nothing to drop. */

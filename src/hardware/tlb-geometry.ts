@@ -2,6 +2,7 @@
 // checks that reject impossible shapes (zero entries, ways that do not divide entries, unknown
 // page sizes) before any simulator state is built.
 import { InvalidArgumentError, describeValue, isArray } from "../errors";
+import { requireInteger } from "../validate";
 
 /** Page sizes a TLB can hold: x86-64 (4K, 2M, 1G) and the arm64 granules and their blocks. */
 export type PageSizeName = "4K" | "16K" | "64K" | "2M" | "32M" | "512M" | "1G";
@@ -17,14 +18,18 @@ export const PAGE_SHIFTS: Readonly<Record<PageSizeName, number>> = Object.freeze
   "1G": 30,
 });
 
+/** How a set picks its victim: true LRU, or tree pseudo-LRU (ways a power of two). */
 export type ReplacementPolicy = "lru" | "plru";
 
 /** One TLB array: `entries` split into `entries / ways` sets, holding the listed page sizes. */
 export interface TlbConfig {
+  /** The array's name in tables ("L1d 4K", "STLB"). */
   readonly name: string;
+  /** Entries in all (sets times ways). */
   readonly entries: number;
   /** Associativity; `ways === entries` is fully associative. */
   readonly ways: number;
+  /** The page sizes the array holds (one array may hold several). */
   readonly pageSizes: readonly PageSizeName[];
   /** "lru" (default) or tree pseudo-LRU ("plru", needs a power-of-two number of ways). */
   readonly replacement?: ReplacementPolicy;
@@ -38,16 +43,23 @@ export interface TlbConfig {
  * 4 KiB pages), depth 2 the PDPTE cache (1 GiB), depth 3 the PML4E cache (512 GiB).
  */
 export interface WalkCacheConfig {
+  /** The cache's name ("PDE", "PDPTE", ...). */
   readonly name: string;
+  /** Levels above the leaf page tables of the entries it caches (x86 PDE: 1). */
   readonly depth: number;
+  /** Entries in all (sets times ways). */
   readonly entries: number;
+  /** Ways per set. */
   readonly ways: number;
+  /** Replacement policy (default "lru"). */
   readonly replacement?: ReplacementPolicy;
+  /** Where the geometry comes from (a manual, a paper). */
   readonly source?: string;
 }
 
 /** Short name of a page size from its log2 ("4K", "2M", "1G", "32M", ...). */
 export function pageSizeName(pageShift: number): string {
+  requireInteger("pageSizeName", "pageShift", pageShift, 0, 64);
   if (pageShift >= 30) return `${2 ** (pageShift - 30)}G`;
   if (pageShift >= 20) return `${2 ** (pageShift - 20)}M`;
   if (pageShift >= 10) return `${2 ** (pageShift - 10)}K`;

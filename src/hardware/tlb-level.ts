@@ -3,11 +3,12 @@
 // size is held by at most one array of a level, so a translation has exactly one home per level.
 import type { Leaf } from "./translation";
 import { Tlb } from "./tlb";
-import { pageNumber, type SetAssociativeArray } from "./tlb-sets";
+import { pageKey, type SetAssociativeArray } from "./tlb-sets";
 import { checkTlbLevel, type TlbConfig } from "./tlb-geometry";
 
 /** The TLB arrays of one level and where the last lookup hit. */
 export class TlbLevel {
+  /** The level's arrays, in lookup order. */
   readonly tlbs: readonly Tlb[];
   /** For each page shift, the array holding it (or undefined). */
   private readonly home: (Tlb | undefined)[] = new Array<Tlb | undefined>(64).fill(undefined);
@@ -17,10 +18,15 @@ export class TlbLevel {
   private readonly probeShifts: number[] = [];
   /** The array and slot of the last successful lookup. */
   hitTlb: Tlb | null = null;
+  /** The slot of the last successful lookup in hitTlb (-1 before any). */
   hitSlot = -1;
 
   /** Builds a level from its TLB descriptions; throws InvalidArgumentError on a bad geometry. */
-  constructor(readonly name: string, configs: readonly TlbConfig[]) {
+  constructor(
+    /** The level's name in error messages ("cpu.l1d"). */
+    readonly name: string,
+    configs: readonly TlbConfig[],
+  ) {
     checkTlbLevel(configs, name);
     this.tlbs = configs.map((config) => new Tlb(config));
     for (const tlb of this.tlbs) {
@@ -46,7 +52,7 @@ export class TlbLevel {
     for (let i = 0; i < arrays.length; i++) {
       const shift = shifts[i];
       if (arrays[i].counts[shift] === 0) continue; // holds no page of this size: skip the probe
-      const slot = arrays[i].find(pageNumber(vaddr, shift), asid, shift);
+      const slot = arrays[i].findKey(pageKey(vaddr, shift), asid, shift);
       if (slot >= 0) {
         this.hitTlb = this.probeTlbs[i];
         this.hitSlot = slot;

@@ -9,17 +9,10 @@
 /** 2**-n for every shift: multiplying by a power of two is exact and cheaper than dividing. */
 const INVERSE_POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** -n);
 
+/** 2**n for every shift (V8 turns `2 ** n` with a variable n into a call of pow). */
+export const POW2: Float64Array = Float64Array.from({ length: 64 }, (_, n) => 2 ** n);
+
 const INVERSE_2_32 = 2 ** -32;
-
-/** A tag's low 32 bits as an int32 (tags stay below 2**46). */
-function lowKey(tag: number): number {
-  return (tag - Math.floor(tag * INVERSE_2_32) * 2 ** 32) | 0;
-}
-
-/** A tag's bits above the low 32, times 64, plus the entry's kind (a small integer). */
-function highKey(tag: number, kind: number): number {
-  return Math.floor(tag * INVERSE_2_32) * 64 + kind;
-}
 
 /** The number of the 2**shift-byte page (or prefix) holding `vaddr` (no bitwise ops: 57-bit
  *  addresses). */
@@ -27,13 +20,61 @@ export function pageNumber(vaddr: number, shift: number): number {
   return Math.floor(vaddr * INVERSE_POW2[shift]);
 }
 
+/**
+ * A tag (a page or prefix number, below 2**46) split once into the two int32 halves the arrays
+ * compare, so the arrays probed for one address and page size share that arithmetic: integer
+ * compares are about twice as fast as double ones in V8, and each split costs two roundings.
+ */
+export class PageKey {
+  /** The address this key was last computed for (-1: none). */
+  address = -1;
+  /** The tag as a double. */
+  tag = 0;
+  /** The tag's low 32 bits as an int32 (its low bits also pick a set of 2**k sets). */
+  low = 0;
+  /** The tag's bits above the low 32 (below 2**14). */
+  high = 0;
+
+  /** Makes this the key of `tag` and returns it. */
+  ofTag(tag: number): PageKey {
+    const high = Math.floor(tag * INVERSE_2_32);
+    this.address = -1;
+    this.tag = tag;
+    this.high = high;
+    this.low = (tag - high * 2 ** 32) | 0;
+    return this;
+  }
+}
+
+/** One reusable key per shift, remembering the address it was computed for. */
+const KEYS: readonly PageKey[] = Array.from({ length: 64 }, () => new PageKey());
+
+/**
+ * Returns the key of the 2**shift-byte page holding `vaddr`. The object is shared and
+ * overwritten by the next call for another address at this shift: use it before that. A
+ * translation probes several arrays for one address and size, so the split is done once.
+ */
+export function pageKey(vaddr: number, shift: number): PageKey {
+  const key = KEYS[shift];
+  if (key.address !== vaddr) {
+    key.ofTag(pageNumber(vaddr, shift));
+    key.address = vaddr;
+  }
+  return key;
+}
+
+/** A key for callers that hold a tag rather than an address (tests, range invalidation). */
+const TAG_KEY = new PageKey();
+
 /** Fixed-size set-associative storage; callers pick the set (tag modulo sets) and the kind. */
 export class SetAssociativeArray {
+  /** Each slot's tag (page or prefix number), for range invalidation. */
   readonly tags: Float64Array;
   /** The tag's low 32 bits (as int32), and its high bits * 64 + kind (-1 when empty): tags stay
    *  below 2**46, and integer compares are about twice as fast as double ones in V8. */
   private readonly keyLow: Int32Array;
   private readonly keyHigh: Int32Array;
+  /** Each slot's address-space id. */
   readonly asids: Int32Array;
   /** 0 = empty; otherwise the entry's page or coverage shift (1..63). */
   readonly kinds: Uint8Array;
@@ -46,12 +87,18 @@ export class SetAssociativeArray {
   /** Tree-PLRU bits, heap-ordered per set: 0 = the victim is in the left half, 1 = right. */
   private readonly tree: Uint8Array;
   private readonly inverseSets: number;
+  /** sets - 1 when sets is a power of two (the set is then the tag's low bits), else -1. */
+  private readonly setMask: number;
   /** Valid entries per kind. */
   readonly counts: Int32Array = new Int32Array(64);
 
+  /** Builds `sets` empty sets of `ways` entries with LRU (or tree pseudo-LRU when `plru`). */
   constructor(
+    /** Sets. */
     readonly sets: number,
+    /** Entries per set. */
     readonly ways: number,
+    /** Tree pseudo-LRU instead of true LRU. */
     readonly plru: boolean,
   ) {
     const entries = sets * ways;
@@ -77,12 +124,16 @@ export class SetAssociativeArray {
     }
     this.tree = new Uint8Array(plru ? sets * (ways - 1) : 0);
     this.inverseSets = 1 / sets;
+    this.setMask = Number.isInteger(Math.log2(sets)) ? sets - 1 : -1;
   }
 
-  /** Set index of a tag: tag modulo sets. Tags are page or prefix numbers up to 2**45, so no
-   *  bitwise operators, and `%` on doubles is a slow library call in V8: multiply by 1/sets and
-   *  fix up (q * sets is exact; the rounded quotient is off by at most one). */
-  private setOf(tag: number): number {
+  /** Set index of a key: its tag modulo sets. With 2**k sets that is the tag's low k bits;
+   *  otherwise tags are page or prefix numbers up to 2**45, so no bitwise operators, and `%` on
+   *  doubles is a slow library call in V8: multiply by 1/sets and fix up (q * sets is exact; the
+   *  rounded quotient is off by at most one). */
+  private setOf(key: PageKey): number {
+    if (this.setMask >= 0) return key.low & this.setMask;
+    const tag = key.tag;
     const sets = this.sets;
     const r = tag - Math.floor(tag * this.inverseSets) * sets;
     // A set index is a small integer: `| 0` lets V8 index the typed arrays with int32 arithmetic.
@@ -91,13 +142,20 @@ export class SetAssociativeArray {
 
   /** Slot of the entry (tag, asid, kind) in its set, or -1; does not change replacement state. */
   find(tag: number, asid: number, kind: number): number {
-    const base = this.setOf(tag) * this.ways;
+    return this.findKey(TAG_KEY.ofTag(tag), asid, kind);
+  }
+
+  /** `find` for a key already split (see pageKey). */
+  findKey(key: PageKey, asid: number, kind: number): number {
+    const base = this.setOf(key) * this.ways;
     const end = base + this.ways;
-    const low = lowKey(tag);
-    const key = highKey(tag, kind);
+    const low = key.low;
+    const high = key.high * 64 + kind;
     const keyLow = this.keyLow;
+    const keyHigh = this.keyHigh;
+    const asids = this.asids;
     for (let slot = base; slot < end; slot++) {
-      if (keyLow[slot] === low && this.keyHigh[slot] === key && this.asids[slot] === asid) return slot;
+      if (keyLow[slot] === low && keyHigh[slot] === high && asids[slot] === asid) return slot;
     }
     return -1;
   }
@@ -130,13 +188,18 @@ export class SetAssociativeArray {
   /** Stores (tag, asid, kind), which the caller knows is absent, in its set — in the first empty
    *  way, else the policy's victim — marks it most recently used, and returns its slot. */
   insert(tag: number, asid: number, kind: number): number {
-    const slot = this.victim(this.setOf(tag));
+    return this.insertKey(TAG_KEY.ofTag(tag), asid, kind);
+  }
+
+  /** `insert` for a key already split (see pageKey). */
+  insertKey(key: PageKey, asid: number, kind: number): number {
+    const slot = this.victim(this.setOf(key));
     const old = this.kinds[slot];
     if (old !== 0) this.counts[old]--;
     this.counts[kind]++;
-    this.tags[slot] = tag;
-    this.keyLow[slot] = lowKey(tag);
-    this.keyHigh[slot] = highKey(tag, kind);
+    this.tags[slot] = key.tag;
+    this.keyLow[slot] = key.low;
+    this.keyHigh[slot] = key.high * 64 + kind;
     this.asids[slot] = asid;
     this.kinds[slot] = kind;
     this.touch(slot);
@@ -155,24 +218,26 @@ export class SetAssociativeArray {
     return set;
   }
 
+  /** Makes a slot the most recently used of its set. */
   private moveToFront(slot: number): void {
-    if (this.newer[slot] < 0) return; // already the most recently used
-    const set = this.unlink(slot);
-    const first = this.front[set];
-    this.newer[first] = slot;
-    this.older[slot] = first;
-    this.newer[slot] = -1;
-    this.front[set] = slot;
+    this.moveToEnd(slot, this.newer, this.older, this.front);
   }
 
+  /** Makes a slot the next victim of its set (an emptied entry is refilled first). */
   private moveToBack(slot: number): void {
-    if (this.older[slot] < 0) return;
+    this.moveToEnd(slot, this.older, this.newer, this.back);
+  }
+
+  /** Moves a slot to one end of its set's list: `toward` links point to that end, `away` links
+   *  to the other, `ends` holds each set's slot at that end. */
+  private moveToEnd(slot: number, toward: Int32Array, away: Int32Array, ends: Int32Array): void {
+    if (toward[slot] < 0) return; // already there
     const set = this.unlink(slot);
-    const last = this.back[set];
-    this.older[last] = slot;
-    this.newer[slot] = last;
-    this.older[slot] = -1;
-    this.back[set] = slot;
+    const previous = ends[set];
+    toward[previous] = slot;
+    away[slot] = previous;
+    toward[slot] = -1;
+    ends[set] = slot;
   }
 
   private victim(set: number): number {

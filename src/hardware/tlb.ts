@@ -1,7 +1,7 @@
 // One TLB array: cached translations tagged by address-space id and page size, each holding
 // the frame number and the permission bits the page-table walk found.
 import type { Leaf } from "./translation";
-import { SetAssociativeArray, pageNumber } from "./tlb-sets";
+import { SetAssociativeArray, pageKey, pageNumber } from "./tlb-sets";
 import { checkTlbConfig, type TlbConfig } from "./tlb-geometry";
 
 const WRITABLE = 1;
@@ -9,9 +9,13 @@ const ZERO_PAGE = 2;
 
 /** A set-associative TLB holding one or more page sizes. */
 export class Tlb {
+  /** The array's name, from its config. */
   readonly name: string;
+  /** Entries in all. */
   readonly entries: number;
+  /** Sets (entries / ways). */
   readonly sets: number;
+  /** Ways per set. */
   readonly ways: number;
   /** log2 of the page sizes this TLB holds, in lookup order. */
   readonly shifts: readonly number[];
@@ -21,7 +25,10 @@ export class Tlb {
   private readonly flags: Uint8Array;
 
   /** Builds an empty TLB; throws InvalidArgumentError for an impossible geometry. */
-  constructor(readonly config: TlbConfig) {
+  constructor(
+    /** The geometry this TLB was built from. */
+    readonly config: TlbConfig,
+  ) {
     this.shifts = checkTlbConfig(config, `TLB "${config?.name}"`);
     this.name = config.name;
     this.entries = config.entries;
@@ -34,7 +41,7 @@ export class Tlb {
 
   /** Slot of the entry translating `vaddr` as a page of 2**shift bytes, or -1 (no LRU update). */
   find(asid: number, vaddr: number, shift: number): number {
-    return this.array.find(pageNumber(vaddr, shift), asid, shift);
+    return this.array.findKey(pageKey(vaddr, shift), asid, shift);
   }
 
   /** Marks a slot most recently used (a hit). */
@@ -47,9 +54,9 @@ export class Tlb {
    *  entry is replaced. */
   insert(asid: number, vaddr: number, leaf: Leaf, absent: boolean): void {
     const shift = leaf.pageShift;
-    const vpn = pageNumber(vaddr, shift);
-    let slot = absent ? -1 : this.array.find(vpn, asid, shift);
-    if (slot < 0) slot = this.array.insert(vpn, asid, shift);
+    const key = pageKey(vaddr, shift);
+    let slot = absent ? -1 : this.array.findKey(key, asid, shift);
+    if (slot < 0) slot = this.array.insertKey(key, asid, shift);
     else this.array.touch(slot);
     this.pfns[slot] = leaf.pfn;
     this.flags[slot] = (leaf.writable ? WRITABLE : 0) | (leaf.zeroPage ? ZERO_PAGE : 0);

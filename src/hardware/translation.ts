@@ -3,6 +3,7 @@
 // caches what it finds in TLBs, and raises a fault back into the kernel when a walk finds no
 // usable translation — as real hardware traps into the OS and retries the instruction.
 
+/** What an access does to memory: reads it or writes it. */
 export type AccessKind = "read" | "write";
 
 /** What a walk finds at the leaf entry of a present translation. */
@@ -11,6 +12,7 @@ export interface Leaf {
   pfn: number;
   /** log2 of the mapped page size: 12 (4 KiB), 14 (16 KiB), 16 (64 KiB), 21 (2 MiB), ... */
   pageShift: number;
+  /** The mapping permits writes. */
   writable: boolean;
   /** Maps the shared zero page (or huge zero page): read-only, never counted in RSS. */
   zeroPage: boolean;

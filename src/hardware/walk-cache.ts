@@ -2,7 +2,7 @@
 // cache): small caches of the upper-level entries a walk read, keyed by the address prefix each
 // entry covers, so a later walk can start below them and read fewer page-table entries.
 import type { PageTableWalker } from "./translation";
-import { SetAssociativeArray, pageNumber } from "./tlb-sets";
+import { SetAssociativeArray, pageKey } from "./tlb-sets";
 import { checkWalkCaches, type WalkCacheConfig } from "./tlb-geometry";
 
 /** Bits of address one entry `depth` levels above the leaf tables covers (x86 PDE: 21). */
@@ -12,10 +12,16 @@ export function coverageShift(pageTable: PageTableWalker, depth: number): number
 
 /** One paging-structure cache, for the entries `depth` levels above the leaf page tables. */
 export class WalkCache {
+  /** The cache's name ("PDE", ...). */
   readonly name: string;
+  /** Levels above the leaf page tables of the entries it caches. */
   readonly depth: number;
   private readonly array: SetAssociativeArray;
 
+  /**
+   * Builds an empty cache of a configuration (checked by buildWalkCaches).
+   * @internal Public way in: a CPU preset's walk caches, built by the MMU.
+   */
   constructor(config: WalkCacheConfig) {
     this.name = config.name;
     this.depth = config.depth;
@@ -25,7 +31,7 @@ export class WalkCache {
   /** Looks up the entry covering `vaddr`; on a hit marks it most recently used and returns true. */
   lookup(asid: number, pageTable: PageTableWalker, vaddr: number): boolean {
     const shift = coverageShift(pageTable, this.depth);
-    const slot = this.array.find(pageNumber(vaddr, shift), asid, shift);
+    const slot = this.array.findKey(pageKey(vaddr, shift), asid, shift);
     if (slot < 0) return false;
     this.array.touch(slot);
     return true;
@@ -35,13 +41,13 @@ export class WalkCache {
    *  lookup missed (so it is absent). */
   insert(asid: number, pageTable: PageTableWalker, vaddr: number): void {
     const shift = coverageShift(pageTable, this.depth);
-    this.array.insert(pageNumber(vaddr, shift), asid, shift);
+    this.array.insertKey(pageKey(vaddr, shift), asid, shift);
   }
 
   /** Drops the entry a walk of `vaddr` would use. */
   invalidateAddress(asid: number, pageTable: PageTableWalker, vaddr: number): void {
     const shift = coverageShift(pageTable, this.depth);
-    const slot = this.array.find(pageNumber(vaddr, shift), asid, shift);
+    const slot = this.array.findKey(pageKey(vaddr, shift), asid, shift);
     if (slot >= 0) this.array.invalidate(slot);
   }
 

@@ -1,20 +1,26 @@
 // Multi-level page tables (x86-64: 4 levels of 512 entries; arm64 granules 4K/16K/64K).
 // Each table page is a frame from physical memory, counted per process (VmPTE) and per machine
-// (PageTables). Leaf tables keep their entries in one Float64Array; a slot of the level above the
-// leaves (the PMD) may instead map a huge page, in which case its table page is kept deposited
-// for a later split, as Linux does (pgtable_trans_huge_deposit).
+// (PageTables). Leaf tables keep their entries side by side in one Float64Array per page table
+// (the pool, table number t at t * entriesPerTable), so a walk reads one array; a slot of the
+// level above the leaves (the PMD) may instead map a huge page, in which case its table page is
+// kept deposited for a later split, as Linux does (pgtable_trans_huge_deposit).
 //
 // This file owns every slot, as xv6's walk/mappages own theirs: the kernel finds a leaf table
 // (leafTable), reads it (entryOf, ptesNone, huge) and changes it only through the operations
 // below (setPte, clearPte, setPtes, setPteAt, installHuge, replaceHuge, clearHuge, splitHuge),
 // which keep each table's count of used slots right by construction.
 
-import { PagelabError } from "../errors";
+import { InternalCheckError } from "../errors";
 import type { Leaf, PageTableWalker, WalkResult } from "../hardware/translation";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
 
 /** Entry size of every level: 8 bytes, so a table page of N bytes holds N / 8 entries. */
 const ENTRY_BYTES = 8;
+
+/** Slots of the leaf-table directory (a power of two): 4096 leaf tables span 8 GiB of 4 KiB pages. */
+const DIRECTORY_SLOTS = 4096;
+/** Leaf tables the pool holds at first; it doubles when full. */
+const FIRST_POOL_TABLES = 4;
 
 // Linux's names for the page-table levels, top first, by number of levels.
 const LEVEL_NAMES: Record<number, string[]> = {
@@ -46,6 +52,8 @@ interface TableNode {
   entries: Float64Array | undefined;
   /** Non-zero when this leaf table's PMD slot maps a huge page (the entry); entries are then unused. */
   huge: number;
+  /** A leaf table's number in the pool (its entries are pool[table * entriesPerTable ...]); -1 above. */
+  table: number;
 }
 
 /** A leaf table inside this file: always has its slots (all empty while a huge page maps it). */
@@ -61,7 +69,7 @@ function own(node: LeafTable): LeafNode {
 
 /** Throws: a caller broke an operation's contract (a kernel bug, never a user error). */
 function misuse(message: string): never {
-  throw new PagelabError("memory-error", `page table: ${message}`);
+  throw new InternalCheckError(`page table: ${message}`);
 }
 
 export interface PageTableGeometry {
@@ -73,6 +81,8 @@ export interface PageTableGeometry {
 
 /** A visit of one present leaf: a base-page entry, or a huge entry covering `hugeBytes`. */
 export type LeafVisitor = (vaddr: number, entry: number, node: LeafTable, index: number) => void;
+/** A LeafVisitor that may end the scan: returning false stops it (reclaim's clock hand). */
+export type LeafScanner = (vaddr: number, entry: number, node: LeafTable, index: number) => boolean;
 
 /** Returns the levels and index bits of a geometry: ceil((vaBits - pageShift) / bitsPerLevel) levels. */
 export function tableShape(geometry: PageTableGeometry): { levels: number; bitsPerLevel: number } {
@@ -99,8 +109,26 @@ export class PageTable implements PageTableWalker {
   private readonly walkResult: WalkResult = { leaf: null, levelsRead: 0 };
   private readonly walkLeaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   private readonly root: TableNode;
-  /** The slots a huge-mapped leaf table shows: all empty, shared, never written. */
-  private readonly hugeSlots: Float64Array;
+  /** Every leaf table's entries, table t at [t * entriesPerTable, (t + 1) * entriesPerTable);
+   *  each leaf's `entries` is a view of its range (remade when the pool grows). */
+  private pool: Float64Array;
+  /** Each table number's huge entry (0: none), the walk's copy of `huge` (set only by setHuge). */
+  private hugeOf: Float64Array;
+  /** Leaf tables by number (undefined: free), and the free numbers below `nextTable`. */
+  private readonly leaves: (LeafNode | undefined)[] = [];
+  private readonly freeTables: number[] = [];
+  private nextTable = 0;
+  /**
+   * The leaf-table directory: a direct-mapped software cache from a PMD number (vaddr / hugeBytes)
+   * to its leaf table's number, so a walk reads two small arrays and one entry instead of chasing
+   * every level's node. The simulator's own shortcut, not a model of hardware: a hit returns
+   * exactly what the full walk returns, levelsRead included. Filled by walks, emptied when a leaf
+   * table is freed. A tag is the PMD number + 1, so the zeroed array is empty (and stays
+   * unwritten host memory until used).
+   */
+  private readonly directoryTags: Float64Array = new Float64Array(DIRECTORY_SLOTS);
+  private readonly directoryTables: Int32Array = new Int32Array(DIRECTORY_SLOTS);
+  private readonly inverseHugeBytes: number;
 
   /**
    * `allocTable` returns a frame for a new table page (it may throw, e.g. when the OOM killer
@@ -123,7 +151,9 @@ export class PageTable implements PageTableWalker {
     this.inverseSpans = this.spans.map((span) => 1 / span);
     this.inverseEntriesPerTable = 1 / this.entriesPerTable;
     this.inverseRootEntries = 1 / this.rootEntries;
-    this.hugeSlots = new Float64Array(this.entriesPerTable);
+    this.pool = new Float64Array(FIRST_POOL_TABLES * this.entriesPerTable);
+    this.hugeOf = new Float64Array(FIRST_POOL_TABLES);
+    this.inverseHugeBytes = 1 / this.hugeBytes;
     this.root = this.newNode(0);
   }
 
@@ -138,14 +168,25 @@ export class PageTable implements PageTableWalker {
     // are valid until the next walk of this table, as the PageTableWalker contract says.
     const result = this.walkResult;
     const last = this.levels - 1;
-    let node = this.root;
-    for (let level = 0; level < last; level++) {
-      const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
-      if (child === undefined) return this.finish(result, null, level + 1);
-      node = child;
+    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
+    // The slot is the PMD number's low bits (`| 0` takes them modulo 2**32 for any safe integer).
+    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    let table: number;
+    if (this.directoryTags[slot] === pmd + 1) table = this.directoryTables[slot];
+    else {
+      let node = this.root;
+      for (let level = 0; level < last; level++) {
+        const child = (node.children as (TableNode | undefined)[])[this.indexAt(vaddr, level)];
+        if (child === undefined) return this.finish(result, null, level + 1);
+        node = child;
+      }
+      table = node.table;
+      this.directoryTags[slot] = pmd + 1;
+      this.directoryTables[slot] = table;
     }
-    if (node.huge !== 0) return this.finish(result, this.leafOf(node.huge, this.basePageShift + this.bitsPerLevel), last);
-    const entry = (node.entries as Float64Array)[this.indexAt(vaddr, last)];
+    const huge = this.hugeOf[table];
+    if (huge !== 0) return this.finish(result, this.leafOf(huge, this.basePageShift + this.bitsPerLevel), last);
+    const entry = this.pool[table * this.entriesPerTable + this.indexAt(vaddr, last)];
     return this.finish(result, entry === 0 ? null : this.leafOf(entry, this.basePageShift), last + 1);
   }
 
@@ -227,44 +268,46 @@ export class PageTable implements PageTableWalker {
     const leaf = own(node);
     if (leaf.huge !== 0 || leaf.used !== 0) misuse("installHuge over a table already in use");
     if (entry === 0) misuse("installHuge of an empty entry");
-    leaf.entries = this.hugeSlots;
-    leaf.huge = entry;
+    this.setHuge(leaf, entry); // its slots are all empty (used is 0) and stay so while huge
   }
 
   /** Replaces the huge entry of a huge-mapped table by another non-zero one (permissions, frames). */
   replaceHuge(node: LeafTable, entry: number): void {
     const leaf = own(node);
     if (leaf.huge === 0 || entry === 0) misuse("replaceHuge needs a huge mapping and a non-zero entry");
-    leaf.huge = entry;
+    this.setHuge(leaf, entry);
   }
 
   /** Replaces a huge mapping by `entriesPerTable` base-page entries from `entryOf(i)` (a PMD split). */
   splitHuge(node: LeafTable, entryOf: (index: number) => number): void {
     const leaf = own(node);
     if (leaf.huge === 0) misuse("splitHuge of a table that maps no huge page");
-    const entries = new Float64Array(this.entriesPerTable);
+    const entries = leaf.entries; // empty while huge
     let used = 0;
     for (let i = 0; i < entries.length; i++) {
       entries[i] = entryOf(i);
       if (entries[i] !== 0) used++;
     }
-    leaf.entries = entries;
     leaf.used = used;
-    leaf.huge = 0;
+    this.setHuge(leaf, 0);
   }
 
   /** Clears a huge mapping, leaving the (now empty) deposited table page in place. */
   clearHuge(node: LeafTable): void {
     const leaf = own(node);
     if (leaf.huge === 0) misuse("clearHuge of a table that maps no huge page");
-    leaf.huge = 0;
-    leaf.entries = new Float64Array(this.entriesPerTable);
+    this.setHuge(leaf, 0); // its slots stayed empty while huge
     leaf.used = 0;
   }
 
   /** Calls `visit` for every present entry in [start, end); a huge entry once, with its aligned vaddr. */
   forEachLeaf(start: number, end: number, visit: LeafVisitor): void {
     if (end > start) this.visitNode(this.root, 0, 0, start, end, visit);
+  }
+
+  /** Like forEachLeaf (swap entries included), but stops at the first visit that returns false; returns false then. */
+  scanLeaves(start: number, end: number, visit: LeafScanner): boolean {
+    return end <= start || this.visitNode(this.root, 0, 0, start, end, visit);
   }
 
   /** Frees table pages left empty in [start, end) (munmap's free_pgtables); the root stays. */
@@ -347,25 +390,24 @@ export class PageTable implements PageTableWalker {
     walkNode(this.root);
   }
 
-  private visitNode(node: TableNode, level: number, base: number, start: number, end: number, visit: LeafVisitor): void {
+  /** Visits the entries of [start, end) under `node`; returns false when a scanner stopped the visit. */
+  private visitNode(node: TableNode, level: number, base: number, start: number, end: number, visit: LeafVisitor | LeafScanner): boolean {
     const span = this.spanAt(level);
     const count = level === 0 ? this.rootEntries : this.entriesPerTable;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(count - 1, Math.floor((end - 1 - base) / span));
     if (level === this.levels - 1) {
-      if (node.huge !== 0) {
-        visit(base, node.huge, node, -1);
-        return;
-      }
+      if (node.huge !== 0) return visit(base, node.huge, node, -1) !== false;
       const entries = node.entries as Float64Array;
-      for (let i = first; i <= last; i++) if (entries[i] !== 0) visit(base + i * span, entries[i], node, i);
-      return;
+      for (let i = first; i <= last; i++) if (entries[i] !== 0 && visit(base + i * span, entries[i], node, i) === false) return false;
+      return true;
     }
     const children = node.children as (TableNode | undefined)[];
     for (let i = first; i <= last; i++) {
       const child = children[i];
-      if (child) this.visitNode(child, level + 1, base + i * span, start, end, visit);
+      if (child && !this.visitNode(child, level + 1, base + i * span, start, end, visit)) return false;
     }
+    return true;
   }
 
   private pruneNode(node: TableNode, level: number, base: number, start: number, end: number, all = false): void {
@@ -380,6 +422,7 @@ export class PageTable implements PageTableWalker {
       if (!child) continue;
       this.pruneNode(child, level + 1, base + i * span, start, end, all);
       if (all || (child.used === 0 && child.huge === 0)) {
+        if (level + 1 === this.levels - 1) this.freeLeaf(child as LeafNode, base + i * span);
         children[i] = undefined;
         node.used--;
         this.freeTable(child.pfn);
@@ -388,14 +431,56 @@ export class PageTable implements PageTableWalker {
     }
   }
 
+  /** Sets a leaf table's huge entry (0: none), and the walk's copy of it. */
+  private setHuge(leaf: LeafNode, entry: number): void {
+    leaf.huge = entry;
+    this.hugeOf[leaf.table] = entry;
+  }
+
+  /** Returns the pool range of leaf table `leaf` (at `vaddr`), emptied, to the free numbers and
+   *  drops its directory entry. */
+  private freeLeaf(leaf: LeafNode, vaddr: number): void {
+    leaf.entries.fill(0); // process exit frees tables whose slots the caller left set
+    this.setHuge(leaf, 0);
+    this.leaves[leaf.table] = undefined;
+    this.freeTables.push(leaf.table);
+    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
+    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    if (this.directoryTags[slot] === pmd + 1) this.directoryTags[slot] = 0;
+  }
+
+  /** Returns a free table number, doubling the pool (and remaking every leaf's view) when full. */
+  private takeTable(): number {
+    const free = this.freeTables.pop();
+    if (free !== undefined) return free;
+    const tables = this.hugeOf.length;
+    if (this.nextTable === tables) {
+      const n = this.entriesPerTable;
+      const pool = new Float64Array(2 * tables * n);
+      pool.set(this.pool);
+      const hugeOf = new Float64Array(2 * tables);
+      hugeOf.set(this.hugeOf);
+      this.pool = pool;
+      this.hugeOf = hugeOf;
+      for (const leaf of this.leaves) if (leaf !== undefined) leaf.entries = pool.subarray(leaf.table * n, (leaf.table + 1) * n);
+    }
+    return this.nextTable++;
+  }
+
   private newNode(level: number): TableNode {
     const pfn = this.allocTable();
     this.tablePages++;
-    const entries = level === 0 ? this.rootEntries : this.entriesPerTable;
     // Every node has the same fields in the same order, so the walk's property loads see one
     // object shape (V8 keeps them monomorphic and fast).
-    if (level === this.levels - 1) return { pfn, used: 0, children: undefined, entries: new Float64Array(entries), huge: 0 };
-    return { pfn, used: 0, children: new Array<TableNode | undefined>(entries), entries: undefined, huge: 0 };
+    if (level === this.levels - 1) {
+      const table = this.takeTable();
+      const n = this.entriesPerTable;
+      const leaf: LeafNode = { pfn, used: 0, children: undefined, entries: this.pool.subarray(table * n, (table + 1) * n), huge: 0, table };
+      this.leaves[table] = leaf;
+      return leaf;
+    }
+    const entries = level === 0 ? this.rootEntries : this.entriesPerTable;
+    return { pfn, used: 0, children: new Array<TableNode | undefined>(entries), entries: undefined, huge: 0, table: -1 };
   }
 
   private indexAt(vaddr: number, level: number): number {

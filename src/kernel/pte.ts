@@ -36,3 +36,21 @@ export function withFlags(entry: number, flags: number): number {
 export function isZeroEntry(entry: number): boolean {
   return (entryFlags(entry) & PTE_ZERO) !== 0;
 }
+
+// A swap entry (Linux swp_entry_t in a non-present PTE): the present bit clear and the swap slot
+// where the pfn would be, stored as slot + 1 so that slot 0 is not the empty entry (REFERENCE §9.2).
+
+/** Builds the non-present entry of a page stored in swap slot `slot`. */
+export function makeSwapEntry(slot: number): number {
+  return makeEntry(slot + 1, 0);
+}
+
+/** Returns true when `entry` is a swap entry (non-empty, present bit clear). */
+export function isSwapEntry(entry: number): boolean {
+  return entry !== 0 && (entryFlags(entry) & PTE_PRESENT) === 0;
+}
+
+/** Returns the swap slot of a swap entry. */
+export function swapSlotOf(entry: number): number {
+  return entryPfn(entry) - 1;
+}

@@ -20,6 +20,9 @@ PICKS = [
     ("06-recycled-memory.ipynb", 1, "recycled-heatmap.png"),
     ("07-straddling-item.ipynb", 1, "straddling.png"),
     ("08-this-machine.ipynb", 1, "real-vs-sim.png"),
+    ("09-exercises.ipynb", 2, "exercise-heatmap.png"),
+    ("10-when-memory-runs-short.ipynb", 2, "working-set.png"),
+    ("11-explain-a-real-program.ipynb", 1, "rss-by-call-site.png"),
 ]
 
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SetAssociativeArray } from "../../src/hardware/tlb-sets";
+import fc from "fast-check";
+import { PageKey, SetAssociativeArray, pageKey, pageNumber } from "../../src/hardware/tlb-sets";
 
 describe("SetAssociativeArray", () => {
   it("LRU evicts the least recently used way of the set", () => {
@@ -57,5 +58,31 @@ describe("SetAssociativeArray", () => {
         expect(a.find(tag, 2, 12)).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+
+  it("a key split once finds what the tag finds, in power-of-two and other set counts", () => {
+    // Addresses up to 2**57 and page shifts from 12 to 39: tags cross the 2**32 split.
+    const address = fc.oneof(fc.nat({ max: 2 ** 57 - 1 }), fc.integer({ min: 2 ** 44 - 4096, max: 2 ** 44 + 4096 }));
+    fc.assert(
+      fc.property(address, fc.constantFrom(12, 21, 30, 39), fc.constantFrom(1, 3, 16, 24, 128), (vaddr, shift, sets) => {
+        const tag = pageNumber(vaddr, shift);
+        const key = pageKey(vaddr, shift);
+        expect(key.tag).toBe(tag);
+        expect(key.high * 2 ** 32 + (key.low >>> 0)).toBe(tag);
+        const a = new SetAssociativeArray(sets, 2, false);
+        a.insertKey(key, 5, shift);
+        expect(a.find(tag, 5, shift)).toBeGreaterThanOrEqual(0);
+        expect(a.findKey(new PageKey().ofTag(tag), 5, shift)).toBe(a.find(tag, 5, shift));
+        expect(a.find(tag + 1, 5, shift)).toBe(-1);
+        expect(a.find(tag, 6, shift)).toBe(-1);
+      }),
+      { seed: 16, numRuns: 300 },
+    );
+  });
+
+  it("pageKey recomputes when the address changes, so a shared key is never stale", () => {
+    const first = pageKey(0x7000_1234_5000, 12).tag;
+    expect(pageKey(0x7000_1234_6000, 12).tag).toBe(first + 1);
+    expect(pageKey(0x7000_1234_5000, 12).tag).toBe(first);
   });
 });

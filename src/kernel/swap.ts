@@ -2,7 +2,7 @@
 // wrote out, each with a count of the page-table entries that point at it (Linux's swap_map).
 // A slot stores what the frame held: its repeated 8-byte pattern, or a copy of its bytes.
 
-import { PagelabError } from "../errors";
+import { InternalCheckError, UnsupportedError } from "../errors";
 import type { PhysicalMemory } from "../hardware/physical-memory";
 import type { Machine } from "./machine";
 import type { LeafTable } from "./page-table";
@@ -61,7 +61,7 @@ export class SwapArea {
   /** Copies the slot's contents into frame `pfn`. */
   readIn(memory: PhysicalMemory, slot: number, pfn: number): void {
     const stored = this.contents.get(slot);
-    if (stored === undefined) throw new PagelabError("memory-error", `swap: slot ${slot} is free`);
+    if (stored === undefined) throw new InternalCheckError(`swap: slot ${slot} is free`);
     if (stored.length === this.pageBytes) memory.writeBytes(pfn, 0, stored, 0, this.pageBytes);
     else memory.setPattern(pfn, stored);
   }
@@ -69,7 +69,7 @@ export class SwapArea {
   /** Adds one entry pointing at the slot (fork copies a swap entry: Linux swap_duplicate). */
   duplicate(slot: number): void {
     const counts = this.countsFor(slot, "duplicate");
-    if (counts[slot] === 0xffff) throw new PagelabError("memory-error", `swap: slot ${slot} is shared by too many entries`);
+    if (counts[slot] === 0xffff) throw new UnsupportedError(`swap: slot ${slot} is shared by more than 65,534 page-table entries (Linux chains more counts; the model does not)`);
     counts[slot]++;
   }
 
@@ -93,7 +93,7 @@ export class SwapArea {
   private countsFor(slot: number, call: string): Uint16Array {
     const counts = this.counts;
     if (counts === null || !Number.isInteger(slot) || slot < 0 || slot >= this.totalSlots || counts[slot] === 0) {
-      throw new PagelabError("memory-error", `swap.${call}: slot ${slot} is not in use`);
+      throw new InternalCheckError(`swap.${call}: slot ${slot} is not in use`);
     }
     return counts;
   }
@@ -106,7 +106,7 @@ export class SwapArea {
  */
 export function doSwapPage(machine: Machine, proc: Process, vma: Vma, node: LeafTable, index: number, entry: number): void {
   const swap = machine.swap;
-  if (swap === null) throw new PagelabError("memory-error", `pid ${proc.pid}: a swap entry on a machine without swap`);
+  if (swap === null) throw new InternalCheckError(`pid ${proc.pid}: a swap entry on a machine without swap`);
   const slot = swapSlotOf(entry);
   machine.count(proc, "majorFaults");
   machine.reclaim.stats.pgmajfault++;

@@ -78,7 +78,7 @@ export function alignDown(x: number, align: number): number {
  * arithmetic so that sizes above 2**31 stay exact (REFERENCE §1.2).
  */
 export function requestToChunkSize(n: number): number {
-  requireInteger("requestToChunkSize", "n", n, 0, Number.MAX_SAFE_INTEGER);
+  requireInteger("requestToChunkSize", "n", n, 0, Infinity, "[0, ∞)"); // huge requests pass: malloc refuses them with ENOMEM
   return Math.max(MINSIZE, alignDown(n + SIZE_SZ + MALLOC_ALIGNMENT - 1, MALLOC_ALIGNMENT));
 }
 

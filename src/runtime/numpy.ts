@@ -268,7 +268,7 @@ export class Numpy implements ArrayRuntime {
     const given = out;
     const operands: Operand[] = [a, b].map((x) => (x instanceof NDArray ? { layout: x.layout() } : { scalar: x }));
     const op = BINARY_OPS[name];
-    return this.proc.asOneCall(`np.${name}`, { shape: shape.join("x"), out: given !== undefined }, () => {
+    return this.proc.asOneCall(ufuncStatement(name, [a, b], given), { shape: shape.join("x"), out: given !== undefined }, () => {
       const target = given ?? this.empty([...shape], resultType);
       elementwise(this.proc, this.memory, target.layout(), operands, (v) => op(v[0], v[1]));
       return target;
@@ -363,4 +363,18 @@ function shapeText(shape: readonly number[]): string {
 // numpy _ArrayMemoryError: "Unable to allocate 2.00 GiB for an array with shape (268435456,) and data type float64"
 function unableToAllocate(nbytes: number, dims: number[], dtype: DType): string {
   return `Unable to allocate ${formatBytesIEC(nbytes)} for an array with shape ${shapeText(dims)} and data type ${dtype.name}`;
+}
+
+/**
+ * The call as a user wrote it, for the event log: arrays named a, b, ... in order of first use,
+ * as the other events name them ("a[-1] = 3", "del a"), e.g. np.add(l, 0, out=l) -> "np.add(a, 0, out=a)".
+ */
+function ufuncStatement(name: string, operands: readonly (NDArray | number | boolean)[], out: NDArray | undefined): string {
+  const names = new Map<NDArray, string>();
+  const nameOf = (x: NDArray): string => {
+    if (!names.has(x)) names.set(x, String.fromCharCode("a".charCodeAt(0) + names.size));
+    return names.get(x) as string;
+  };
+  const text = operands.map((x) => (x instanceof NDArray ? nameOf(x) : String(x)));
+  return `np.${name}(${text.join(", ")}${out === undefined ? "" : `, out=${nameOf(out)}`})`;
 }

@@ -238,3 +238,18 @@ describe("the Node runtime", () => {
     expect(big.address % 4096).toBe(16);
   });
 });
+
+describe("the event log names a ufunc call as the user wrote it", () => {
+  it("arrays a, b in order of first use, scalars by value, out= by its array's name", () => {
+    const proc = new Machine({ seed: 1 }).spawn();
+    const np = numpy(proc);
+    const a = np.zeros(1024);
+    const b = np.ones(1024);
+    np.add(a, 0, { out: a });
+    np.multiply(b, a);
+    np.subtract(a, b, { out: b });
+    expect(proc.events.slice(-3).map((e) => e.call)).toEqual([
+      "np.add(a, 0, out=a)", "np.multiply(a, b)", "np.subtract(a, b, out=b)",
+    ]);
+  });
+});

@@ -1,9 +1,10 @@
 // The page table's own operations: every slot is written through them, and each table's count
 // of used slots stays equal to its non-empty slots by construction.
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { PagelabError } from "../../src/errors";
 import { PageTable, type LeafTable } from "../../src/kernel/page-table";
-import { PTE_PRESENT, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "../../src/kernel/pte";
+import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "../../src/kernel/pte";
 
 const PAGE = 4096;
 const HUGE = 512 * PAGE;
@@ -131,5 +132,69 @@ describe("PageTable.findCountMismatch (machine.check's view of the counts)", () 
     pt.setPte(node, 0, makeEntry(3, PTE_PRESENT));
     (node as unknown as { used: number }).used++; // what a raw write outside page-table.ts did
     expect(pt.findCountMismatch()).toMatch(/leaf table in frame \d+ counts 2 used slots, 1 are/);
+  });
+});
+
+/** The walk's answer rebuilt through the kernel's API (leafTable chases the nodes, never the
+ *  leaf-table directory): a stale directory entry makes `walk` disagree with it. */
+function walkByNodes(pt: PageTable, vaddr: number): { pfn: number; pageShift: number; writable: boolean; zeroPage: boolean } | null {
+  const node = pt.leafTable(vaddr, false);
+  if (node === null) return null;
+  const huge = node.huge !== 0;
+  const entry = huge ? node.huge : pt.entryOf(node, pt.leafIndex(vaddr));
+  const flags = entryFlags(entry);
+  if ((flags & PTE_PRESENT) === 0 || (flags & PTE_PROTNONE) !== 0) return null;
+  const pageShift = huge ? pt.basePageShift + pt.bitsPerLevel : pt.basePageShift;
+  return { pfn: entryPfn(entry), pageShift, writable: (flags & PTE_WRITE) !== 0, zeroPage: (flags & PTE_ZERO) !== 0 };
+}
+
+describe("the leaf-table directory", () => {
+  // PMD regions whose numbers share directory slots (4096 slots: numbers 4096 apart collide),
+  // plus neighbours, so frees and refills of one slot by different tables are exercised.
+  const DIRECTORY = 4096;
+  const regions = [0, 1, DIRECTORY, DIRECTORY + 1, 2 * DIRECTORY, 7];
+  const flagsArb = fc.constantFrom(PTE_PRESENT, PTE_PRESENT | PTE_WRITE, PTE_PRESENT | PTE_ZERO, PTE_PROTNONE, 0);
+  const opArb = fc.oneof(
+    fc.record({ op: fc.constant("set" as const), region: fc.nat(regions.length - 1), page: fc.nat(3), pfn: fc.integer({ min: 1, max: 1000 }), flags: flagsArb }),
+    fc.record({ op: fc.constant("prune" as const), region: fc.nat(regions.length - 1), span: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ op: fc.constant("install" as const), region: fc.nat(regions.length - 1), pfn: fc.integer({ min: 1, max: 1000 }) }),
+    fc.record({ op: fc.constant("split" as const), region: fc.nat(regions.length - 1), pfn: fc.integer({ min: 1, max: 1000 }) }),
+    fc.record({ op: fc.constant("clear" as const), region: fc.nat(regions.length - 1) }),
+  );
+
+  it.each([
+    { pageShift: 12, vaBits: 48 },
+    { pageShift: 16, vaBits: 48 },
+    { pageShift: 12, vaBits: 57 },
+  ])("never lets a walk disagree with the tables (%o)", (geometry) => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 20, maxLength: 80, size: "max" }), (ops) => {
+        let next = 1;
+        const pt = new PageTable(geometry, () => next++, () => {});
+        const hugeBytes = pt.hugeBytes;
+        const pageBytes = pt.pageBytes;
+        // The probed addresses: a few pages at the start of every region.
+        const probes = regions.flatMap((r) => [0, 1, 2, 3].map((page) => r * hugeBytes + page * pageBytes));
+        for (const step of ops) {
+          const start = regions[step.region] * hugeBytes;
+          const node = pt.leafTable(start, false);
+          if (step.op === "set") {
+            if (node === null || node.huge === 0) pt.setPteAt(start + step.page * pageBytes, step.flags === 0 ? 0 : makeEntry(step.pfn, step.flags));
+          } else if (step.op === "prune") {
+            pt.pruneEmpty(start, start + step.span * hugeBytes);
+          } else if (step.op === "install") {
+            const leaf = pt.leafTable(start, true);
+            if (leaf.huge === 0 && leaf.used === 0) pt.installHuge(leaf, makeEntry(step.pfn, PTE_PRESENT | PTE_WRITE));
+          } else if (node !== null && node.huge !== 0) {
+            if (step.op === "split") pt.splitHuge(node, (i) => (i % 3 === 0 ? 0 : makeEntry(step.pfn + i, PTE_PRESENT)));
+            else pt.clearHuge(node);
+          }
+          // Walk every probe (filling the directory) and compare with the node chase.
+          for (const vaddr of probes) expect(pt.walk(vaddr).leaf, `0x${vaddr.toString(16)} after ${step.op}`).toEqual(walkByNodes(pt, vaddr));
+          expect(pt.findCountMismatch()).toBeNull();
+        }
+      }),
+      { numRuns: 100, seed: 16 },
+    );
   });
 });

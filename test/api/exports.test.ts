@@ -6,9 +6,9 @@ import * as path from "path";
 import * as ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as root from "../../src";
+import { publicApi } from "./public-api";
 
 const ROOT_DIR = path.join(__dirname, "..", "..");
-const INDEX = path.join(ROOT_DIR, "src", "index.ts");
 
 /** Every name src/index.ts exports, values and types (a type-only export counts too). */
 const ROOT_EXPORTS = [
@@ -48,27 +48,11 @@ const INTERNALS = [
 // residencyHeatmapSpec and measure are fine inside their namespaces (charts, kernel): only the root must not carry them.
 const ROOT_ONLY_INTERNALS = new Set(["residencyHeatmapSpec", "measure"]);
 
-let program: ts.Program;
 let checker: ts.TypeChecker;
 let rootSymbol: ts.Symbol;
 
 beforeAll(() => {
-  program = ts.createProgram([INDEX], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    strict: true,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    types: ["node"],
-    noEmit: true,
-  });
-  checker = program.getTypeChecker();
-  const source = program.getSourceFile(INDEX);
-  if (source === undefined) throw new Error("src/index.ts not in the program");
-  const symbol = checker.getSymbolAtLocation(source);
-  if (symbol === undefined) throw new Error("src/index.ts has no module symbol");
-  rootSymbol = symbol;
+  ({ checker, rootSymbol } = publicApi());
 }, 60_000);
 
 /** The names a module symbol exports (values and types). */

@@ -5,12 +5,11 @@
 // a new method is covered without touching this file; TypeScript's view of the public API says
 // which of them are public (not private, not @internal) and which may return nothing.
 import fc from "fast-check";
-import * as path from "path";
 import * as ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as root from "../../src";
+import { publicApi } from "./public-api";
 
-const INDEX = path.join(__dirname, "..", "..", "src", "index.ts");
 const SEED = 20261130;
 const RUNS = 12;
 
@@ -26,21 +25,7 @@ let checker: ts.TypeChecker;
 let rootSymbol: ts.Symbol;
 
 beforeAll(() => {
-  const program = ts.createProgram([INDEX], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    strict: true,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    types: ["node"],
-    noEmit: true,
-  });
-  checker = program.getTypeChecker();
-  const source = program.getSourceFile(INDEX);
-  const symbol = source && checker.getSymbolAtLocation(source);
-  if (symbol === undefined) throw new Error("src/index.ts has no module symbol");
-  rootSymbol = symbol;
+  ({ checker, rootSymbol } = publicApi());
   vi.spyOn(console, "log").mockImplementation(() => undefined); // show() and Claims print; their output is not under test
 }, 120_000);
 

@@ -21,10 +21,12 @@ import ctypes
 import json
 import mmap
 import os
-import re
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves this folder off sys.path
+import procfs  # noqa: E402
 
 HUGE = 2 * 1024 * 1024
 MAPPED = 8 * 1024 * 1024
@@ -34,11 +36,6 @@ KPF_ZERO_PAGE = 1 << 24
 PFN_MASK = (1 << 55) - 1
 
 
-def vm_rss_kb():
-    with open("/proc/self/status") as f:
-        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
-
-
 def vmstat(names):
     try:
         with open("/proc/vmstat") as f:
@@ -46,25 +43,6 @@ def vmstat(names):
             return {k: int(v) for k, v in pairs if k in names}
     except OSError:
         return {}
-
-
-def smaps_of(addr):
-    """Rss and AnonHugePages (kB) of the mapping that holds addr, from /proc/self/smaps."""
-    found = None
-    with open("/proc/self/smaps") as f:
-        for line in f:
-            head = re.match(r"^([0-9a-f]+)-([0-9a-f]+) ", line)
-            if head:
-                if found is not None:
-                    break
-                if int(head.group(1), 16) <= addr < int(head.group(2), 16):
-                    found = {"start": int(head.group(1), 16), "end": int(head.group(2), 16)}
-                continue
-            if found is not None:
-                field = re.match(r"^(Rss|AnonHugePages):\s+(\d+) kB", line)
-                if field:
-                    found[field.group(1)] = int(field.group(2))
-    return found
 
 
 def pagemap(addr, count):
@@ -91,7 +69,7 @@ def observe(name, advice, access, addr, pages, rss_before, stat_before):
     first = entries[0] if entries else 0
     pfn = first & PFN_MASK if first >> 63 & 1 else 0
     flags = kpageflags(pfn) if pfn else None
-    smaps = smaps_of(addr) or {}
+    smaps = procfs.smaps_fields(addr, ("Rss", "AnonHugePages")) or {}
     stat_after = vmstat(stat_before.keys())
     return {
         "region": name,
@@ -106,7 +84,7 @@ def observe(name, advice, access, addr, pages, rss_before, stat_before):
         "smapsRssKb": smaps.get("Rss"),
         "smapsAnonHugePagesKb": smaps.get("AnonHugePages"),
         "mappingBytes": smaps["end"] - smaps["start"] if "end" in smaps else None,
-        "vmRssDeltaKb": vm_rss_kb() - rss_before,
+        "vmRssDeltaKb": procfs.vm_rss_kb() - rss_before,
         "vmstatDelta": {k: stat_after.get(k, 0) - v for k, v in stat_before.items()},
     }
 
@@ -128,7 +106,7 @@ def main():
     region.madvise(mmap.MADV_HUGEPAGE, blocks[2], HUGE)
     counters = ("thp_fault_alloc", "thp_fault_fallback", "thp_zero_page_alloc")
     # One untimed round of every reader first, so their own allocations stay out of VmRSS deltas.
-    vm_rss_kb(), vmstat(counters), smaps_of(base), pagemap(base, 1), kpageflags(1)
+    procfs.vm_rss_kb(), vmstat(counters), procfs.smaps_fields(base, ("Rss", "AnonHugePages")), pagemap(base, 1), kpageflags(1)
     results = []
     plan = [
         ("read-small", "nohugepage", "read", small[0], small[1] // PAGE),
@@ -139,14 +117,14 @@ def main():
     ]
     sink = 0
     for name, advice, access, at, pages in plan:
-        rss, stat = vm_rss_kb(), vmstat(counters)
+        rss, stat = procfs.vm_rss_kb(), vmstat(counters)
         if access == "read":
             sink += region[at]
         else:
             region[at] = 1
         results.append(observe(name, advice, access, base + at, pages, rss, stat))
     region.close()
-    released = smaps_of(base) is None
+    released = procfs.smaps_fields(base, ("Rss", "AnonHugePages")) is None
     print(json.dumps({
         "pageSize": PAGE,
         "hugeSize": HUGE,

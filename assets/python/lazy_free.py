@@ -18,41 +18,21 @@ mapped is unmapped before it exits. Only the standard library is used.
 import json
 import mmap
 import os
-import re
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves this folder off sys.path
+import procfs  # noqa: E402
 
 FILL = 0x5A
 
 
-def vm_rss_kb():
-    with open("/proc/self/status") as f:
-        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
-
-
-def swap_total_kb():
-    with open("/proc/meminfo") as f:
-        m = re.search(r"^SwapTotal:\s+(\d+) kB", f.read(), re.M)
-    return None if m is None else int(m.group(1))
-
-
 def smaps_of(start, end):
     """Rss and LazyFree (kB; LazyFree None when smaps has no such field) of the mapping [start, end)."""
-    found = None
-    with open("/proc/self/smaps") as f:
-        for line in f:
-            head = re.match(r"^([0-9a-f]+)-([0-9a-f]+) ", line)
-            if head:
-                if found is not None:
-                    break
-                if int(head.group(1), 16) <= start and end <= int(head.group(2), 16):
-                    found = {"rssKb": None, "lazyFreeKb": None}
-                continue
-            if found is not None:
-                field = re.match(r"^(Rss|LazyFree):\s+(\d+) kB", line)
-                if field:
-                    found["rssKb" if field.group(1) == "Rss" else "lazyFreeKb"] = int(field.group(2))
-    return found
+    found = procfs.smaps_fields(start, ("Rss", "LazyFree"))
+    if found is None or end > found["end"]:
+        return None
+    return {"rssKb": found.get("Rss"), "lazyFreeKb": found.get("LazyFree")}
 
 
 def address_of(m):
@@ -79,7 +59,7 @@ def main():
 
         def record(label):
             smaps = smaps_of(start, start + length) or {"rssKb": None, "lazyFreeKb": None}
-            steps.append({"label": label, "rssKb": smaps["rssKb"], "lazyFreeKb": smaps["lazyFreeKb"], "vmRssKb": vm_rss_kb()})
+            steps.append({"label": label, "rssKb": smaps["rssKb"], "lazyFreeKb": smaps["lazyFreeKb"], "vmRssKb": procfs.vm_rss_kb()})
 
         for i in range(pages):
             m[i * page] = FILL
@@ -102,7 +82,7 @@ def main():
         "pageSize": page,
         "pages": pages,
         "kernel": os.uname().release,
-        "swapTotalKb": swap_total_kb(),
+        "swapTotalKb": procfs.kb_field(procfs.read_text("/proc/meminfo"), "SwapTotal"),
         "lastByteAfterFree": old_value,
         "lastByteAfterDontneed": after_dontneed,
         "steps": steps,

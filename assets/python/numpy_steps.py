@@ -22,6 +22,9 @@ import time
 import traceback
 import warnings
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves this folder off sys.path
+import procfs  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GRAMMAR_FILE = os.path.join(HERE, "numpy_statements.json")
 
@@ -122,25 +125,15 @@ def validate(statement, forms, reserved):
 # ---- what the kernel says ------------------------------------------------------------------
 
 
-def read_text(path):
-    with open(path, "rb") as f:
-        return f.read().decode("ascii", "replace")
-
-
-def kb_field(text, key):
-    m = re.search(r"^" + key + r":\s+(\d+) kB$", text, re.M)
-    return int(m.group(1)) if m else None
-
-
 def counters():
     """VmRSS, VmSize, RssAnon, AnonHugePages (kB) and minor faults, in that reading order."""
-    status = read_text("/proc/self/status")
-    rollup = read_text("/proc/self/smaps_rollup")
+    status = procfs.read_text("/proc/self/status")
+    rollup = procfs.read_text("/proc/self/smaps_rollup")
     return {
-        "VmRSS": kb_field(status, "VmRSS"),
-        "VmSize": kb_field(status, "VmSize"),
-        "RssAnon": kb_field(status, "RssAnon"),
-        "AnonHugePages": kb_field(rollup, "AnonHugePages"),
+        "VmRSS": procfs.kb_field(status, "VmRSS"),
+        "VmSize": procfs.kb_field(status, "VmSize"),
+        "RssAnon": procfs.kb_field(status, "RssAnon"),
+        "AnonHugePages": procfs.kb_field(rollup, "AnonHugePages"),
         "minorFaults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt,
     }
 
@@ -154,7 +147,7 @@ def counters_after():
 
 
 def mapping_of(address):
-    for line in read_text("/proc/self/maps").splitlines():
+    for line in procfs.read_text("/proc/self/maps").splitlines():
         fields = line.split(None, 5)
         start, end = (int(x, 16) for x in fields[0].split("-"))
         if start <= address < end:
@@ -164,20 +157,7 @@ def mapping_of(address):
 
 def smaps_of(start):
     """The kernel's own Rss and AnonHugePages (kB) of the mapping starting at `start`."""
-    head = re.compile(r"^([0-9a-f]+)-[0-9a-f]+ ")
-    inside = False
-    found = {}
-    for line in read_text("/proc/self/smaps").splitlines():
-        m = head.match(line)
-        if m:
-            if inside:
-                break
-            inside = int(m.group(1), 16) == start
-            continue
-        if inside:
-            for key in ("Rss", "AnonHugePages"):
-                if line.startswith(key + ":"):
-                    found[key] = int(line.split()[1])
+    found = procfs.smaps_fields(start, ("Rss", "AnonHugePages")) or {}
     return {"rssKb": found.get("Rss"), "anonHugeKb": found.get("AnonHugePages")}
 
 

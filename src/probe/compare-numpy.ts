@@ -53,6 +53,18 @@ export interface NumpySideFigures {
   array: NumpyArrayFigures | null;
 }
 
+/** One simulated side of a comparison (the twin, or stock Linux): where the statements ran. */
+export interface SimulatedSide {
+  /** The simulated machine. */
+  machine: Machine;
+  /** The process the statements ran in. */
+  process: Process;
+  /** Its numpy. */
+  numpy: Numpy;
+  /** The arrays still bound after the last statement, by variable name. */
+  arrays: Map<string, NDArray>;
+}
+
 /**
  * One statement of a numpy comparison: the real process's figures, the twin's and stock Linux's,
  * and whether the twin agrees with the real one.
@@ -89,27 +101,9 @@ export interface NumpyComparison {
         skipped: string;
       };
   /** The simulated twin: machine, process, numpy and the arrays still bound (draw them with the heatmaps). */
-  sim: {
-    /** The simulated machine. */
-    machine: Machine;
-    /** The process the statements ran in. */
-    process: Process;
-    /** Its numpy. */
-    numpy: Numpy;
-    /** The arrays still bound after the last statement, by variable name. */
-    arrays: Map<string, NDArray>;
-  };
+  sim: SimulatedSide;
   /** The stock Linux simulation of the same statements (same numpy rules and placement). */
-  stock: {
-    /** The simulated machine. */
-    machine: Machine;
-    /** The process the statements ran in. */
-    process: Process;
-    /** Its numpy. */
-    numpy: Numpy;
-    /** The arrays still bound after the last statement, by variable name. */
-    arrays: Map<string, NDArray>;
-  };
+  stock: SimulatedSide;
   /** Statements after which the twin and stock Linux differ (ΔVmRSS, AnonHugePages, faults or the array's pages): where this host is not the textbook. */
   hostDiffers: string[];
   /** The interpreter's own noise (max over the `pass` runs), or null without a real side. */

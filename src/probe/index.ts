@@ -29,7 +29,7 @@ export { compare, everyNthPage } from "./compare";
 export type { CompareExperiment, CompareStep, CompareRow, Comparison, SideFigures } from "./compare";
 export { snapshot, type RealSnapshot } from "./source";
 export { compareNumpy } from "./compare-numpy";
-export type { CompareNumpyOptions, NumpyComparison, NumpyCompareRow, NumpySideFigures, NumpyArrayFigures } from "./compare-numpy";
+export type { CompareNumpyOptions, NumpyComparison, NumpyCompareRow, NumpySideFigures, NumpyArrayFigures, SimulatedSide } from "./compare-numpy";
 export { parseNumpyStatement, parseNumpyProgram, acceptedForms, MAX_LOOP_ITEMS } from "./numpy-statements";
 export type { NumpyOp, NumpyOpKind, NumpyStatement, ArrayCreator } from "./numpy-statements";
 export type { RealNumpyRun, RealStep, RealCounters, RealArray, RealPageCounts, RealOutcome, InterpreterNoise } from "./numpy-child";

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, describeValue } from "../errors";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { Chart } from "./chart";
-import { HeatmapAnnotation, HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
+import { HeatmapAnnotation, HeatmapBound, type HeatmapView, residencyHeatmapSpec } from "./heatmap-spec";
 import { ArraySource, ChartOptions, ResidencySource } from "./types";
 import { formatAddress, formatBytes } from "./units";
 import { requireInteger, requirePageSize, requireRange } from "./validate";
@@ -31,7 +31,8 @@ export interface AddressRange {
 }
 
 const DEFAULT_MAX_CELLS = 2048;
-const MAX_CELLS = 4096;
+/** The most cells any residency heatmap draws (options.maxCells' upper bound). */
+export const MAX_CELLS = 4096;
 // Heatmap data above this many JSON characters is redrawn with half the cells, which keeps the
 // whole bundle (spec + PNG + text) under 300 KB even when every cell mixes several states.
 const DATA_BUDGET_CHARS = 120_000;
@@ -139,6 +140,25 @@ export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = 
   return drawHeatmap(pages.proc, pages.addr, pages.length, pages.options, pages.options.title);
 }
 
+/** Pages per cell for `pages` pages in at most `maxCells` cells: a power of two, so every axis offset is a round binary size. */
+export function cellPagesFor(pages: number, maxCells: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.ceil(pages / maxCells)));
+}
+
+/** The parts of a heatmap's view that come from its options, its range and its source. */
+export function heatmapView(options: HeatmapOptions, start: number, pageSize: number, title: string, source: { pid?: unknown }): HeatmapView {
+  return {
+    start,
+    pageSize,
+    origin: options.origin,
+    axis: options.axis,
+    title,
+    bounds: options.bounds,
+    annotations: options.annotations,
+    pid: typeof source.pid === "number" ? source.pid : undefined,
+  };
+}
+
 /** Validates, summarises and draws; returns the chart, which keeps `options` for its zooms. */
 function drawHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions, givenTitle?: string): HeatmapChart {
   const where = "residencyHeatmapChart";
@@ -156,19 +176,11 @@ function drawHeatmap(source: ResidencySource, addr: number, length: number, opti
   const start = firstPage * pageSize;
   const title = givenTitle ?? `Residency of ${formatBytes(length)} at ${formatAddress(addr)}`;
   for (;;) {
-    // Cells of a power-of-two number of pages keep every axis offset a round binary size.
-    const cellPages = 2 ** Math.ceil(Math.log2(Math.ceil(pages / maxCells)));
+    const cellPages = cellPagesFor(pages, maxCells);
     const cells = Math.ceil(pages / cellPages);
     const summary = source.residencySummary(start, cells * cellPages * pageSize, cells);
     const result = residencyHeatmapSpec(summary, {
-      start,
-      pageSize,
-      origin: options.origin,
-      axis: options.axis,
-      title,
-      bounds: options.bounds,
-      annotations: options.annotations,
-      pid: typeof source.pid === "number" ? source.pid : undefined,
+      ...heatmapView(options, start, pageSize, title, source),
       frameOf: typeof source.frameOf === "function" ? (at: number) => (source.frameOf as (a: number) => number | null).call(source, at) : undefined,
     });
     if (maxCells === 1 || JSON.stringify(result.rows).length <= DATA_BUDGET_CHARS) {

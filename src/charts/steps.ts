@@ -5,7 +5,7 @@
 // position, the last step.
 import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { Chart } from "./chart";
-import { arrayPages } from "./heatmap";
+import { MAX_CELLS, arrayPages, cellPagesFor, heatmapView } from "./heatmap";
 import { type ChartBody, residencyHeatmapSpec } from "./heatmap-spec";
 import type { HeatmapOptions } from "./heatmap";
 import { vegaLiteSpec } from "./spec";
@@ -28,7 +28,6 @@ export interface ResidencyStepsOptions extends HeatmapOptions {
 }
 
 const DEFAULT_MAX_CELLS = 512;
-const MAX_CELLS = 4096;
 // All steps' heatmap data together stay under this many JSON characters (the bundle bound is 300 KB).
 const DATA_BUDGET_CHARS = 150_000;
 
@@ -80,7 +79,7 @@ export function residencyStepsChart(array: ArraySource, steps: readonly (Residen
   const { proc, addr, length } = pages;
   const pageSize = requirePageSize(where, proc.pageSize);
   const maxCells = requireInteger(where, "options.maxCells", options.maxCells ?? DEFAULT_MAX_CELLS, 1, MAX_CELLS);
-  const cellPages = 2 ** Math.ceil(Math.log2(Math.ceil(length / pageSize / maxCells)));
+  const cellPages = cellPagesFor(length / pageSize, maxCells);
   const cells = Math.ceil(length / pageSize / cellPages);
   const summarise = (): ResidencyCounts => proc.residencySummary(addr, cells * cellPages * pageSize, cells);
 
@@ -97,17 +96,8 @@ export function residencyStepsChart(array: ArraySource, steps: readonly (Residen
 
   const title = pages.options.title;
   const draw = (summary: ResidencyCounts) =>
-    residencyHeatmapSpec(summary, {
-      start: addr,
-      pageSize,
-      origin: options.origin,
-      axis: options.axis,
-      title,
-      bounds: pages.options.bounds,
-      annotations: pages.options.annotations,
-      // Frames are not listed: they are those of the moment the chart is built, not of each step.
-      pid: typeof proc.pid === "number" ? proc.pid : undefined,
-    });
+    // Frames are not listed: they are those of the moment the chart is built, not of each step.
+    residencyHeatmapSpec(summary, heatmapView({ ...pages.options, origin: options.origin, axis: options.axis }, addr, pageSize, title, proc));
   let results = summaries.map(draw);
   while (summaries[0].counts[0].length > 1 && JSON.stringify(results.map((r) => r.rows)).length > DATA_BUDGET_CHARS) {
     summaries = summaries.map(coarsen);

@@ -4,6 +4,7 @@
 
 import { InvalidArgumentError, SegmentationFault, describeValue } from "../errors";
 import type { AccessKind } from "../hardware/translation";
+import { POW2 } from "../hardware/tlb-sets";
 import { handleFault, protPermits } from "./fault";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
@@ -59,11 +60,7 @@ export function runAccess(
   elementSize = 0,
 ): void {
   const pageBytes = machine.preset.pageSize;
-  const pageTable = proc.mm.pageTable;
   const onFault = (vaddr: number, how: AccessKind) => handleFault(machine, proc, vaddr, how);
-  const clock = machine.accessClock;
-  const trace = machine.pageTrace;
-  const lazy = machine.lazyFree;
   const end = start + length;
   let vaddr = start;
   while (vaddr < end) {
@@ -71,16 +68,33 @@ export function runAccess(
     const chunkEnd = Math.min(end, pageStart + pageBytes);
     const repeats =
       elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
-    const leaf = machine.mmu.translate(proc.pid, pageTable, vaddr, kind, repeats, onFault);
-    if (clock.enabled) clock.mark(leaf.pfn); // the accessed bit reclaim reads (lru.ts)
-    if (kind === "write" && lazy.size > 0) lazy.cancel(leaf.pfn); // a write re-dirties a MADV_FREE page
-    if (trace !== null && trace.pid === proc.pid && trace.pages.length < MAX_TRACE_LENGTH) trace.pages.push(pageStart / pageBytes);
-    if (visit) {
-      // The base frame inside the (possibly huge) leaf page: page sizes are powers of two.
-      const leafBytes = 2 ** leaf.pageShift;
-      const pfn = leafBytes === pageBytes ? leaf.pfn : leaf.pfn + Math.floor((vaddr - Math.floor(vaddr / leafBytes) * leafBytes) / pageBytes);
-      visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
-    }
+    const pfn = accessPage(machine, proc, vaddr, pageStart, kind, repeats, onFault);
+    if (visit) visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
     vaddr = chunkEnd;
   }
+}
+
+/**
+ * One page visit of an access run: `repeats` accesses to the base page at `pageStart` through the
+ * MMU (faulting as needed), the accessed and dirty bookkeeping, and the page trace. Returns the
+ * pfn of the base frame holding `vaddr`.
+ */
+export function accessPage(
+  machine: Machine,
+  proc: Process,
+  vaddr: number,
+  pageStart: number,
+  kind: AccessKind,
+  repeats: number,
+  onFault: (vaddr: number, kind: AccessKind) => void,
+): number {
+  const pageBytes = machine.preset.pageSize;
+  const leaf = machine.mmu.translate(proc.pid, proc.mm.pageTable, vaddr, kind, repeats, onFault);
+  if (machine.accessClock.enabled) machine.accessClock.mark(leaf.pfn); // the accessed bit reclaim reads (lru.ts)
+  if (kind === "write" && machine.lazyFree.size > 0) machine.lazyFree.cancel(leaf.pfn); // a write re-dirties a MADV_FREE page
+  const trace = machine.pageTrace;
+  if (trace !== null && trace.pid === proc.pid && trace.pages.length < MAX_TRACE_LENGTH) trace.pages.push(pageStart / pageBytes);
+  // The base frame inside the (possibly huge) leaf page: page sizes are powers of two.
+  const leafBytes = POW2[leaf.pageShift];
+  return leafBytes === pageBytes ? leaf.pfn : leaf.pfn + Math.floor((vaddr - Math.floor(vaddr / leafBytes) * leafBytes) / pageBytes);
 }

@@ -3,6 +3,7 @@
 // backs them at map time (mm-policy.ts).
 
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
+import { POW2 } from "../hardware/tlb-sets";
 import type { Machine } from "./machine";
 import type { Process } from "./process";
 import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
@@ -21,7 +22,7 @@ export const PROTS: readonly Prot[] = ["none", "read", "read-write"];
 
 /** Returns the largest mapping length accepted: the user address space (2**(vaBits-1)). */
 export function userSpaceEnd(machine: Machine): number {
-  return 2 ** (machine.preset.vaBits - 1);
+  return POW2[machine.preset.vaBits - 1]; // a table, not `2 **`: a pow call on every access
 }
 
 /** Returns a new VMA for a private anonymous mapping (VM_ACCOUNT only when writable, REFERENCE §3.6). */

@@ -4,7 +4,8 @@
 
 import { InvalidArgumentError, PagelabError, ProcessKilledError, describeValue, ProcessExitedError } from "../errors";
 import type { AccessKind } from "../hardware/translation";
-import { type AccessOptions, type PageVisitor, runAccess, validateAccess } from "./access";
+import { type AccessOptions, type PageVisitor, accessPage, runAccess, validateAccess } from "./access";
+import { handleFault } from "./fault";
 import { type ProcessStatus, type SmapsEntry, smapsOf, statusOf, vmFlagsOf } from "./accounting";
 import { doBrk, doSbrk } from "./brk";
 import { type KernelCounters, diffCounters, zeroCounters } from "./counters";
@@ -74,6 +75,8 @@ export class Process {
   /** Live counters (internal; read `counters` for a copy). @internal */
   readonly counterSet: KernelCounters = zeroCounters();
   private callDepth = 0;
+  /** The page-fault entry of this process's accesses, made once. */
+  private readonly onFault = (vaddr: number, kind: AccessKind): void => handleFault(this.machine, this, vaddr, kind);
   private deathReason: string | null = null;
   private parentProcess: Process | null = null;
   private readonly forkHandlers: ((child: Process) => void)[] = [];
@@ -228,12 +231,29 @@ export class Process {
 
   /** Copies `bytes` to memory at `addr`. */
   write(addr: number, bytes: Uint8Array): void {
-    this.call("write", { addr, length: bytes instanceof Uint8Array ? bytes.length : undefined }, () => {
-      if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`write: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
-      validateAccess(this.machine, this, "write", addr, bytes.length, "write");
-      const memory = this.machine.memory;
-      runAccess(this.machine, this, addr, bytes.length, "write", (pfn, offset, len, runOffset) => memory.writeBytes(pfn, offset, bytes, runOffset, len), 1);
-    });
+    // Inside another call (the allocator storing a chunk header) the write is part of that call's
+    // event: skip building the event's arguments, the allocator's hottest path.
+    if (this.callDepth > 0) {
+      this.requireAlive("write");
+      this.writeNow(addr, bytes);
+      return;
+    }
+    this.call("write", { addr, length: bytes instanceof Uint8Array ? bytes.length : undefined }, () => this.writeNow(addr, bytes));
+  }
+
+  private writeNow(addr: number, bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`write: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
+    validateAccess(this.machine, this, "write", addr, bytes.length, "write");
+    const memory = this.machine.memory;
+    const pageStart = Math.floor(addr / this.pageSize) * this.pageSize;
+    if (bytes.length > 0 && addr + bytes.length <= pageStart + this.pageSize) {
+      // One page (a header, a word): one page visit without building a visitor; each byte is an
+      // access, as runAccess counts with elementSize 1
+      const pfn = accessPage(this.machine, this, addr, pageStart, "write", bytes.length, this.onFault);
+      memory.writeBytes(pfn, addr - pageStart, bytes, 0, bytes.length);
+      return;
+    }
+    runAccess(this.machine, this, addr, bytes.length, "write", (pfn, offset, len, runOffset) => memory.writeBytes(pfn, offset, bytes, runOffset, len), 1);
   }
 
   /** Copies `length` bytes from `src` to `dst` (overlap allowed, like memmove): reads then writes pages. */

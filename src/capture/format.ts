@@ -20,6 +20,8 @@ import type { MachineOptions } from "../kernel";
 export const CAPTURE_MAGIC = "pagelab-capture";
 /** The version this library writes and reads. */
 export const CAPTURE_VERSION = 1;
+/** Site 0: allocations before the first marked line (the interpreter's start-up, imports). */
+export const STARTUP_SITE = 0;
 
 /** What was recorded about the program, the host and the recorders: the file's second line. */
 export interface CaptureMeta {

@@ -10,9 +10,10 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Machine, type Process } from "../kernel";
 import type { Allocator } from "../libc";
 import { libcOf } from "../runtime";
-import { attributePages, HELD_BY_MALLOC, type LiveBlock, OTHER_ANONYMOUS, type SiteRun } from "./attribute";
-import type { CaptureRecord } from "./format";
-import type { Capture } from "./load";
+import { attributePages, HELD_BY_MALLOC, LiveAllocations, type LiveBlock, OTHER_ANONYMOUS, type ReplayedBlock, type SiteRun } from "./attribute";
+import type { AllocRecord, CaptureRecord, FreeRecord } from "./format";
+import { CURSOR_ALLOC, CURSOR_END, CURSOR_FREE, type CursorKind } from "./cursor";
+import { type Capture, recordCursor } from "./load";
 
 /** Options of replay(). */
 export interface ReplayOptions {
@@ -145,6 +146,14 @@ export function siteLabel(sites: ReadonlyMap<number, string>, site: number): str
   return sites.get(site) ?? PSEUDO_SITES.find(([id]) => id === site)?.[1] ?? `site ${site}`;
 }
 
+/** A call site's totals during a replay: its table row and the bytes live from it. */
+interface SiteTotals {
+  row: SiteRow;
+  live: number;
+  /** Whether an allocation came from the site (pseudo-sites only receive pages). */
+  allocated: boolean;
+}
+
 class Segment {
   simulatedMmaps: number[] = [];
   captured = new Map<number, number>();
@@ -194,17 +203,18 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   const libc = libcOf(proc);
   const pageSize = capture.meta.pageSize;
   const follow = options.followResidency !== false;
-  const simAddress = new Map<number, number>();
-  const live = new Map<number, LiveBlock & { id: number }>();
-  const liveAt = new Map<number, LiveBlock & { id: number }>(); // the same blocks by real address
-  const rows = new Map<number, SiteRow>();
-  const liveBySite = new Map<number, number>();
+  const live = new LiveAllocations<SiteTotals>();
+  const totals = new Map<number, SiteTotals>(); // in the order the table's ties keep
+  const allocatingSites: SiteTotals[] = []; // the sites in the order of their first allocation
   const checks: SegmentCheck[] = [];
   const samples: ReplaySample[] = [];
   const thresholds: { from: number; to: number; afterSite: number }[] = [];
+  const counters = libc.counters; // the allocator's live counters object
   let segment = new Segment();
   // the model sets up its heap when it is created (glibc does at the first malloc): the first segment's growth
-  segment.simulatedBrkGrowth = libc.counters.brkGrowthBytes;
+  segment.simulatedBrkGrowth = counters.brkGrowthBytes;
+  let seenMmaps = counters.mmaps;
+  let seenMmapBytes = counters.mmapBytes;
   let calls = 0;
   let failed = 0;
   let heapStart: number | null = null;
@@ -212,62 +222,72 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   let lastSync = { label: "", site: 0 };
   let threshold = libc.mallinfo().mmapThreshold;
 
-  const row = (site: number): SiteRow => {
-    let r = rows.get(site);
-    if (r === undefined) {
-      r = { site, label: siteLabel(capture.sites, site), calls: 0, allocatedBytes: 0, peakLiveBytes: 0, liveBytesAtEnd: 0, residentPagesLast: 0, residentPagesPeak: 0 };
-      rows.set(site, r);
+  const totalsOf = (site: number): SiteTotals => {
+    let t = totals.get(site);
+    if (t === undefined) {
+      t = { row: { site, label: siteLabel(capture.sites, site), calls: 0, allocatedBytes: 0, peakLiveBytes: 0, liveBytesAtEnd: 0, residentPagesLast: 0, residentPagesPeak: 0 }, live: 0, allocated: false };
+      totals.set(site, t);
     }
-    return r;
+    return t;
   };
-  const simulatedCall = (call: () => void): void => {
-    const { mmaps, mmapBytes, brkGrowthBytes } = libc.counters;
-    call();
-    if (libc.counters.mmaps > mmaps) segment.simulatedMmaps.push(libc.counters.mmapBytes - mmapBytes);
-    segment.simulatedBrkGrowth += libc.counters.brkGrowthBytes - brkGrowthBytes;
+  // consecutive allocations mostly come from one site: its totals are kept at hand
+  let lastSite = NaN;
+  let lastTotals: SiteTotals | null = null;
+  // a call that made mmaps adds what it mapped to the segment's list (one entry per call)
+  const noteMmaps = (): void => {
+    if (counters.mmaps === seenMmaps) return;
+    segment.simulatedMmaps.push(counters.mmapBytes - seenMmapBytes);
+    seenMmaps = counters.mmaps;
+    seenMmapBytes = counters.mmapBytes;
+  };
+
+  const allocate = (record: Pick<AllocRecord, "id" | "size" | "address" | "site">): void => {
+    calls++;
+    if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
+    const address = libc.malloc(record.size);
+    noteMmaps();
+    if (address === null) failed++;
+    let t = lastTotals;
+    if (t === null || record.site !== lastSite) {
+      t = totalsOf(record.site);
+      if (!t.allocated) {
+        t.allocated = true;
+        allocatingSites.push(t);
+      }
+      lastSite = record.site;
+      lastTotals = t;
+    }
+    live.add(record.id, record.address, record.size, address ?? -1, record.site, t);
+    const r = t.row;
+    r.calls++;
+    r.allocatedBytes += record.size;
+    t.live += record.size;
+    r.peakLiveBytes = Math.max(r.peakLiveBytes, t.live);
+  };
+
+  const release = (record: Pick<FreeRecord, "id">): void => {
+    calls++;
+    if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
+    const slot = live.remove(record.id);
+    if (slot < 0) return;
+    const sim = live.simAt(slot);
+    if (sim >= 0) {
+      libc.free(sim);
+      noteMmaps();
+    }
+    const size = live.sizeAt(slot);
+    const t = live.ownerAt(slot);
+    t.live -= size;
+    // glibc raises the threshold when an mmapped block above it is freed (REFERENCE §12.4)
+    const now = size >= threshold ? libc.mallinfo().mmapThreshold : threshold;
+    if (now !== threshold) {
+      thresholds.push({ from: threshold, to: now, afterSite: t.row.site });
+      threshold = now;
+    }
   };
 
   const step = (record: CaptureRecord): void => {
     switch (record.kind) {
-      case "alloc": {
-        calls++;
-        if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
-        simulatedCall(() => {
-          const address = libc.malloc(record.size);
-          if (address === null) failed++;
-          else simAddress.set(record.id, address);
-        });
-        const block = { id: record.id, address: record.address, size: record.size, site: record.site };
-        live.set(record.id, block);
-        liveAt.set(record.address, block);
-        const r = row(record.site);
-        r.calls++;
-        r.allocatedBytes += record.size;
-        const now = (liveBySite.get(record.site) ?? 0) + record.size;
-        liveBySite.set(record.site, now);
-        r.peakLiveBytes = Math.max(r.peakLiveBytes, now);
-        break;
-      }
-      case "free": {
-        calls++;
-        if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
-        const address = simAddress.get(record.id);
-        if (address !== undefined) simulatedCall(() => libc.free(address));
-        simAddress.delete(record.id);
-        const block = live.get(record.id);
-        if (block !== undefined) {
-          live.delete(record.id);
-          liveAt.delete(block.address);
-          liveBySite.set(block.site, (liveBySite.get(block.site) ?? 0) - block.size);
-          // glibc raises the threshold when an mmapped block above it is freed (REFERENCE §12.4)
-          const now = block.size >= threshold ? libc.mallinfo().mmapThreshold : threshold;
-          if (now !== threshold) {
-            thresholds.push({ from: threshold, to: now, afterSite: block.site });
-            threshold = now;
-          }
-        }
-        break;
-      }
       case "syscall":
         // realloc reaches the replay as free and malloc (REFERENCE §12.1): where the real glibc
         // moved a mapping with mremap, the simulated one maps the new length afresh
@@ -287,8 +307,7 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
         lastSync = { label: record.label, site: record.site };
         break;
       case "sample": {
-        // a typed array sorts addresses natively: far faster than sorting the blocks with a comparator
-        const blocks = Array.from(Float64Array.from(liveAt.keys()).sort(), (address) => liveAt.get(address) as LiveBlock & { id: number });
+        const blocks = live.byAddress();
         const start = heapStart;
         const inHeap = (address: number): boolean => start !== null && address >= start && address < brk;
         const attribution = attributePages(record.resident, blocks, pageSize, inHeap);
@@ -305,8 +324,8 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
         if (follow) {
           proc.asOneCall("replay", {}, () => {
             for (const t of attribution.touched) {
-              const sim = simAddress.get((t.block as LiveBlock & { id: number }).id);
-              if (sim !== undefined) proc.touch(sim + t.offset, Math.min(t.length, t.block.size - t.offset), "write");
+              const sim = (t.block as ReplayedBlock).sim;
+              if (sim >= 0) proc.touch(sim + t.offset, Math.min(t.length, t.block.size - t.offset), "write");
             }
           });
         }
@@ -314,13 +333,14 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
         samples.push({
           seq: record.seq, ms: record.ms, label: record.seq > 0 ? lastSync.label : "", site: record.seq > 0 ? lastSync.site : null,
           realVmRssKb: record.vmRssKb, realVmSizeKb: record.vmSizeKb, simulatedVmRssKb: status.VmRSS, simulatedVmSizeKb: status.VmSize,
-          pagesBySite: attribution.pagesBySite, siteRuns: attribution.siteRuns, heapTopSite: heapTop?.site ?? null, heldPinnedPages, heldAtTopPages, liveBytesBySite: new Map([...liveBySite].filter(([, bytes]) => bytes > 0)),
+          pagesBySite: attribution.pagesBySite, siteRuns: attribution.siteRuns, heapTopSite: heapTop?.site ?? null, heldPinnedPages, heldAtTopPages,
+          liveBytesBySite: new Map(allocatingSites.filter((t) => t.live > 0).map((t) => [t.row.site, t.live])),
         });
         for (const [site, pages] of attribution.pagesBySite) {
-          const r = row(site);
+          const r = totalsOf(site).row;
           r.residentPagesPeak = Math.max(r.residentPagesPeak, pages);
         }
-        for (const r of rows.values()) r.residentPagesLast = attribution.pagesBySite.get(r.site) ?? 0;
+        for (const { row } of totals.values()) row.residentPagesLast = attribution.pagesBySite.get(row.site) ?? 0;
         break;
       }
       default:
@@ -330,25 +350,33 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   // A run of malloc-family calls is one kernel call of the simulated process: its event log and
   // counter bookkeeping then cost once per run instead of once per chunk-header store (several
   // per malloc). What the calls do to pages, frames and counters is the same.
-  const records = capture.records();
-  let next: IteratorResult<CaptureRecord> = records.next();
-  const isCall = (r: IteratorResult<CaptureRecord>): boolean => !r.done && (r.value.kind === "alloc" || r.value.kind === "free");
-  while (!next.done) {
-    if (isCall(next)) {
-      proc.asOneCall("replay", {}, () => {
-        while (isCall(next)) {
-          step(next.value as CaptureRecord);
-          next = records.next();
-        }
-      });
-    } else {
-      step(next.value);
-      next = records.next();
+  // The cursor hands allocations and frees over as numbers, with no record object per call.
+  const cursor = recordCursor(capture);
+  let kind: CursorKind = cursor.next();
+  const runOfCalls = (): void => {
+    const brkBefore = counters.brkGrowthBytes; // no sync marker inside a run: one segment
+    for (;;) {
+      if (kind === CURSOR_ALLOC) allocate(cursor);
+      else if (kind === CURSOR_FREE) release(cursor);
+      else break;
+      kind = cursor.next();
     }
+    segment.simulatedBrkGrowth += counters.brkGrowthBytes - brkBefore;
+  };
+  try {
+    while (kind !== CURSOR_END) {
+      if (kind === CURSOR_ALLOC || kind === CURSOR_FREE) proc.asOneCall("replay", {}, runOfCalls);
+      else {
+        step(cursor.record as CaptureRecord);
+        kind = cursor.next();
+      }
+    }
+  } finally {
+    cursor.close();
   }
   checks.push(segment.close(0));
-  for (const r of rows.values()) r.liveBytesAtEnd = Math.max(0, liveBySite.get(r.site) ?? 0);
-  const table = [...rows.values()].sort((a, b) => b.residentPagesPeak - a.residentPagesPeak || b.allocatedBytes - a.allocatedBytes);
+  for (const t of totals.values()) t.row.liveBytesAtEnd = Math.max(0, t.live);
+  const table = [...totals.values()].map((t) => t.row).sort((a, b) => b.residentPagesPeak - a.residentPagesPeak || b.allocatedBytes - a.allocatedBytes);
   const brkGrowth = { simulated: checks.reduce((s, c) => s + c.simulatedBrkGrowth, 0), captured: checks.reduce((s, c) => s + c.capturedBrkGrowth, 0) };
   const findings = findingsOf(table, samples, thresholds, capture.sites, pageSize, libc.mallinfo().trimThreshold);
   const mmapsAgree = checks.every((c) => c.unmatchedMmaps.length === 0);

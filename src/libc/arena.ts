@@ -169,13 +169,13 @@ export class Arena {
 
   /** Rewrites the size word of `chunk` (set_head). */
   writeHead(chunk: Chunk): void {
-    storeWords(this.host, chunk.addr + 8, [this.headWord(chunk)]);
+    storeWords(this.host, chunk.addr + 8, this.headWord(chunk));
   }
 
   /** A free chunk's size, fd/bk links, footer and the next chunk's cleared PREV_INUSE. */
   private writeFreeChunk(chunk: Chunk): void {
-    storeWords(this.host, chunk.addr + 8, [this.headWord(chunk), 0, 0]);
-    if (chunk.next) storeWords(this.host, chunk.addr + chunk.size, [chunk.size, this.headWord(chunk.next)]);
+    storeWords(this.host, chunk.addr + 8, this.headWord(chunk), 0, 0);
+    if (chunk.next) storeWords(this.host, chunk.addr + chunk.size, chunk.size, this.headWord(chunk.next));
   }
 
   private headWord(chunk: Chunk): number {

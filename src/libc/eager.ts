@@ -146,7 +146,7 @@ export class EagerAllocator implements Allocator {
       this.errno = "ENOMEM";
       return null;
     }
-    storeWords(this.host, start, [length, 0]);
+    storeWords(this.host, start, length, 0);
     this.byPtr.set(start + HEADER, { start, length });
     this.bytes += length;
     return start + HEADER;

@@ -38,7 +38,7 @@ export class MmappedChunks {
     const addr = this.sys.mmap(size, "read-write", "glibc mmapped chunk");
     if (addr === null) return null;
     // set_prev_size + set_head at the mapping start: this store writes the first page
-    storeWords(this.sys.host, addr, [0, size + IS_MMAPPED]);
+    storeWords(this.sys.host, addr, 0, size + IS_MMAPPED);
     const chunk: MmappedChunk = { addr, size };
     this.byMem.set(addr + CHUNK_HDR_SZ, chunk);
     this.count++;

@@ -157,7 +157,9 @@ export class Ptmalloc {
 
   /** free(ptr): tcache, bins/top with coalescing and trimming, or munmap for mmapped chunks. */
   free(t: ThreadState, ptr: number): void {
-    const mm = this.mmapped.get(ptr);
+    // a heap chunk's pointer (by far the most common) is looked up first, an mmapped chunk's after
+    const known = this.live.get(ptr);
+    const mm = known === undefined ? this.mmapped.get(ptr) : undefined;
     if (mm) {
       // glibc free: an mmapped chunk raises the dynamic threshold to its size, trim to twice that (REFERENCE §1.3)
       if (!this.params.noDynThreshold && mm.size > this.params.mmapThreshold && mm.size <= DEFAULT_MMAP_THRESHOLD_MAX) {
@@ -167,7 +169,7 @@ export class Ptmalloc {
       this.mmapped.unmap(mm);
       return;
     }
-    const chunk = this.liveChunk("free", ptr);
+    const chunk = this.liveChunk("free", ptr, known);
     this.initThread(t);
     this.freeChunk(t, chunk);
   }
@@ -305,9 +307,9 @@ export class Ptmalloc {
     return null;
   }
 
-  // Finds the chunk a program hands back, or throws glibc's diagnosis (before changing anything).
-  private liveChunk(fn: "free" | "realloc", ptr: number): Chunk {
-    const chunk = this.live.get(ptr);
+  // Finds the chunk a program hands back (`chunk`: the live record at ptr, when already looked up),
+  // or throws glibc's diagnosis (before changing anything).
+  private liveChunk(fn: "free" | "realloc", ptr: number, chunk = this.live.get(ptr)): Chunk {
     if (chunk && chunk.state === "in-use") return chunk;
     if (chunk && chunk.state === "tcache") {
       throw new HeapCorruptionError(`${fn === "free" ? "free()" : "realloc()"}: double free detected in tcache 2`);

@@ -29,7 +29,7 @@ export class Tcache {
     const chunk = this.bins[idx].pop();
     if (!chunk) return null;
     chunk.state = "in-use";
-    storeWords(this.host, chunk.addr + 24, [0]); // e->key = 0
+    storeWords(this.host, chunk.addr + 24, 0); // e->key = 0
     return chunk;
   }
 
@@ -41,7 +41,7 @@ export class Tcache {
     const next = bin.length > 0 ? bin[bin.length - 1].addr + CHUNK_HDR_SZ : 0;
     bin.push(chunk);
     chunk.state = "tcache";
-    storeWords(this.host, chunk.addr + CHUNK_HDR_SZ, [next, 1]); // e->next, e->key
+    storeWords(this.host, chunk.addr + CHUNK_HDR_SZ, next, 1); // e->next, e->key
     return true;
   }
 

@@ -63,7 +63,7 @@ export class ThreadHeaps implements ArenaGrowth {
     this.heaps.push({ segment: newTop.segment, mprotectSize: fresh.size });
     arena.segments.push(newTop.segment);
     arena.addSystemMem(fresh.size);
-    storeWords(this.sys.host, fresh.start, [arena.index, heap.segment.start, fresh.size, fresh.size]);
+    storeWords(this.sys.host, fresh.start, arena.index, heap.segment.start, fresh.size, fresh.size);
     arena.top = newTop;
     arena.writeHead(newTop);
     this.fencepostOldTop(arena, top);
@@ -134,7 +134,7 @@ export class ThreadHeaps implements ArenaGrowth {
     arena.addSystemMem(fresh.size);
     // malloc_init_state writes the whole arena struct (bins point at themselves)
     this.sys.memset(fresh.start + HEAP_INFO_SIZE, 0, MALLOC_STATE_SIZE);
-    storeWords(this.sys.host, fresh.start, [arena.index, 0, fresh.size, fresh.size]);
+    storeWords(this.sys.host, fresh.start, arena.index, 0, fresh.size, fresh.size);
     arena.top = top;
     arena.writeHead(top);
     return true;

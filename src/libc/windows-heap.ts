@@ -74,7 +74,7 @@ class WindowsSegments implements ArenaGrowth {
     const newTop = createSegment(start, start + SEGMENT_HEADER, start + need, "top");
     arena.segments.push(newTop.segment);
     arena.addSystemMem(need);
-    storeWords(this.sys.host, start, [reserve, need]);
+    storeWords(this.sys.host, start, reserve, need);
     arena.top = newTop;
     arena.writeHead(newTop);
     if (top) arena.release(top); // the old segment's free tail stays in the free lists
@@ -310,7 +310,7 @@ export class WindowsHeap implements Allocator {
     const length = alignUp(size + VIRTUAL_ALLOC_HEADER, this.host.pageSize);
     const start = this.sys.mmap(length, "read-write", "windows heap VirtualAlloc block");
     if (start === null) return null;
-    storeWords(this.host, start, [0, 0, length, length]);
+    storeWords(this.host, start, 0, 0, length, length);
     this.virtualBlocks.set(start + VIRTUAL_ALLOC_HEADER, { start, length });
     this.virtualBytes += length;
     return start + VIRTUAL_ALLOC_HEADER;

@@ -6,6 +6,8 @@ import { InvalidArgumentError } from "../errors";
 
 /** Bytes in a frame's repeating pattern: one float64, so a filled array stays a pattern. */
 export const PATTERN_BYTES = 8;
+/** Stores up to this many bytes are copied byte by byte (cheaper than a subarray view). */
+const SMALL_COPY_BYTES = 64;
 
 /** Returns true when `length` bytes of `bytes` from `offset` repeat the 8-byte pattern stored
  *  at `pattern[at..at+8)`, starting at its byte `phase`. */
@@ -165,7 +167,11 @@ export class FrameContents {
       const phase = offset & (PATTERN_BYTES - 1);
       if (chunk ? matchesPattern(src, srcOffset, length, chunk, this.slot(pfn), phase) : allZero(src, srcOffset, length)) return;
     }
-    this.denseBytes(pfn).set(src.subarray(srcOffset, srcOffset + length), offset);
+    const dense = this.denseBytes(pfn);
+    if (length <= SMALL_COPY_BYTES) {
+      // A header or a word: a byte loop, where subarray would allocate a view per store
+      for (let i = 0; i < length; i++) dense[offset + i] = src[srcOffset + i];
+    } else dense.set(src.subarray(srcOffset, srcOffset + length), offset);
   }
 
   /** Sets `length` bytes at `offset` to `byte`; a fill of the whole frame collapses to a pattern. */

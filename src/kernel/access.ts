@@ -40,6 +40,9 @@ export function validateAccess(machine: Machine, proc: Process, call: string, ad
       `${call}: addr ${describeValue(start)} + length ${describeValue(len)} is not exact in a JS number above 2**53; use 8-byte-aligned addresses and lengths there (user space ends at 2**56)`,
     );
   }
+  // The common case, one mapping holding the whole range, without listing the overlapping ones
+  const holder = proc.mm.vmas.find(start);
+  if (holder !== undefined && start + len <= holder.end && protPermits(holder, how)) return how;
   const bad = proc.mm.vmas.firstGap(start, start + len, (vma) => protPermits(vma, how));
   if (bad !== null) {
     const vma = proc.mm.vmas.find(bad);

@@ -101,6 +101,9 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
         callsReplayed: first.calls,
         callsPerSecond: Math.round(callsPerSecond),
         loadMs: Math.round(median(replays.map((r) => r.loadMs))),
+        // the floor under any replay: one checking pass over the file, no simulation at all
+        loadShareOfProgram: Number((median(replays.map((r) => r.loadMs)) / median(programMs)).toFixed(2)),
+        capturedRunShare: Number((median(totalMs) / captureMs).toFixed(2)),
         replayMs: Math.round(median(replays.map((r) => r.replayMs))),
         captureMs: Math.round(captureMs),
         captureFileBytes: fs.statSync(file).size,
@@ -111,6 +114,8 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
         `Program: ${ITERATIONS} iterations of keep[i & 1023] = bytes(600 + (i & 255)) under ${python()}; captured once, untimed, with pagelab capture (strace + heaptrack + residency samples every 100 ms).`,
         "Simulator: capture.load (one checking pass over the file) then capture.replay on the twin recorded in the capture, in the bench process.",
         "Reference: the same program run alone (interpreter start-up included), alternating with the replay.",
+        "loadShareOfProgram: capture.load alone (reading and checking the file once, nothing simulated) over the program's time: the floor under any replay of this file in this process.",
+        "capturedRunShare: load + replay over the time the capture itself took (the program under heaptrack and strace, untimed above).",
       ],
     };
   } finally {

@@ -91,6 +91,8 @@ export class SetAssociativeArray {
   private readonly setMask: number;
   /** Valid entries per kind. */
   readonly counts: Int32Array = new Int32Array(64);
+  /** Valid entries of every kind: an empty array skips invalidateAsid's scan. */
+  private valid = 0;
 
   /** Builds `sets` empty sets of `ways` entries with LRU (or tree pseudo-LRU when `plru`). */
   constructor(
@@ -196,6 +198,7 @@ export class SetAssociativeArray {
     const slot = this.victim(this.setOf(key));
     const old = this.kinds[slot];
     if (old !== 0) this.counts[old]--;
+    else this.valid++;
     this.counts[kind]++;
     this.tags[slot] = key.tag;
     this.keyLow[slot] = key.low;
@@ -268,6 +271,7 @@ export class SetAssociativeArray {
     const kind = this.kinds[slot];
     if (kind === 0) return;
     this.counts[kind]--;
+    this.valid--;
     this.kinds[slot] = 0;
     this.keyHigh[slot] = -1;
     if (!this.plru) this.moveToBack(slot);
@@ -275,6 +279,8 @@ export class SetAssociativeArray {
 
   /** Empties every entry of an address space. */
   invalidateAsid(asid: number): void {
+    // every COW fault flushes its address space's walk caches, which a fault has mostly emptied
+    if (this.valid === 0) return;
     for (let slot = 0; slot < this.kinds.length; slot++) {
       if (this.kinds[slot] !== 0 && this.asids[slot] === asid) this.invalidate(slot);
     }
@@ -301,6 +307,6 @@ export class SetAssociativeArray {
 
   /** Number of valid entries (for tests and displays). */
   occupancy(): number {
-    return this.counts.reduce((a, b) => a + b, 0);
+    return this.valid;
   }
 }

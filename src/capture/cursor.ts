@@ -69,6 +69,22 @@ abstract class CursorFields implements RecordCursor {
   record: CaptureRecord | null = null;
   abstract next(): CursorKind;
   abstract close(): void;
+
+  /** Copies an allocation's or a free's numbers onto the cursor and says which it was (null: another record). */
+  protected callOf(record: CaptureRecord): typeof CURSOR_ALLOC | typeof CURSOR_FREE | null {
+    if (record.kind === "alloc") {
+      this.id = record.id;
+      this.size = record.size;
+      this.address = record.address;
+      this.site = record.site;
+      return CURSOR_ALLOC;
+    }
+    if (record.kind === "free") {
+      this.id = record.id;
+      return CURSOR_FREE;
+    }
+    return null;
+  }
 }
 
 function fail(reason: string): never {
@@ -201,17 +217,9 @@ export class CheckedRecordCursor extends CursorFields {
     if (text.startsWith("#")) return NOT_A_RECORD;
     const record = parseRecord(text);
     this.count++;
-    if (record.kind === "alloc") {
-      this.id = record.id;
-      this.size = record.size;
-      this.address = record.address;
-      this.site = record.site;
-      return this.allocate();
-    }
-    if (record.kind === "free") {
-      this.id = record.id;
-      return this.free();
-    }
+    const call = this.callOf(record);
+    if (call === CURSOR_ALLOC) return this.allocate();
+    if (call === CURSOR_FREE) return this.free();
     return this.other(record);
   }
 
@@ -311,20 +319,8 @@ export class GeneratorRecordCursor extends CursorFields {
   next(): CursorKind {
     const r = this.records.next();
     if (r.done === true) return CURSOR_END;
-    const record = r.value;
-    this.record = record;
-    if (record.kind === "alloc") {
-      this.id = record.id;
-      this.size = record.size;
-      this.address = record.address;
-      this.site = record.site;
-      return CURSOR_ALLOC;
-    }
-    if (record.kind === "free") {
-      this.id = record.id;
-      return CURSOR_FREE;
-    }
-    return CURSOR_RECORD;
+    this.record = r.value;
+    return this.callOf(r.value) ?? CURSOR_RECORD;
   }
 
   /** Returns the generator (its finally blocks run). */

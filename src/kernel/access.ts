@@ -5,7 +5,8 @@
 import { InvalidArgumentError, SegmentationFault, describeValue } from "../errors";
 import type { AccessKind } from "../hardware/translation";
 import { POW2 } from "../hardware/tlb-sets";
-import { handleFault, protPermits } from "./fault";
+import { protPermits } from "./fault";
+import type { Vma } from "./vma";
 import type { Machine } from "./machine";
 import { userSpaceEnd } from "./mmap";
 import type { Process } from "./process";
@@ -25,6 +26,10 @@ export interface AccessOptions {
 
 export const ACCESS_KINDS: readonly AccessKind[] = ["read", "write"];
 
+// The two tests firstGap applies, made once: a closure per access would be an allocation on every access
+const permitsRead = (vma: Vma): boolean => protPermits(vma, "read");
+const permitsWrite = (vma: Vma): boolean => protPermits(vma, "write");
+
 /**
  * Checks an access before anything happens: integer address and length, a known kind, and every
  * byte inside a mapping whose protection allows it (else SegmentationFault at the first bad byte).
@@ -40,10 +45,7 @@ export function validateAccess(machine: Machine, proc: Process, call: string, ad
       `${call}: addr ${describeValue(start)} + length ${describeValue(len)} is not exact in a JS number above 2**53; use 8-byte-aligned addresses and lengths there (user space ends at 2**56)`,
     );
   }
-  // The common case, one mapping holding the whole range, without listing the overlapping ones
-  const holder = proc.mm.vmas.find(start);
-  if (holder !== undefined && start + len <= holder.end && protPermits(holder, how)) return how;
-  const bad = proc.mm.vmas.firstGap(start, start + len, (vma) => protPermits(vma, how));
+  const bad = proc.mm.vmas.firstGap(start, start + len, how === "read" ? permitsRead : permitsWrite);
   if (bad !== null) {
     const vma = proc.mm.vmas.find(bad);
     const why = vma ? `violates the mapping's protection "${vma.prot}"` : "is outside any mapping";
@@ -63,7 +65,6 @@ export function runAccess(
   elementSize = 0,
 ): void {
   const pageBytes = machine.preset.pageSize;
-  const onFault = (vaddr: number, how: AccessKind) => handleFault(machine, proc, vaddr, how);
   const end = start + length;
   let vaddr = start;
   while (vaddr < end) {
@@ -71,7 +72,7 @@ export function runAccess(
     const chunkEnd = Math.min(end, pageStart + pageBytes);
     const repeats =
       elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
-    const pfn = accessPage(machine, proc, vaddr, pageStart, kind, repeats, onFault);
+    const pfn = accessPage(machine, proc, vaddr, pageStart, kind, repeats);
     if (visit) visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
     vaddr = chunkEnd;
   }
@@ -89,10 +90,9 @@ export function accessPage(
   pageStart: number,
   kind: AccessKind,
   repeats: number,
-  onFault: (vaddr: number, kind: AccessKind) => void,
 ): number {
   const pageBytes = machine.preset.pageSize;
-  const leaf = machine.mmu.translate(proc.pid, proc.mm.pageTable, vaddr, kind, repeats, onFault);
+  const leaf = machine.mmu.translate(proc.pid, proc.mm.pageTable, vaddr, kind, repeats, proc.faultHandler);
   if (machine.accessClock.enabled) machine.accessClock.mark(leaf.pfn); // the accessed bit reclaim reads (lru.ts)
   if (kind === "write" && machine.lazyFree.size > 0) machine.lazyFree.cancel(leaf.pfn); // a write re-dirties a MADV_FREE page
   const trace = machine.pageTrace;

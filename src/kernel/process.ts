@@ -75,8 +75,8 @@ export class Process {
   /** Live counters (internal; read `counters` for a copy). @internal */
   readonly counterSet: KernelCounters = zeroCounters();
   private callDepth = 0;
-  /** The page-fault entry of this process's accesses, made once. */
-  private readonly onFault = (vaddr: number, kind: AccessKind): void => handleFault(this.machine, this, vaddr, kind);
+  /** The page-fault entry of this process's accesses, made once rather than per access run. @internal */
+  readonly faultHandler = (vaddr: number, kind: AccessKind): void => handleFault(this.machine, this, vaddr, kind);
   private deathReason: string | null = null;
   private parentProcess: Process | null = null;
   private readonly forkHandlers: ((child: Process) => void)[] = [];
@@ -249,7 +249,7 @@ export class Process {
     if (bytes.length > 0 && addr + bytes.length <= pageStart + this.pageSize) {
       // One page (a header, a word): one page visit without building a visitor; each byte is an
       // access, as runAccess counts with elementSize 1
-      const pfn = accessPage(this.machine, this, addr, pageStart, "write", bytes.length, this.onFault);
+      const pfn = accessPage(this.machine, this, addr, pageStart, "write", bytes.length);
       memory.writeBytes(pfn, addr - pageStart, bytes, 0, bytes.length);
       return;
     }

@@ -55,6 +55,10 @@ export class VmaList {
 
   /** Returns the first address in [start, end) not covered by a VMA satisfying `ok`, or null. */
   firstGap(start: number, end: number, ok: (vma: Vma) => boolean = () => true): number | null {
+    // The common case, one VMA holding the whole range (every checked access), without listing
+    // the overlapping ones
+    const holder = this.find(start);
+    if (holder !== undefined && end <= holder.end && ok(holder)) return null;
     let cursor = start;
     for (const vma of this.overlapping(start, end)) {
       if (vma.start > cursor || !ok(vma)) return cursor;

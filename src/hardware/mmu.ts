@@ -189,12 +189,15 @@ export class TlbMmu extends CountingMmu implements Mmu {
     // `levels - read + 1` levels above the leaf tables. Only those entries may be cached.
     const nearest = levels - read + 1;
     const caches = this.walkCaches;
+    // Nearest the leaf first: the first hit supplies every entry above it, and each cache that
+    // missed before it now holds the entry the walk read (caches are separate arrays, so filling
+    // one as soon as it misses leaves the same state as filling them all after the lookups).
     let hitDepth = levels;
     for (let i = 0; i < caches.length; i++) {
       const depth = caches[i].depth;
       if (depth < nearest) continue;
       if (depth >= levels) break;
-      if (caches[i].lookup(asid, pageTable, vaddr)) {
+      if (caches[i].lookupOrFill(asid, pageTable, vaddr)) {
         hitDepth = depth;
         break;
       }
@@ -205,10 +208,6 @@ export class TlbMmu extends CountingMmu implements Mmu {
     counters.walks++;
     counters.walkRefs += refs;
     if (hitDepth < levels) counters.walkCacheHits[hitDepth]++;
-    for (let i = 0; i < caches.length; i++) {
-      const depth = caches[i].depth;
-      if (depth >= nearest && depth < hitDepth) caches[i].insert(asid, pageTable, vaddr);
-    }
     this.lastWalkRefs = refs;
     this.lastWalkCacheDepth = hitDepth < levels ? hitDepth : 0;
     return result;

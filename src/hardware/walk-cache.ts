@@ -28,20 +28,19 @@ export class WalkCache {
     this.array = new SetAssociativeArray(config.entries / config.ways, config.ways, config.replacement === "plru");
   }
 
-  /** Looks up the entry covering `vaddr`; on a hit marks it most recently used and returns true. */
-  lookup(asid: number, pageTable: PageTableWalker, vaddr: number): boolean {
+  /** Looks up the entry covering `vaddr` for a walk that read it: on a hit marks it most recently
+   *  used and returns true; on a miss caches it (the walk has just read it from memory) and
+   *  returns false. One probe of the set does both. */
+  lookupOrFill(asid: number, pageTable: PageTableWalker, vaddr: number): boolean {
     const shift = coverageShift(pageTable, this.depth);
-    const slot = this.array.findKey(pageKey(vaddr, shift), asid, shift);
-    if (slot < 0) return false;
+    const key = pageKey(vaddr, shift);
+    const slot = this.array.findKey(key, asid, shift);
+    if (slot < 0) {
+      this.array.insertKey(key, asid, shift);
+      return false;
+    }
     this.array.touch(slot);
     return true;
-  }
-
-  /** Caches the entry covering `vaddr`, which a walk just read from memory after this cache's
-   *  lookup missed (so it is absent). */
-  insert(asid: number, pageTable: PageTableWalker, vaddr: number): void {
-    const shift = coverageShift(pageTable, this.depth);
-    this.array.insertKey(pageKey(vaddr, shift), asid, shift);
   }
 
   /** Drops the entry a walk of `vaddr` would use. */

@@ -226,8 +226,7 @@ export class CheckedRecordCursor extends CursorFields {
   /** Checks the allocation in the cursor's fields against the sites defined and the ids live. */
   private allocate(): CursorKind {
     if (!this.sites.has(this.site)) this.refuseUndefinedSite();
-    if (this.live.has(this.id)) this.refuseLiveId();
-    this.live.set(this.id, this.size);
+    if (!this.live.setNew(this.id, this.size)) this.refuseLiveId();
     this.liveBytes += this.size;
     const summary = this.summary;
     if (summary !== null) {
@@ -239,9 +238,8 @@ export class CheckedRecordCursor extends CursorFields {
 
   /** Checks the free of the allocation in the cursor's id: it must be live. */
   private free(): CursorKind {
-    const size = this.live.get(this.id);
+    const size = this.live.take(this.id);
     if (size === undefined) return this.refuseDeadId();
-    this.live.delete(this.id);
     this.liveBytes -= size;
     if (this.summary !== null) this.summary.frees++;
     return CURSOR_FREE;

@@ -46,6 +46,21 @@ export class IntegerMap<V> {
     return this;
   }
 
+  /** Sets `key` to `value` only if it has no value yet; returns whether it was set (has and set
+   *  in one lookup). */
+  setNew(key: number, value: V): boolean {
+    let i = this.find(key);
+    if (this.keys[i] !== EMPTY) return false;
+    if (2 * (this.count + 1) > this.keys.length) {
+      this.grow();
+      i = this.find(key);
+    }
+    this.keys[i] = key;
+    this.count++;
+    this.stored[i] = value;
+    return true;
+  }
+
   /** Removes `key`; returns whether it was there. */
   delete(key: number): boolean {
     const i = this.find(key);

@@ -1,8 +1,11 @@
 // The swap area: numbered page-sized slots holding the contents of anonymous pages that reclaim
 // wrote out, each with a count of the page-table entries that point at it (Linux's swap_map).
-// A slot stores what the frame held: its repeated 8-byte pattern, or a copy of its bytes.
+// A slot stores what the frame held as a frame does (hardware/frame-contents.ts): its repeated
+// 8-byte pattern in a chunk shared by many slots, or a copy of its bytes only when it holds no
+// pattern, so swapping out 2 GiB of filled arrays costs megabytes of host memory, not an object per page.
 
 import { InternalCheckError, UnsupportedError } from "../errors";
+import { FrameContents, PATTERN_BYTES } from "../hardware/frame-contents";
 import type { PhysicalMemory } from "../hardware/physical-memory";
 import type { Machine } from "./machine";
 import type { LeafTable } from "./page-table";
@@ -10,20 +13,27 @@ import type { Process } from "./process";
 import { PTE_PRESENT, PTE_WRITE, makeEntry, swapSlotOf } from "./pte";
 import type { Vma } from "./vma";
 
+/** Slots per chunk of stored patterns (8 bytes each: 32 KiB a chunk, allocated on the first
+ *  non-zero pattern written to one of its slots). */
+const SLOTS_PER_CHUNK = 4096;
+
 /** The machine's swap space: slots, their entry counts and the contents written to them. */
 export class SwapArea {
   /** Slots in the area: swapBytes / page size. */
   readonly totalSlots: number;
   /** Page-table entries per slot (0 = free); created on the first swap-out. */
   private counts: Uint16Array | null = null;
-  /** Contents per used slot: an 8-byte pattern, or the page's bytes. */
-  private readonly contents = new Map<number, Uint8Array>();
+  /** Contents per slot, kept like frames' (a free slot is all zero and costs nothing). */
+  private readonly contents: FrameContents;
+  /** One pattern in transit between a frame and a slot (no allocation per page). */
+  private readonly pattern = new Uint8Array(PATTERN_BYTES);
   private readonly freed: number[] = [];
   private nextFresh = 0;
   private used = 0;
 
   constructor(swapBytes: number, readonly pageBytes: number) {
     this.totalSlots = Math.floor(swapBytes / pageBytes);
+    this.contents = new FrameContents(pageBytes, SLOTS_PER_CHUNK);
   }
 
   /** Slots holding a page. */
@@ -45,14 +55,8 @@ export class SwapArea {
     if (this.used >= this.totalSlots) return null;
     const slot = this.freed.length > 0 ? (this.freed.pop() as number) : this.nextFresh++;
     const counts = (this.counts ??= new Uint16Array(this.totalSlots));
-    const pattern = memory.patternOf(pfn);
-    let stored: Uint8Array;
-    if (pattern !== null) stored = pattern.slice();
-    else {
-      stored = new Uint8Array(this.pageBytes);
-      memory.readBytes(pfn, 0, stored, 0, this.pageBytes);
-    }
-    this.contents.set(slot, stored);
+    if (memory.patternInto(pfn, this.pattern)) this.contents.setPattern(slot, this.pattern);
+    else memory.readBytes(pfn, 0, this.contents.denseBytes(slot), 0, this.pageBytes);
     counts[slot] = 1;
     this.used++;
     return slot;
@@ -60,10 +64,9 @@ export class SwapArea {
 
   /** Copies the slot's contents into frame `pfn`. */
   readIn(memory: PhysicalMemory, slot: number, pfn: number): void {
-    const stored = this.contents.get(slot);
-    if (stored === undefined) throw new InternalCheckError(`swap: slot ${slot} is free`);
-    if (stored.length === this.pageBytes) memory.writeBytes(pfn, 0, stored, 0, this.pageBytes);
-    else memory.setPattern(pfn, stored);
+    if (this.countOf(slot) === 0) throw new InternalCheckError(`swap: slot ${slot} is free`);
+    if (this.contents.patternInto(slot, this.pattern)) memory.setPattern(pfn, this.pattern);
+    else memory.writeBytes(pfn, 0, this.contents.denseBytes(slot), 0, this.pageBytes);
   }
 
   /** Adds one entry pointing at the slot (fork copies a swap entry: Linux swap_duplicate). */
@@ -78,7 +81,7 @@ export class SwapArea {
     const counts = this.countsFor(slot, "release");
     counts[slot]--;
     if (counts[slot] === 0) {
-      this.contents.delete(slot);
+      this.contents.zero(slot);
       this.freed.push(slot);
       this.used--;
     }

@@ -54,6 +54,35 @@ describe("reclaim with swap", () => {
     machine.check();
   });
 
+  it("keeps every page's own bytes through swap, patterns and dense pages alike, also in slots freed and written again", () => {
+    const machine = new Machine({ ramBytes: 16 * MiB, swapBytes: 64 * MiB });
+    const proc = machine.spawn();
+    const pages = (32 * MiB) / PAGE;
+    const addr = proc.mmap(pages * PAGE);
+    // Even pages: one byte value repeated (a pattern); odd pages: 16 distinct bytes at the start (dense).
+    const head = (page: number) => Uint8Array.from({ length: 16 }, (_, i) => (page * 7 + i * 13) % 251);
+    const write = (round: number) => {
+      for (let page = 0; page < pages; page++) {
+        if (page % 2 === 0) proc.memset(addr + page * PAGE, (page + round) % 250 + 1, PAGE);
+        else proc.write(addr + page * PAGE, head(page + round));
+      }
+    };
+    const check = (round: number) => {
+      for (let page = 0; page < pages; page++) {
+        const got = proc.read(addr + page * PAGE, 16);
+        const want = page % 2 === 0 ? new Uint8Array(16).fill((page + round) % 250 + 1) : head(page + round);
+        if (got.join() !== want.join()) throw new Error(`round ${round}, page ${page}: ${got.join()} != ${want.join()}`);
+      }
+    };
+    write(0);
+    expect(proc.status().VmSwap).toBeGreaterThan(0);
+    check(0); // reading every page back pushes others out: slots are freed and reused
+    write(1);
+    check(1);
+    expect(machine.vmstat().pswpin).toBeGreaterThan(0);
+    machine.check();
+  });
+
   it("counts kswapd's and direct reclaim's work apart: one big write stalls, small steps leave it to kswapd", () => {
     const big = new Machine({ ramBytes: 16 * MiB, swapBytes: 64 * MiB });
     const p = big.spawn();

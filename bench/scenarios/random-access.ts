@@ -217,6 +217,8 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
       floorWithWalkSamples: withWalkMs.map((ms) => Number(rate(ms).toFixed(1))),
       floorWithWalkShareOfFloor: Number((withWalkRate / floorRate).toFixed(2)),
       floorWithWalkTimesReal: Number(withWalkTimesReal.toFixed(2)),
+      // the model's time over the least an exact model does: what is left to win in JavaScript
+      simTimesFloorWithWalk: Number((median(simMs) / median(withWalkMs)).toFixed(2)),
       prefaultMs: Math.round(setupMs),
     },
     notes: [

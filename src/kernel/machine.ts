@@ -1,7 +1,7 @@
 // The simulated machine: physical memory, an MMU, the kernel's global state (commit charge,
 // event log, OOM killer) and the processes it runs.
 
-import { InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue, didYouMean } from "../errors";
+import { InternalCheckError, InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue, didYouMean } from "../errors";
 import { PhysicalMemory } from "../hardware/physical-memory";
 import { SimpleMmu } from "../hardware/simple-mmu";
 import { DEFAULT_CPU_FOR_PLATFORM, tlbMmu } from "../hardware/mmu-factory";
@@ -86,6 +86,11 @@ const OPTION_KEYS = new Set([
   "thpSupported", "hugeZeroPage", "thpOnHugeZeroWrite", "zeroPageOnRead", "eager", "swapBytes", "overcommitRatio",
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);
+
+/** Machine.count's exhaustiveness check: `name` is `never` once every counter has its case. */
+function unknownCounter(name: never): never {
+  throw new InternalCheckError(`count: no case for counter ${describeValue(name)}`);
+}
 
 /**
  * A simulated computer: physical memory, an MMU with the chosen CPU's TLBs, and a Linux-like kernel
@@ -354,6 +359,8 @@ export class Machine {
       case "thpCollapses": mine.thpCollapses += n; all.thpCollapses += n; return;
       case "cowCopies": mine.cowCopies += n; all.cowCopies += n; return;
       case "kernelBytesCopied": mine.kernelBytesCopied += n; all.kernelBytesCopied += n; return;
+      // A counter added to CounterName without a case here fails the type check at this line.
+      default: unknownCounter(name);
     }
   }
 

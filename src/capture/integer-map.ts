@@ -34,14 +34,7 @@ export class IntegerMap<V> {
   /** Sets the value of `key` (a non-negative integer). */
   set(key: number, value: V): this {
     let i = this.find(key);
-    if (this.keys[i] === EMPTY) {
-      if (2 * (this.count + 1) > this.keys.length) {
-        this.grow();
-        i = this.find(key);
-      }
-      this.keys[i] = key;
-      this.count++;
-    }
+    if (this.keys[i] === EMPTY) i = this.claim(key, i);
     this.stored[i] = value;
     return this;
   }
@@ -49,16 +42,24 @@ export class IntegerMap<V> {
   /** Sets `key` to `value` only if it has no value yet; returns whether it was set (has and set
    *  in one lookup). */
   setNew(key: number, value: V): boolean {
-    let i = this.find(key);
+    const i = this.find(key);
     if (this.keys[i] !== EMPTY) return false;
+    const at = this.claim(key, i); // before reading this.stored: claiming may grow (replace) it
+    this.stored[at] = value;
+    return true;
+  }
+
+  /** Puts an absent `key` at `empty`, the empty position its lookup ended on (or, when the table
+   *  must grow first, at its position after growing); returns where it went. */
+  private claim(key: number, empty: number): number {
+    let i = empty;
     if (2 * (this.count + 1) > this.keys.length) {
       this.grow();
       i = this.find(key);
     }
     this.keys[i] = key;
     this.count++;
-    this.stored[i] = value;
-    return true;
+    return i;
   }
 
   /** Removes `key`; returns whether it was there. */

@@ -1,7 +1,7 @@
 // Scenario 1, the founding question at full size: np.zeros(2**28), np.add(l, 0, out=l), l.sum()
 // and del l on the simulator (TLB model on), against the same steps in real numpy (a child
 // Python, numpy-reference.ts) and on a real Node Float64Array, all three in turn each repetition.
-import { Machine, kernel, numpy, type NDArray, type Phase } from "../../dist/index";
+import { Machine, kernel, numpy, probe, type MachineOptions, type NDArray, type Phase } from "../../dist/index";
 import { MemoryTracker, type MemoryPeak, check, collectGarbage, largestPeak, median, timed } from "../harness";
 import type { Figure, Scenario, ScenarioOptions, ScenarioResult, Target } from "../result";
 import { numpyRun, type NumpyRun } from "./numpy-reference";
@@ -15,9 +15,24 @@ type Steps = Record<(typeof STEPS)[number], number>;
 const RATIO_LIMIT = 0.5;
 const MEMORY_LIMIT_BYTES = 64 * 2 ** 20;
 
+/**
+ * The machine each repetition simulates: this host's twin (its page size, THP mode, zero-page
+ * rule and RAM, as the probe measures them) with Skylake's TLBs, so that the simulator takes the
+ * faults real numpy takes here; stock Linux where the host cannot be read. Read once per run.
+ */
+function simulatedMachine(): { options: MachineOptions; what: string } {
+  const facts = probe.hostFacts();
+  if (!facts.ok) return { options: { cpu: "skylake" }, what: `stock Linux with skylake TLBs (this host cannot be read: ${facts.reason})` };
+  const readFault = facts.behaviour.ok ? facts.behaviour.readFault.result : "not measured";
+  return {
+    options: { ...probe.machineOptionsFor(facts), cpu: "skylake" },
+    what: `this host's twin with skylake TLBs (probe.machineOptionsFor(probe.hostFacts()): ${facts.pageSize}-byte pages, THP ${facts.thp}, a read fault maps ${readFault})`,
+  };
+}
+
 /** One simulator run on a fresh machine; returns each step's milliseconds and the MMU's view. */
-function simulatorRun(tracker: MemoryTracker, elements = ELEMENTS): { steps: Steps; phase: Phase } {
-  const machine = new Machine({ cpu: "skylake" });
+function simulatorRun(tracker: MemoryTracker, options: MachineOptions, elements = ELEMENTS): { steps: Steps; phase: Phase } {
+  const machine = new Machine(options);
   const proc = machine.spawn();
   const np = numpy(proc);
   const steps: Steps = { zeros: 0, add: 0, sum: 0, free: 0 };
@@ -106,13 +121,14 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
   const peaks: MemoryPeak[] = [];
   let phase: Phase | null = null;
   let rssGrowth = 0;
-  simulatorRun(new MemoryTracker(), WARMUP_ELEMENTS);
+  const simulated = simulatedMachine();
+  simulatorRun(new MemoryTracker(), simulated.options, WARMUP_ELEMENTS);
   realRun(WARMUP_ELEMENTS);
   const numpyWarmup = numpyRun(WARMUP_ELEMENTS); // loads numpy from disk once, untimed
   // Alternate the three so that load from elsewhere on the machine falls on all alike.
   for (let rep = 0; rep < reps; rep++) {
     const tracker = new MemoryTracker();
-    const s = simulatorRun(tracker);
+    const s = simulatorRun(tracker, simulated.options);
     peaks.push(tracker.finish());
     sim.push(s.steps);
     phase = s.phase;
@@ -170,7 +186,7 @@ function run({ reps }: ScenarioOptions): ScenarioResult {
       },
     },
     notes: [
-      "Simulator: a fresh Machine({ cpu: \"skylake\" }) per repetition (linux-x86_64, skylake TLBs, numpy 1.24 defaults: 4 KiB pages).",
+      `Simulator: a fresh machine per repetition, ${simulated.what}; numpy 1.24 defaults.`,
       "Reference: real numpy in a child Python (PAGELAB_NUMPY_PYTHON, else /usr/bin/python3), each statement timed with perf_counter inside the child (start-up and import untimed); del l returns the 2 GiB to the kernel (munmap), as the simulator's free does.",
       "Second reference: new Float64Array(2**28), l[i] = l[i] + 0 and a sum loop; its free is a dropped reference (the GC that unmaps it is not timed).",
     ],

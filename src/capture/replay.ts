@@ -150,8 +150,6 @@ export function siteLabel(sites: ReadonlyMap<number, string>, site: number): str
 interface SiteTotals {
   row: SiteRow;
   live: number;
-  /** Whether an allocation came from the site (pseudo-sites only receive pages). */
-  allocated: boolean;
 }
 
 class Segment {
@@ -204,8 +202,9 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   const pageSize = capture.meta.pageSize;
   const follow = options.followResidency !== false;
   const live = new LiveAllocations<SiteTotals>();
-  const totals = new Map<number, SiteTotals>(); // in the order the table's ties keep
-  const allocatingSites: SiteTotals[] = []; // the sites in the order of their first allocation
+  // in the order the table's ties keep: a site's totals are made at its first allocation (a sample
+  // attributes pages only to live allocations' sites and to the pseudo-sites, which hold no bytes)
+  const totals = new Map<number, SiteTotals>();
   const checks: SegmentCheck[] = [];
   const samples: ReplaySample[] = [];
   const thresholds: { from: number; to: number; afterSite: number }[] = [];
@@ -225,7 +224,7 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   const totalsOf = (site: number): SiteTotals => {
     let t = totals.get(site);
     if (t === undefined) {
-      t = { row: { site, label: siteLabel(capture.sites, site), calls: 0, allocatedBytes: 0, peakLiveBytes: 0, liveBytesAtEnd: 0, residentPagesLast: 0, residentPagesPeak: 0 }, live: 0, allocated: false };
+      t = { row: { site, label: siteLabel(capture.sites, site), calls: 0, allocatedBytes: 0, peakLiveBytes: 0, liveBytesAtEnd: 0, residentPagesLast: 0, residentPagesPeak: 0 }, live: 0 };
       totals.set(site, t);
     }
     return t;
@@ -242,18 +241,12 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   };
 
   const allocate = (record: Pick<AllocRecord, "id" | "size" | "address" | "site">): void => {
-    calls++;
-    if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
     const address = libc.malloc(record.size);
     noteMmaps();
     if (address === null) failed++;
     let t = lastTotals;
     if (t === null || record.site !== lastSite) {
       t = totalsOf(record.site);
-      if (!t.allocated) {
-        t.allocated = true;
-        allocatingSites.push(t);
-      }
       lastSite = record.site;
       lastTotals = t;
     }
@@ -266,8 +259,6 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   };
 
   const release = (record: Pick<FreeRecord, "id">): void => {
-    calls++;
-    if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
     const slot = live.remove(record.id);
     if (slot < 0) return;
     const sim = live.simAt(slot);
@@ -334,7 +325,7 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
           seq: record.seq, ms: record.ms, label: record.seq > 0 ? lastSync.label : "", site: record.seq > 0 ? lastSync.site : null,
           realVmRssKb: record.vmRssKb, realVmSizeKb: record.vmSizeKb, simulatedVmRssKb: status.VmRSS, simulatedVmSizeKb: status.VmSize,
           pagesBySite: attribution.pagesBySite, siteRuns: attribution.siteRuns, heapTopSite: heapTop?.site ?? null, heldPinnedPages, heldAtTopPages,
-          liveBytesBySite: new Map(allocatingSites.filter((t) => t.live > 0).map((t) => [t.row.site, t.live])),
+          liveBytesBySite: new Map([...totals.values()].filter((t) => t.live > 0).map((t) => [t.row.site, t.live])),
         });
         for (const [site, pages] of attribution.pagesBySite) {
           const r = totalsOf(site).row;
@@ -359,6 +350,8 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
       if (kind === CURSOR_ALLOC) allocate(cursor);
       else if (kind === CURSOR_FREE) release(cursor);
       else break;
+      calls++;
+      if (calls % PROGRESS_EVERY === 0) options.onProgress?.(calls);
       kind = cursor.next();
     }
     segment.simulatedBrkGrowth += counters.brkGrowthBytes - brkBefore;

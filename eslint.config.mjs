@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "out/**", "test/**", "scripts/**", "*.config.*", ".jupyter-prefix/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "out/**", "test/**", "scripts/**", "*.config.*", ".jupyter-prefix/**", "src/**/assembly/**"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { project: ["./tsconfig.json", "./tsconfig.bench.json"], tsconfigRootDir: import.meta.dirname } },

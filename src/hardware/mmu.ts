@@ -9,18 +9,13 @@ import { CountingMmu } from "./counting-mmu";
 import { L1D, L1I, L2 } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
 import { TlbLevel } from "./tlb-level";
-import { POW2, pageNumber } from "./tlb-sets";
+import { POW2, pageNumber } from "./page-numbers";
+import { L1_HIT, L1_REFUSED, L2_HIT, L2_REFUSED, TlbStore, WRITABLE, ZERO_PAGE, type TlbArrayExports } from "./tlb-store";
 import { WalkCache, buildWalkCaches } from "./walk-cache";
 
 /** A fault handler that returns without making the access possible this many times in a row
  *  is a kernel bug; real hardware would retry forever, the simulator stops. */
 export const MAX_FAULTS_PER_ACCESS = 4;
-
-/** What a lookup in one TLB level found: a usable entry, none, or a read-only one for a write. */
-const HIT = 0;
-const MISS = 1;
-const REFUSED = 2;
-type ProbeOutcome = typeof HIT | typeof MISS | typeof REFUSED;
 
 /** Address translation through a TLB hierarchy, as a CPU preset describes it. */
 export class TlbMmu extends CountingMmu implements Mmu {
@@ -32,6 +27,11 @@ export class TlbMmu extends CountingMmu implements Mmu {
   readonly l2: TlbLevel;
   /** Nearest the leaf first: the order a walk probes them. */
   readonly walkCaches: readonly WalkCache[];
+  /** The WebAssembly instance holding every array above; a lookup of both levels is one call. */
+  private readonly store: TlbStore;
+  private readonly wasm: TlbArrayExports;
+  /** The walk caches' list in the instance. */
+  private readonly walkCacheList: number;
   /** The Leaf every translate returns, overwritten by the next call (no allocation per call). */
   private readonly leaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   /** References and walk-cache depth (0: none) of the last walk. */
@@ -46,10 +46,14 @@ export class TlbMmu extends CountingMmu implements Mmu {
   /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
     super(cpu);
-    this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d);
-    this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i);
-    this.l2 = new TlbLevel("cpu.l2", this.cpu.l2);
-    this.walkCaches = buildWalkCaches(this.cpu.walkCaches);
+    this.store = new TlbStore();
+    this.wasm = this.store.wasm;
+    this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d, this.store);
+    this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i, this.store);
+    this.l2 = new TlbLevel("cpu.l2", this.cpu.l2, this.store);
+    this.walkCaches = buildWalkCaches(this.cpu.walkCaches, this.store);
+    this.walkCacheList = this.store.newWalkCacheList();
+    for (const cache of this.walkCaches) this.wasm.addWalkCache(this.walkCacheList, cache.array.handle, cache.depth);
   }
 
   /**
@@ -73,40 +77,38 @@ export class TlbMmu extends CountingMmu implements Mmu {
 
   private translateThrough(l1: TlbLevel, row: number, asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler): Leaf {
     const counters = this.counters;
-    const write = kind === "write";
     const fills = this.fills;
-    const inL1 = this.probe(l1, asid, vaddr, write);
-    if (inL1 === HIT) {
-      counters.hits[row * 64 + this.leaf.pageShift] += repeats;
-      return this.leaf;
+    // L1, then on a miss the L2, whose hit is copied into L1: one call into the arrays.
+    const found = this.wasm.translate(l1.handle, this.l2.handle, asid, vaddr, kind === "write");
+    if (found === L1_HIT) {
+      const leaf = this.readLeaf();
+      counters.hits[row * 64 + leaf.pageShift] += repeats;
+      return leaf;
     }
-    // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
-    // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
-    if (inL1 === REFUSED) return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
-    const inL2 = this.probe(this.l2, asid, vaddr, write);
-    if (inL2 === HIT) {
-      const leaf = this.leaf;
+    if (found === L2_HIT) {
+      const leaf = this.readLeaf();
       counters.misses[row * 64 + leaf.pageShift] += 1;
       counters.hits[L2 * 64 + leaf.pageShift] += 1;
-      l1.insert(asid, vaddr, leaf, true);
       this.fills++;
       this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
       return leaf;
     }
-    return this.resolveByWalk(l1, row, true, inL2 === REFUSED, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
+    // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
+    if (found === L1_REFUSED) return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
+    return this.resolveByWalk(l1, row, true, found === L2_REFUSED, fills, asid, pageTable, vaddr, kind, repeats, onFault);
   }
 
-  /** Looks `vaddr` up in one TLB level. On a usable hit the entry becomes most recently used
-   *  and its translation is copied into `this.leaf`; a write finding a read-only entry is
-   *  REFUSED (and changes nothing). */
-  private probe(level: TlbLevel, asid: number, vaddr: number, write: boolean): ProbeOutcome {
-    if (!level.lookup(asid, vaddr)) return MISS;
-    const tlb = level.hitTlb!;
-    const slot = level.hitSlot;
-    if (write && !tlb.writable(slot)) return REFUSED;
-    tlb.touch(slot);
-    tlb.readLeaf(slot, this.leaf);
-    return HIT;
+  /** Copies the translation the last lookup found into `this.leaf` and returns it. */
+  private readLeaf(): Leaf {
+    const leaf = this.leaf;
+    const store = this.store;
+    const flags = store.leafFlags();
+    leaf.pfn = store.leafPfn();
+    leaf.pageShift = store.leafShift();
+    leaf.writable = (flags & WRITABLE) !== 0;
+    leaf.zeroPage = (flags & ZERO_PAGE) !== 0;
+    return leaf;
   }
 
   /** Walks (faulting first if a TLB entry refused the access) until the page table permits the
@@ -148,8 +150,8 @@ export class TlbMmu extends CountingMmu implements Mmu {
     // Both levels missed (or the fault dropped the refusing entry): absent unless something
     // translated through this MMU meanwhile.
     const absent = this.fills === fills;
-    this.l2.insert(asid, vaddr, leaf, absent);
-    l1.insert(asid, vaddr, leaf, absent);
+    const flags = (found.writable ? WRITABLE : 0) | (found.zeroPage ? ZERO_PAGE : 0);
+    this.wasm.fillBoth(this.l2.handle, l1.handle, asid, vaddr, found.pfn, found.pageShift, flags, absent);
     this.fills++;
     this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
     return leaf;
@@ -185,23 +187,7 @@ export class TlbMmu extends CountingMmu implements Mmu {
     const result = pageTable.walk(vaddr);
     const levels = pageTable.levels;
     const read = result.levelsRead;
-    // The entries read above the last one pointed to tables; the nearest-the-leaf of them sits
-    // `levels - read + 1` levels above the leaf tables. Only those entries may be cached.
-    const nearest = levels - read + 1;
-    const caches = this.walkCaches;
-    // Nearest the leaf first: the first hit supplies every entry above it, and each cache that
-    // missed before it now holds the entry the walk read (caches are separate arrays, so filling
-    // one as soon as it misses leaves the same state as filling them all after the lookups).
-    let hitDepth = levels;
-    for (let i = 0; i < caches.length; i++) {
-      const depth = caches[i].depth;
-      if (depth < nearest) continue;
-      if (depth >= levels) break;
-      if (caches[i].lookupOrFill(asid, pageTable, vaddr)) {
-        hitDepth = depth;
-        break;
-      }
-    }
+    const hitDepth = this.wasm.probeWalkCaches(this.walkCacheList, asid, vaddr, read, levels, pageTable.basePageShift, pageTable.bitsPerLevel);
     // A hit at depth d supplies the entries of the top `levels - d` levels.
     const refs = read - (levels - hitDepth);
     const counters = this.counters;
@@ -223,7 +209,7 @@ export class TlbMmu extends CountingMmu implements Mmu {
     if (!clean || l1 !== this.l1d) this.l1d.invalidateRange(asid, vaddr, vaddr + 1);
     if (!clean || l1 !== this.l1i) this.l1i.invalidateRange(asid, vaddr, vaddr + 1);
     if (!clean) this.l2.invalidateRange(asid, vaddr, vaddr + 1);
-    for (const cache of this.walkCaches) cache.invalidateAddress(asid, pageTable, vaddr);
+    this.wasm.invalidateWalkCaches(this.walkCacheList, asid, vaddr, pageTable.basePageShift, pageTable.bitsPerLevel);
     const cleanAt = this.fills;
     // While the handler runs, the faulting base page is known absent from every TLB (until a fill).
     const flushed = this.flushed;

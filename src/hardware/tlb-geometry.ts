@@ -76,12 +76,17 @@ export function pageShiftOf(size: unknown, argument: string): number {
   return PAGE_SHIFTS[size as PageSizeName];
 }
 
-function checkCount(value: unknown, argument: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 2 ** 20) {
-    throw new InvalidArgumentError(`${argument} must be an integer from 1 to 1048576; got ${describeValue(value)}`);
+function checkCount(value: unknown, argument: string, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError(`${argument} must be an integer from 1 to ${max}; got ${describeValue(value)}`);
   }
   return value;
 }
+
+/** At most 2**20 entries per array, and 2**16 ways per set (a set's recency order keeps each
+ *  way's number in 16 bits: see assembly/tlb-arrays.ts). */
+const MAX_ENTRIES = 2 ** 20;
+const MAX_WAYS = 2 ** 16;
 
 function checkReplacement(value: unknown, ways: number, argument: string): ReplacementPolicy {
   if (value === undefined) return "lru";
@@ -100,8 +105,8 @@ export function checkAssociativity(
   config: { entries?: unknown; ways?: unknown; replacement?: unknown },
   argument: string,
 ): number {
-  const entries = checkCount(config.entries, `${argument}.entries`);
-  const ways = checkCount(config.ways, `${argument}.ways`);
+  const entries = checkCount(config.entries, `${argument}.entries`, MAX_ENTRIES);
+  const ways = checkCount(config.ways, `${argument}.ways`, MAX_WAYS);
   if (ways > entries || entries % ways !== 0) {
     throw new InvalidArgumentError(
       `${argument}: ways (${ways}) must divide entries (${entries}) into whole sets`,

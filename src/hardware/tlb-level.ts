@@ -1,76 +1,50 @@
 // One level of the TLB hierarchy: the TLB arrays looked up in parallel for an access (Skylake's
 // L1 dTLB is three arrays, one per page size; Zen 2's is one array holding all sizes). A page
 // size is held by at most one array of a level, so a translation has exactly one home per level.
-import type { Leaf } from "./translation";
 import { Tlb } from "./tlb";
-import { pageKey, type SetAssociativeArray } from "./tlb-sets";
+import { TlbStore } from "./tlb-store";
 import { checkTlbLevel, type TlbConfig } from "./tlb-geometry";
 
-/** The TLB arrays of one level and where the last lookup hit. */
+/** The TLB arrays of one level. */
 export class TlbLevel {
   /** The level's arrays, in lookup order. */
   readonly tlbs: readonly Tlb[];
-  /** For each page shift, the array holding it (or undefined). */
-  private readonly home: (Tlb | undefined)[] = new Array<Tlb | undefined>(64).fill(undefined);
-  /** Flattened (array, shift) probes, so a lookup is one loop. */
-  private readonly probeTlbs: Tlb[] = [];
-  private readonly probeArrays: SetAssociativeArray[] = [];
-  private readonly probeShifts: number[] = [];
-  /** The array and slot of the last successful lookup. */
-  hitTlb: Tlb | null = null;
-  /** The slot of the last successful lookup in hitTlb (-1 before any). */
-  hitSlot = -1;
+  /** @internal The level's address in its WebAssembly instance's memory. */
+  readonly handle: number;
+  /** The WebAssembly instance holding the level's arrays. */
+  private readonly store: TlbStore;
+  /** Which page shifts some array of the level holds. */
+  private readonly held: boolean[] = new Array<boolean>(64).fill(false);
 
-  /** Builds a level from its TLB descriptions; throws InvalidArgumentError on a bad geometry. */
+  /** Builds a level from its TLB descriptions in `store` (by default its own); throws
+   *  InvalidArgumentError on a bad geometry. */
   constructor(
     /** The level's name in error messages ("cpu.l1d"). */
     readonly name: string,
     configs: readonly TlbConfig[],
+    /** @internal The MMU's WebAssembly instance (by default one of its own). */
+    store: TlbStore = new TlbStore(),
   ) {
     checkTlbLevel(configs, name);
-    this.tlbs = configs.map((config) => new Tlb(config));
+    this.store = store;
+    this.tlbs = configs.map((config) => new Tlb(config, store));
+    this.handle = store.newLevel();
     for (const tlb of this.tlbs) {
       for (const shift of tlb.shifts) {
-        this.home[shift] = tlb;
-        this.probeTlbs.push(tlb);
-        this.probeArrays.push(tlb.array);
-        this.probeShifts.push(shift);
+        store.wasm.addToLevel(this.handle, tlb.array.handle, shift);
+        this.held[shift] = true;
       }
     }
   }
 
   /** Whether some array of this level holds pages of 2**shift bytes. */
   holds(shift: number): boolean {
-    return this.home[shift] !== undefined;
-  }
-
-  /** Looks `vaddr` up at every page size; on a hit records hitTlb/hitSlot and returns true.
-   *  Replacement state is not updated (the caller touches the entry if it uses it). */
-  lookup(asid: number, vaddr: number): boolean {
-    const arrays = this.probeArrays;
-    const shifts = this.probeShifts;
-    for (let i = 0; i < arrays.length; i++) {
-      const shift = shifts[i];
-      if (arrays[i].counts[shift] === 0) continue; // holds no page of this size: skip the probe
-      const slot = arrays[i].findKey(pageKey(vaddr, shift), asid, shift);
-      if (slot >= 0) {
-        this.hitTlb = this.probeTlbs[i];
-        this.hitSlot = slot;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Caches a translation in the array holding its page size (a no-op if none holds it);
-   *  `absent`: the caller knows this level has no entry for the page (see Tlb.insert). */
-  insert(asid: number, vaddr: number, leaf: Leaf, absent: boolean): void {
-    this.home[leaf.pageShift]?.insert(asid, vaddr, leaf, absent);
+    return this.held[shift];
   }
 
   /** Drops the translations of [start, end) in one address space, at every page size. */
   invalidateRange(asid: number, start: number, end: number): void {
-    for (const tlb of this.tlbs) tlb.invalidateRange(asid, start, end);
+    this.store.wasm.invalidateRange(this.handle, asid, start, end);
   }
 
   /** Drops every translation of an address space. */

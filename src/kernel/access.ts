@@ -4,7 +4,7 @@
 
 import { InvalidArgumentError, SegmentationFault, describeValue } from "../errors";
 import type { AccessKind } from "../hardware/translation";
-import { POW2 } from "../hardware/tlb-sets";
+import { POW2 } from "../hardware/page-numbers";
 import { protPermits } from "./fault";
 import type { Vma } from "./vma";
 import type { Machine } from "./machine";

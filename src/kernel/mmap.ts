@@ -3,7 +3,7 @@
 // backs them at map time (mm-policy.ts).
 
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
-import { POW2 } from "../hardware/tlb-sets";
+import { POW2 } from "../hardware/page-numbers";
 import type { Machine } from "./machine";
 import type { Process } from "./process";
 import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { PageKey, SetAssociativeArray, pageKey, pageNumber } from "../../src/hardware/tlb-sets";
+import { SetAssociativeArray } from "../../src/hardware/tlb-sets";
+import { pageNumber } from "../../src/hardware/page-numbers";
 
 describe("SetAssociativeArray", () => {
   it("LRU evicts the least recently used way of the set", () => {
@@ -60,29 +61,37 @@ describe("SetAssociativeArray", () => {
     }
   });
 
-  it("a key split once finds what the tag finds, in power-of-two and other set counts", () => {
-    // Addresses up to 2**57 and page shifts from 12 to 39: tags cross the 2**32 split.
+  it("finds a tag at any page size and set count, and no neighbouring tag, asid or kind", () => {
+    // Addresses up to 2**57 and page shifts from 12 to 39: tags cross 2**32.
     const address = fc.oneof(fc.nat({ max: 2 ** 57 - 1 }), fc.integer({ min: 2 ** 44 - 4096, max: 2 ** 44 + 4096 }));
     fc.assert(
       fc.property(address, fc.constantFrom(12, 21, 30, 39), fc.constantFrom(1, 3, 16, 24, 128), (vaddr, shift, sets) => {
         const tag = pageNumber(vaddr, shift);
-        const key = pageKey(vaddr, shift);
-        expect(key.tag).toBe(tag);
-        expect(key.high * 2 ** 32 + (key.low >>> 0)).toBe(tag);
         const a = new SetAssociativeArray(sets, 2, false);
-        a.insertKey(key, 5, shift);
-        expect(a.find(tag, 5, shift)).toBeGreaterThanOrEqual(0);
-        expect(a.findKey(new PageKey().ofTag(tag), 5, shift)).toBe(a.find(tag, 5, shift));
+        const slot = a.insert(tag, 5, shift);
+        expect(a.find(tag, 5, shift)).toBe(slot);
+        expect(Math.floor(slot / 2)).toBe(tag % sets); // the tag's set
+        expect(a.kindAt(slot)).toBe(shift);
         expect(a.find(tag + 1, 5, shift)).toBe(-1);
         expect(a.find(tag, 6, shift)).toBe(-1);
+        expect(a.find(tag, 5, shift + 1)).toBe(-1);
+        expect(a.count(shift)).toBe(1);
       }),
       { seed: 16, numRuns: 300 },
     );
   });
 
-  it("pageKey recomputes when the address changes, so a shared key is never stale", () => {
-    const first = pageKey(0x7000_1234_5000, 12).tag;
-    expect(pageKey(0x7000_1234_6000, 12).tag).toBe(first + 1);
-    expect(pageKey(0x7000_1234_5000, 12).tag).toBe(first);
+  it("refills the most recently emptied way first, then those emptied before it, then the initial empties", () => {
+    const a = new SetAssociativeArray(1, 4, false);
+    const slots = [1, 2, 3].map((tag) => a.insert(tag, 0, 12));
+    expect(slots).toEqual([0, 1, 2]); // empty ways fill from way 0
+    a.invalidate(slots[0]);
+    a.invalidate(slots[2]);
+    expect(a.insert(7, 0, 12)).toBe(2);
+    expect(a.insert(8, 0, 12)).toBe(0);
+    expect(a.insert(9, 0, 12)).toBe(3);
+    expect(a.insert(10, 0, 12)).toBe(1); // full: the least recently used (tag 2)
+    expect(a.find(2, 0, 12)).toBe(-1);
+    expect(a.occupancy()).toBe(4);
   });
 });

@@ -198,6 +198,23 @@ describe("TlbMmu counting", () => {
   });
 });
 
+describe("TlbMmu storage", () => {
+  it("arrays too large for the WebAssembly memory's first 256 KiB grow it, and translations read after the growth stay right", () => {
+    // 2**16 STLB entries need about 2 MiB: the memory grows while the MMU is built, which detaches
+    // any view made before; every translation must still come back with its own frame.
+    const big = customCpu("skylake", { l2: [{ name: "STLB", entries: 2 ** 16, ways: 16, pageSizes: ["4K", "2M"] }] });
+    const { mmu, pt, onFault } = setup(big);
+    const pages = 3000;
+    const pfns = Array.from({ length: pages }, (_, p) => mmu.translate(1, pt, BASE + p * K4, "write", 1, onFault).pfn);
+    expect(new Set(pfns).size).toBe(pages);
+    const before = mmu.snapshot();
+    for (let p = 0; p < pages; p++) expect(mmu.translate(1, pt, BASE + p * K4, "read", 1, onFault).pfn).toBe(pfns[p]);
+    const d = mmu.diff(before, mmu.snapshot());
+    expect(d.tlb.l2.hits).toBe(pages); // all 3000 in the big STLB, none left in the 64-entry L1
+    expect(d.walks).toBe(0);
+  });
+});
+
 describe("TlbMmu errors and costs", () => {
   it("a fault handler that maps nothing is reported after a few faults", () => {
     const mmu = new TlbMmu();

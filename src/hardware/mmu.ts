@@ -79,7 +79,7 @@ export class TlbMmu extends CountingMmu implements Mmu {
     const counters = this.counters;
     const fills = this.fills;
     // L1, then on a miss the L2, whose hit is copied into L1: one call into the arrays.
-    const found = this.wasm.translate(l1.handle, this.l2.handle, asid, vaddr, kind === "write");
+    const found = this.wasm.translate(l1.handle, this.l2.handle, asid, vaddr, kind === "write" ? 1 : 0);
     if (found === L1_HIT) {
       const leaf = this.readLeaf();
       counters.hits[row * 64 + leaf.pageShift] += repeats;
@@ -151,7 +151,7 @@ export class TlbMmu extends CountingMmu implements Mmu {
     // translated through this MMU meanwhile.
     const absent = this.fills === fills;
     const flags = (found.writable ? WRITABLE : 0) | (found.zeroPage ? ZERO_PAGE : 0);
-    this.wasm.fillBoth(this.l2.handle, l1.handle, asid, vaddr, found.pfn, found.pageShift, flags, absent);
+    this.wasm.fillBoth(this.l2.handle, l1.handle, asid, vaddr, found.pfn, found.pageShift, flags, absent ? 1 : 0);
     this.fills++;
     this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
     return leaf;

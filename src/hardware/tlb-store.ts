@@ -15,7 +15,8 @@ declare const WebAssembly: {
 type WasmModule = object;
 
 /** The compiled module's exports (see assembly/tlb-arrays.ts for each contract). Handles are
- *  addresses in the instance's memory. */
+ *  addresses in the instance's memory. The hot calls take flags as 0 or 1: a JavaScript boolean
+ *  passed to a WebAssembly parameter costs a conversion (about 10 ns per call here). */
 export interface TlbArrayExports {
   readonly memory: { readonly buffer: ArrayBuffer };
   leafAddress(): number;
@@ -31,9 +32,8 @@ export interface TlbArrayExports {
   kindAt(array: number, slot: number): number;
   newLevel(): number;
   addToLevel(level: number, array: number, shift: number): void;
-  fill(level: number, asid: number, vaddr: number, pfn: number, shift: number, flags: number, absent: boolean): void;
-  fillBoth(l2: number, l1: number, asid: number, vaddr: number, pfn: number, shift: number, flags: number, absent: boolean): void;
-  translate(l1: number, l2: number, asid: number, vaddr: number, write: boolean): number;
+  fillBoth(l2: number, l1: number, asid: number, vaddr: number, pfn: number, shift: number, flags: number, absent: 0 | 1): void;
+  translate(l1: number, l2: number, asid: number, vaddr: number, write: 0 | 1): number;
   newWalkCacheList(): number;
   addWalkCache(list: number, array: number, depth: number): void;
   probeWalkCaches(list: number, asid: number, vaddr: number, levelsRead: number, levels: number, baseShift: number, bitsPerLevel: number): number;

@@ -383,7 +383,7 @@ function lookup(level: usize, asid: i32, vaddr: f64, write: bool): i32 {
 /** Caches a translation in the level's array for its page size (a no-op if none holds it).
  *  `absent`: the caller knows the level holds no entry for the page, which saves a probe;
  *  otherwise an existing entry is replaced in place. */
-export function fill(level: usize, asid: i32, vaddr: f64, pfn: f64, shift: i32, flags: i32, absent: bool): void {
+function fill(level: usize, asid: i32, vaddr: f64, pfn: f64, shift: i32, flags: i32, absent: bool): void {
   const array = load<u32>(changetype<Level>(level).home + (<usize>shift << 2));
   if (array == 0) return;
   const a = changetype<SetArray>(array);

@@ -206,10 +206,13 @@ export class TlbMmu extends CountingMmu implements Mmu {
     this.counters.faults++;
     // Intel SDM Vol. 3A §4.10.4.1: a page fault invalidates the TLB entries for the faulting
     // page and the paging-structure-cache entries a walk of that address would use.
-    if (!clean || l1 !== this.l1d) this.l1d.invalidateRange(asid, vaddr, vaddr + 1);
-    if (!clean || l1 !== this.l1i) this.l1i.invalidateRange(asid, vaddr, vaddr + 1);
-    if (!clean) this.l2.invalidateRange(asid, vaddr, vaddr + 1);
-    this.wasm.invalidateWalkCaches(this.walkCacheList, asid, vaddr, pageTable.basePageShift, pageTable.bitsPerLevel);
+    // One call: a level known to hold nothing for vaddr is passed as 0 (skipped).
+    this.wasm.flushForFault(
+      !clean || l1 !== this.l1d ? this.l1d.handle : 0,
+      !clean || l1 !== this.l1i ? this.l1i.handle : 0,
+      clean ? 0 : this.l2.handle,
+      this.walkCacheList, asid, vaddr, pageTable.basePageShift, pageTable.bitsPerLevel,
+    );
     const cleanAt = this.fills;
     // While the handler runs, the faulting base page is known absent from every TLB (until a fill).
     const flushed = this.flushed;
@@ -237,12 +240,9 @@ export class TlbMmu extends CountingMmu implements Mmu {
     // The kernel flushing the page whose fault it is handling: the fault already dropped every TLB
     // entry covering that base page and nothing was filled since, so only the walk caches remain.
     const alreadyFlushed = f.fills === this.fills && asid === f.asid && start >= f.pageStart && end <= f.pageEnd;
-    if (!alreadyFlushed) {
-      this.l1d.invalidateRange(asid, start, end);
-      this.l1i.invalidateRange(asid, start, end);
-      this.l2.invalidateRange(asid, start, end);
-    }
-    for (const cache of this.walkCaches) cache.invalidateAsid(asid);
+    const wasm = this.wasm;
+    if (alreadyFlushed) wasm.flushRange(0, 0, 0, this.walkCacheList, asid, start, end);
+    else wasm.flushRange(this.l1d.handle, this.l1i.handle, this.l2.handle, this.walkCacheList, asid, start, end);
   }
 
   /** Drops every cached translation and walk-cache entry of address space `asid`. */

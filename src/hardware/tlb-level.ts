@@ -11,8 +11,6 @@ export class TlbLevel {
   readonly tlbs: readonly Tlb[];
   /** @internal The level's address in its WebAssembly instance's memory. */
   readonly handle: number;
-  /** The WebAssembly instance holding the level's arrays. */
-  private readonly store: TlbStore;
   /** Which page shifts some array of the level holds. */
   private readonly held: boolean[] = new Array<boolean>(64).fill(false);
 
@@ -26,7 +24,6 @@ export class TlbLevel {
     store: TlbStore = new TlbStore(),
   ) {
     checkTlbLevel(configs, name);
-    this.store = store;
     this.tlbs = configs.map((config) => new Tlb(config, store));
     this.handle = store.newLevel();
     for (const tlb of this.tlbs) {
@@ -40,11 +37,6 @@ export class TlbLevel {
   /** Whether some array of this level holds pages of 2**shift bytes. */
   holds(shift: number): boolean {
     return this.held[shift];
-  }
-
-  /** Drops the translations of [start, end) in one address space, at every page size. */
-  invalidateRange(asid: number, start: number, end: number): void {
-    this.store.wasm.invalidateRange(this.handle, asid, start, end);
   }
 
   /** Drops every translation of an address space. */

@@ -37,8 +37,8 @@ export interface TlbArrayExports {
   newWalkCacheList(): number;
   addWalkCache(list: number, array: number, depth: number): void;
   probeWalkCaches(list: number, asid: number, vaddr: number, levelsRead: number, levels: number, baseShift: number, bitsPerLevel: number): number;
-  invalidateWalkCaches(list: number, asid: number, vaddr: number, baseShift: number, bitsPerLevel: number): void;
-  invalidateRange(level: number, asid: number, start: number, end: number): void;
+  flushForFault(l1d: number, l1i: number, l2: number, list: number, asid: number, vaddr: number, baseShift: number, bitsPerLevel: number): void;
+  flushRange(l1d: number, l1i: number, l2: number, list: number, asid: number, start: number, end: number): void;
 }
 
 /** translate's outcomes: where the access's translation was found, or why a walk is needed. */

@@ -423,7 +423,7 @@ export function translate(l1: usize, l2: usize, asid: i32, vaddr: f64, write: bo
 }
 
 /** Drops a level's translations of [start, end) (end exclusive) in one address space. */
-export function invalidateRange(level: usize, asid: i32, start: f64, end: f64): void {
+function invalidateRange(level: usize, asid: i32, start: f64, end: f64): void {
   const l = changetype<Level>(level);
   const first = <u64>start;
   const last = <u64>end - 1;
@@ -494,12 +494,32 @@ export function probeWalkCaches(list: usize, asid: i32, vaddr: f64, levelsRead: 
 }
 
 /** Drops, in every walk cache, the entry a walk of `vaddr` would use. */
-export function invalidateWalkCaches(list: usize, asid: i32, vaddr: f64, baseShift: i32, bitsPerLevel: i32): void {
+function invalidateWalkCaches(list: usize, asid: i32, vaddr: f64, baseShift: i32, bitsPerLevel: i32): void {
   const l = changetype<WalkCacheList>(list);
   for (let i = 0; i < l.caches; i++) {
     const depth = load<i32>(l.depths + (<usize>i << 2));
     invalidateAddress(<usize>load<u32>(l.arrays + (<usize>i << 2)), asid, vaddr, baseShift + bitsPerLevel * depth);
   }
+}
+
+/** A page fault's flush (Intel SDM Vol. 3A §4.10.4.1): drops the faulting address's translations
+ *  from the given TLB levels (0: a level known to hold none) and, from every walk cache, the
+ *  entry a walk of that address would use. */
+export function flushForFault(l1d: usize, l1i: usize, l2: usize, list: usize, asid: i32, vaddr: f64, baseShift: i32, bitsPerLevel: i32): void {
+  if (l1d != 0) invalidateRange(l1d, asid, vaddr, vaddr + 1);
+  if (l1i != 0) invalidateRange(l1i, asid, vaddr, vaddr + 1);
+  if (l2 != 0) invalidateRange(l2, asid, vaddr, vaddr + 1);
+  invalidateWalkCaches(list, asid, vaddr, baseShift, bitsPerLevel);
+}
+
+/** INVLPG over a range: drops [start, end)'s translations from the given TLB levels (0: skip
+ *  one) and every walk-cache entry of the address space. */
+export function flushRange(l1d: usize, l1i: usize, l2: usize, list: usize, asid: i32, start: f64, end: f64): void {
+  if (l1d != 0) invalidateRange(l1d, asid, start, end);
+  if (l1i != 0) invalidateRange(l1i, asid, start, end);
+  if (l2 != 0) invalidateRange(l2, asid, start, end);
+  const l = changetype<WalkCacheList>(list);
+  for (let i = 0; i < l.caches; i++) invalidateAsid(<usize>load<u32>(l.arrays + (<usize>i << 2)), asid);
 }
 
 /** Drops the entry a walk of `vaddr` would use. */

@@ -41,14 +41,15 @@ export interface TlbArrayExports {
   flushRange(l1d: number, l1i: number, l2: number, list: number, asid: number, start: number, end: number): void;
 }
 
-/** translate's outcomes: where the access's translation was found, or why a walk is needed. */
+/** translate's outcomes: where the access's translation was found, or why a walk is needed (the
+ *  numbers assembly/tlb-arrays.ts returns). */
 export const L1_HIT = 0;
 export const L2_HIT = 1;
 export const L1_REFUSED = 2;
 export const L2_MISS = 3;
 export const L2_REFUSED = 4;
 
-/** Flag bits of a cached translation. */
+/** Flag bits of a cached translation (WRITABLE is also assembly/tlb-arrays.ts's). */
 export const WRITABLE = 1;
 export const ZERO_PAGE = 2;
 

@@ -3,17 +3,18 @@
 // caches — and the per-access lookups and fills over them. The JavaScript side (tlb-store.ts)
 // owns one instance per MMU and decides what to look up; this file only stores and finds.
 //
-// Why WebAssembly: a random access probes three or four of these arrays. In JavaScript each
-// probe split the page number into two int32 halves, walked linked LRU lists and went through
-// several small calls; here a key is one i64 and a lookup of both TLB levels is one call
-// (bench/README.md, "The translation core in WebAssembly").
+// Why WebAssembly: a random access probes and fills four or five of these arrays. In JavaScript
+// each probe split the page number into two int32 halves, walked linked LRU lists and went
+// through several small calls; here a key is one i64, a lookup of both TLB levels is one call,
+// and so is a fault's flush (bench/README.md, "The translation core in WebAssembly").
 //
 // An entry's key is (page or prefix number << 6) | kind, where kind is the page shift of a TLB
 // entry or the coverage shift of a walk-cache entry (1..63); an empty entry's key is -1, which
 // no tag below 2**57 can produce. What a lookup reads of a set sits together in one record
-// (its keys, then its address-space ids, then its replacement bytes): a random access misses
-// the host's caches on most arrays it probes, so the number of cache lines a set spans is most
-// of a probe's cost (keys, ids and LRU stamps in separate arrays cost 120 ns more per access).
+// (its keys, then its address-space ids, then its replacement entries): a random access misses
+// the host's caches on most sets it touches, so the cache lines a set spans cost more than the
+// instructions (a first version kept 64-bit LRU stamps in an array of their own: scanning them
+// for the victim cost about 120 ns per random access).
 // True LRU keeps the set's ways in recency order, 16 bits each (most recent first; the last
 // is the victim; an emptied way moves to the back, so it is refilled first, and at the start
 // way 0 is the back). Tree pseudo-LRU keeps ways - 1 direction bytes there and refills
@@ -69,6 +70,7 @@ const MAX_DEPTH: i32 = 5;
 /** A level holds each page shift at most once (tlb-geometry's checkTlbLevel). */
 const MAX_PROBES: i32 = 64;
 const EMPTY: i64 = -1;
+/** The flag bit of a translation that permits writes (tlb-store.ts's WRITABLE). */
 const WRITABLE: u8 = 1;
 
 /** The translation the last successful lookup found: frame number, page shift, flags. */
@@ -401,7 +403,8 @@ export function fillBoth(l2: usize, l1: usize, asid: i32, vaddr: f64, pfn: f64, 
   fill(l1, asid, vaddr, pfn, shift, flags, absent);
 }
 
-/** Outcomes of translate: where the translation was found, or why a walk is needed. */
+/** Outcomes of translate: where the translation was found, or why a walk is needed (the same
+ *  numbers as tlb-store.ts's constants). */
 const L1_HIT = 0;
 const L2_HIT = 1;
 const L1_REFUSED = 2;

@@ -17,7 +17,8 @@ const REGIONS: Region[] = [
   { start: 2 ** 40 + 64 * GIB, length: 3 * GIB, pageShift: 30 },
 ];
 
-const ways = fc.constantFrom(1, 2, 3, 4, 8);
+// Up to 16 ways the recency order is packed into one word, above it kept entry by entry: both.
+const ways = fc.constantFrom(1, 2, 3, 4, 8, 12, 16, 17, 24);
 const tlbArb = (name: string, sizes: PageSizeName[][]) =>
   fc.record({
     ways,
@@ -26,7 +27,7 @@ const tlbArb = (name: string, sizes: PageSizeName[][]) =>
     plru: fc.boolean(),
   }).map(({ ways, sets, pageSizes, plru }): TlbConfig => ({
     name, ways, entries: ways * sets, pageSizes,
-    replacement: plru && [1, 2, 4, 8].includes(ways) ? "plru" : "lru",
+    replacement: plru && [1, 2, 4, 8, 16].includes(ways) ? "plru" : "lru",
   }));
 
 const levelArb = (prefix: string) =>

@@ -94,4 +94,43 @@ describe("SetAssociativeArray", () => {
     expect(a.find(2, 0, 12)).toBe(-1);
     expect(a.occupancy()).toBe(4);
   });
+
+  it("true LRU picks the same victims as a recency list, packed (up to 16 ways) or not", () => {
+    // One set; the reference keeps its ways most recent first and empty ways at the back
+    // (the most recently emptied last), as the contract in tlb-sets.ts says.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("insert" as const), tag: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ kind: fc.constant("touch" as const), tag: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ kind: fc.constant("invalidate" as const), tag: fc.integer({ min: 0, max: 40 }) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 3, 5, 12, 15, 16, 17, 20), fc.array(op, { maxLength: 120 }), (ways, ops) => {
+        const a = new SetAssociativeArray(1, ways, false);
+        // recency: ways, most recent first; tags: what each way holds (-1 empty)
+        let recency = Array.from({ length: ways }, (_, i) => ways - 1 - i);
+        const tags = new Array<number>(ways).fill(-1);
+        const toFront = (way: number) => (recency = [way, ...recency.filter((w) => w !== way)]);
+        const toBack = (way: number) => (recency = [...recency.filter((w) => w !== way), way]);
+        for (const { kind, tag } of ops) {
+          const way = tags.indexOf(tag);
+          expect(a.find(tag, 0, 12)).toBe(way);
+          if (kind === "insert" && way < 0) {
+            const victim = recency[ways - 1];
+            expect(a.insert(tag, 0, 12)).toBe(victim);
+            tags[victim] = tag;
+            toFront(victim);
+          } else if (kind === "touch" && way >= 0) {
+            a.touch(way);
+            toFront(way);
+          } else if (kind === "invalidate" && way >= 0) {
+            a.invalidate(way);
+            tags[way] = -1;
+            toBack(way);
+          }
+        }
+        expect(a.occupancy()).toBe(tags.filter((t) => t >= 0).length);
+      }),
+      { seed: 17, numRuns: 300 },
+    );
+  });
 });

@@ -1,7 +1,8 @@
 // The MMU with TLBs: an L1 TLB level per access type (data, instructions), a unified second
 // level, paging-structure caches in front of the page-table walk, and faults raised into the
 // kernel. A call translates a run of `repeats` accesses to one page with one lookup: after the
-// first access the translation sits in the TLB, so the rest are counted by arithmetic.
+// first access the translation sits in the TLB, so the rest are counted by arithmetic. The
+// arrays live in WebAssembly (tlb-store.ts); this class keeps the protocol, the walk and counts.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker, WalkResult } from "./translation";
 import { DEFAULT_CPU, type CpuName, type CpuPreset } from "./cpu-presets";

@@ -477,8 +477,9 @@ export function addWalkCache(list: usize, array: usize, depth: i32): void {
 /**
  * The walk caches' part of one page-table walk of `vaddr` that read `levelsRead` entries of a
  * `levels`-level table (granule 2**baseShift, bitsPerLevel index bits per level): probes the
- * caches that may hold an entry the walk read (those between depth levels - levelsRead + 1 and
- * levels - 1), nearest the leaf first. The first hit supplies every entry above it; each cache
+ * caches that may hold an entry the walk read (the entries read above the last one pointed to
+ * tables, and only those are cached: depths levels - levelsRead + 1 to levels - 1), nearest the
+ * leaf first. The first hit supplies every entry above it; each cache
  * that missed before it is filled with the entry the walk read (separate arrays, so filling as
  * each misses leaves the state filling after all lookups would). Returns the depth of the hit,
  * or `levels` when none hit.

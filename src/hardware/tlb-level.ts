@@ -11,7 +11,8 @@ export class TlbLevel {
   readonly tlbs: readonly Tlb[];
   /** @internal The level's address in its WebAssembly instance's memory. */
   readonly handle: number;
-  /** Which page shifts some array of the level holds. */
+  /** Which page shifts some array of the level holds: the module keeps the same table, mirrored
+   *  here so that counting a run's repeats asks without a call into it. */
   private readonly held: boolean[] = new Array<boolean>(64).fill(false);
 
   /** Builds a level from its TLB descriptions in `store` (by default its own); throws

@@ -209,10 +209,9 @@ function victimWay(a: SetArray, record: usize): i32 {
   store<i32>(a.counts + (<usize>kind << 2), countAt(a, kind) + n);
 }
 
-/** Stores (tag, asid, kind), known absent, in its set's victim way, most recent now; returns
- *  its slot. */
-function insertTag(a: SetArray, tag: u64, asid: i32, kind: i32): i32 {
-  const set = setOf(a, tag);
+/** Stores (tag, asid, kind), known absent, in the victim way of its set (`set`, which the caller
+ *  has computed for its lookup), most recent now; returns its slot. */
+function insertTag(a: SetArray, set: i32, tag: u64, asid: i32, kind: i32): i32 {
   const record = recordOf(a, set);
   let way: i32;
   if (a.plru) {
@@ -263,7 +262,9 @@ export function touch(array: usize, slot: i32): void {
 
 /** Stores (tag, asid, kind), which the caller knows is absent; returns its slot. */
 export function insert(array: usize, tag: f64, asid: i32, kind: i32): i32 {
-  return insertTag(changetype<SetArray>(array), <u64>tag, asid, kind);
+  const a = changetype<SetArray>(array);
+  const t = <u64>tag;
+  return insertTag(a, setOf(a, t), t, asid, kind);
 }
 
 /** Empties one slot (it becomes the next victim of its set). */
@@ -390,9 +391,15 @@ function fill(level: usize, asid: i32, vaddr: f64, pfn: f64, shift: i32, flags: 
   if (array == 0) return;
   const a = changetype<SetArray>(array);
   const tag = <u64>vaddr >> <u64>shift;
-  let slot = absent ? -1 : findSlot(a, tag, shift, asid);
-  if (slot < 0) slot = insertTag(a, tag, asid, shift);
-  else touchWay(a, recordOfSlot(a, slot), slot % a.ways);
+  const set = setOf(a, tag);
+  const record = recordOf(a, set);
+  const way = absent ? -1 : findWay(a, record, keyOf(tag, shift), asid);
+  let slot: i32;
+  if (way < 0) slot = insertTag(a, set, tag, asid, shift);
+  else {
+    touchWay(a, record, way);
+    slot = set * a.ways + way;
+  }
   store<f64>(a.pfns + (<usize>slot << 3), pfn);
   store<u8>(a.flags + <usize>slot, <u8>flags);
 }
@@ -447,10 +454,11 @@ function invalidateRange(level: usize, asid: i32, start: f64, end: f64): void {
 function lookupOrFill(array: usize, asid: i32, vaddr: f64, shift: i32): bool {
   const a = changetype<SetArray>(array);
   const tag = <u64>vaddr >> <u64>shift;
-  const record = recordOf(a, setOf(a, tag));
+  const set = setOf(a, tag);
+  const record = recordOf(a, set);
   const way = findWay(a, record, keyOf(tag, shift), asid);
   if (way < 0) {
-    insertTag(a, tag, asid, shift);
+    insertTag(a, set, tag, asid, shift);
     return false;
   }
   touchWay(a, record, way);

@@ -2,11 +2,14 @@
 // /proc/self/maps before and after the allocation.
 import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors";
 import { calibrate } from "./calibrate";
-import { CHUNK_HDR_SZ } from "../libc/constants";
-import { identifyAllocation } from "./identify";
+import { CHUNK_HDR_SZ, DEFAULT_MMAP_THRESHOLD_MAX } from "../libc/constants";
+import { type Identification, identifyAllocation } from "./identify";
 import { MappingRange, readMaps, regionsNewIn } from "./maps";
-import { ProbeOptions, resolveOptions, whyUnsupported } from "./options";
+import { ProbeOptions, ResolvedOptions, resolveOptions, whyUnsupported } from "./options";
 import { basePageSize } from "./pageSize";
+
+/** Allocations tried before giving up on finding the mapping of an always-mmapped array. */
+const MAX_ATTEMPTS = 3;
 
 /** The typed-array constructors {@link alloc} accepts. */
 export type TypedArrayConstructor =
@@ -71,6 +74,18 @@ function construct<C extends TypedArrayConstructor>(ctor: C, length: number): In
   }
 }
 
+/** Allocates the array between two reads of /proc/self/maps and identifies its mapping (found is
+ *  null when the maps could not be read). `previous` is only kept alive until the new array exists. */
+function allocateBetweenSnapshots<C extends TypedArrayConstructor>(
+  ctor: C, length: number, bytes: number, pageSize: number, opts: ResolvedOptions, previous?: unknown,
+): { array: InstanceType<C>; found: Identification | null; previous?: unknown } {
+  const before = readMaps(opts);
+  const array = construct(ctor, length);
+  const after = readMaps(opts);
+  const found = before === null || after === null ? null : identifyAllocation(regionsNewIn(before, after), bytes, pageSize);
+  return { array, found, previous };
+}
+
 /**
  * Allocates `new ctor(length)` and identifies the mapping that backs it (snapshots of
  * /proc/self/maps around the allocation). Returns the array with the mapping, or with
@@ -93,11 +108,17 @@ export function alloc<C extends TypedArrayConstructor>(
   if (pageSize === null) return unidentified(construct(ctor, length), "unsupported: the page size could not be read");
   if (bytes === 0) return unidentified(construct(ctor, length), "an empty array has no memory to find");
   const calibration = calibrate(opts); // before the snapshots, so its own mapping is not new
-  const before = readMaps(opts);
-  const array = construct(ctor, length);
-  const after = readMaps(opts);
-  if (before === null || after === null) return unidentified(array, "/proc/self/maps became unreadable");
-  const found = identifyAllocation(regionsNewIn(before, after), bytes, pageSize);
+  let attempt = allocateBetweenSnapshots(ctor, length, bytes, pageSize, opts);
+  // glibc always mmaps a request this large (REFERENCE §1.1), so a fresh mapping did appear:
+  // when none was seen, another thread changed the maps meanwhile (a garbage collection
+  // unmapped a dead array of this size and the kernel placed the new one at its address, or
+  // a mapping of the same size appeared at once). Another allocation tells them apart; the
+  // previous one stays referenced until then, so its address cannot be handed out again.
+  for (let tries = 1; tries < MAX_ATTEMPTS && attempt.found?.mapping === null && bytes >= DEFAULT_MMAP_THRESHOLD_MAX; tries++) {
+    attempt = allocateBetweenSnapshots(ctor, length, bytes, pageSize, opts, attempt.array);
+  }
+  const { array, found } = attempt;
+  if (found === null) return unidentified(array, "/proc/self/maps became unreadable");
   if (found.mapping === null) return unidentified(array, found.note);
   if (!found.exactChunk) {
     return { ok: true, array, mapping: found.mapping, dataStart: null, dataStartVerified: false, note: found.note };

@@ -1,5 +1,5 @@
 // Picks, among the address ranges that appeared around an allocation, the one that backs it.
-import { mmapChunkBytes, requestToChunkSize } from "../libc/constants";
+import { DEFAULT_MMAP_THRESHOLD, mmapChunkBytes, requestToChunkSize } from "../libc/constants";
 import { MappingRange, NewRegion } from "./maps";
 
 export interface Identification {
@@ -15,7 +15,8 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 /**
  * Chooses the mapping that backs a fresh allocation of `bytes` from the regions that appeared
  * around it. Prefers a unique range of exactly glibc's mmapped-chunk length (REFERENCE §1.2);
- * else a unique VMA with room for it; else none. Returns the choice and why.
+ * else, for a request glibc may mmap, a unique VMA with room for it; else none. Returns the
+ * choice and why.
  */
 export function identifyAllocation(regions: readonly NewRegion[], bytes: number, pageSize: number): Identification {
   const chunkBytes = mmapChunkBytes(requestToChunkSize(bytes), pageSize);
@@ -44,6 +45,12 @@ export function identifyAllocation(regions: readonly NewRegion[], bytes: number,
       note: `${exact.length} new mappings of the expected size ${chunkBytes} appeared at once (another thread allocated too); cannot tell which backs the array`,
     };
   }
+  // glibc serves a request below the smallest mmap threshold from an arena (REFERENCE §1.1): on
+  // the main thread that is the brk heap, never a fresh anonymous region. A region that appeared
+  // meanwhile is someone else's (a page V8 committed for its own heap), not the array's.
+  if (bytes < DEFAULT_MMAP_THRESHOLD) {
+    return servedFromArena(`glibc serves ${bytes} bytes (below its smallest mmap threshold, ${DEFAULT_MMAP_THRESHOLD}) from its arena`);
+  }
   const roomy = regions.filter((r) => r.end - r.start >= bytes);
   const vmas = roomy.map((r) => r.vma).filter((v, i, all) => all.findIndex((w) => w.start === v.start) === i);
   if (vmas.length === 1) {
@@ -61,9 +68,13 @@ export function identifyAllocation(regions: readonly NewRegion[], bytes: number,
       note: `${vmas.length} anonymous mappings large enough appeared at once; cannot tell which backs the array`,
     };
   }
+  return servedFromArena(`no new mapping large enough appeared: the allocator served the ${bytes} bytes`);
+}
+
+function servedFromArena(what: string): Identification {
   return {
     mapping: null,
     exactChunk: false,
-    note: `no new mapping large enough appeared: the allocator served the ${bytes} bytes from memory it already had (the brk heap or a free chunk), so the array's pages cannot be told apart from their neighbours'`,
+    note: `${what} from memory it already had (the brk heap or a free chunk), so the array's pages cannot be told apart from their neighbours'`,
   };
 }

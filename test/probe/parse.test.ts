@@ -81,6 +81,18 @@ describe("identifyAllocation", () => {
     expect(tie.note).toMatch(/cannot tell/);
   });
 
+  it("never takes a fresh region for a request glibc serves from its arena (below 128 KiB)", () => {
+    // A page V8 commits for its own heap during the allocation is large enough, but not the array's.
+    const v8Page = anon(2 ** 33, 2 ** 33 + 64 * P);
+    const small = identifyAllocation([{ start: v8Page.start, end: v8Page.end, vma: v8Page }], 100, P);
+    expect(small.mapping).toBeNull();
+    expect(small.note).toMatch(/arena/);
+    const belowThreshold = identifyAllocation([{ start: v8Page.start, end: v8Page.end, vma: v8Page }], 128 * 1024 - 1, P);
+    expect(belowThreshold.mapping).toBeNull();
+    const atThreshold = identifyAllocation([{ start: v8Page.start, end: v8Page.end, vma: v8Page }], 128 * 1024, P);
+    expect(atThreshold.mapping).toEqual({ start: v8Page.start, end: v8Page.end });
+  });
+
   it("falls back to the whole grown VMA, without a data address, when the size is not a chunk's", () => {
     const heap = anon(2 ** 32, 2 ** 32 + chunk + 100 * P);
     const found = identifyAllocation([{ start: 2 ** 32 + 50 * P, end: heap.end, vma: heap }], bytes, P);

@@ -2,6 +2,7 @@
 // over the whole frame (all-zero by default; a fill such as float64 1.0 is one pattern) or a dense
 // byte copy. A 2 GiB array filled with one value thus costs 8 bytes per frame, not 2 GiB.
 
+import { ChunkTable } from "./chunk-table";
 import { InvalidArgumentError } from "../errors";
 
 /** Bytes in a frame's repeating pattern: one float64, so a filled array stays a pattern. */
@@ -29,19 +30,22 @@ function allZero(bytes: Uint8Array, offset: number, length: number): boolean {
 /** Frame contents of one machine, in chunks allocated only when a frame leaves all-zero. */
 export class FrameContents {
   /** Patterns, PATTERN_BYTES per frame, one lazily created chunk per block of frames. */
-  private readonly patternChunks: (Uint8Array | undefined)[] = [];
+  private readonly patternChunks: ChunkTable<Uint8Array>;
   private readonly dense = new Map<number, Uint8Array>();
   /** 1 / chunkFrames (a power of two): chunk and slot by an exact multiply, not a slow double `/` or `%`. */
   private readonly inverseChunkFrames: number;
 
-  /** Frames of `frameBytes` bytes, their patterns stored in chunks of `chunkFrames` frames (a power of two). */
+  /** `chunks` chunks of frames of `frameBytes` bytes, their patterns stored in chunks of
+   *  `chunkFrames` frames (a power of two). */
   constructor(
     /** Bytes per frame. */
     readonly frameBytes: number,
     private readonly chunkFrames: number,
+    chunks: number,
   ) {
     if (!Number.isInteger(Math.log2(chunkFrames))) throw new InvalidArgumentError(`chunkFrames must be a power of two; got ${chunkFrames}`);
     this.inverseChunkFrames = 1 / chunkFrames;
+    this.patternChunks = new ChunkTable(chunks);
   }
 
   /** Dense bytes of the frame, if it holds any (the Map is skipped while no frame is dense). */
@@ -49,13 +53,15 @@ export class FrameContents {
     return this.dense.size === 0 ? undefined : this.dense.get(pfn);
   }
 
+  /** Drops the frame's dense bytes, if any. A Map delete hashes its number key even when the Map
+   *  is empty, and a fault zeroes a frame and a write then sets its pattern: both skip it then. */
+  private dropDense(pfn: number): void {
+    if (this.dense.size !== 0) this.dense.delete(pfn);
+  }
+
   /** The pattern chunk holding `pfn`, if one was ever needed. */
   private chunkOf(pfn: number): Uint8Array | undefined {
-    const chunks = this.patternChunks;
-    const index = Math.floor(pfn * this.inverseChunkFrames);
-    // A load past the end of a JS array takes V8's slow path (a prototype-chain lookup), and
-    // while no frame holds a non-zero pattern every load is past the end: test the length first.
-    return index < chunks.length ? chunks[index] : undefined;
+    return this.patternChunks.get(Math.floor(pfn * this.inverseChunkFrames));
   }
 
   /** Number of frames currently held as dense bytes (each costs frameBytes of host memory). */
@@ -65,9 +71,11 @@ export class FrameContents {
 
   /** Resets a frame to all zero bytes (what the kernel does before mapping a fresh page). */
   zero(pfn: number): void {
-    this.dense.delete(pfn);
+    this.dropDense(pfn);
     const chunk = this.chunkOf(pfn);
-    if (chunk) chunk.fill(0, this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
+    if (!chunk) return;
+    const at = this.slot(pfn);
+    for (let i = 0; i < PATTERN_BYTES; i++) chunk[at + i] = 0; // 8 bytes: a loop beats a fill call
   }
 
   /** Returns a copy of the frame's 8-byte pattern, or null when the frame holds dense bytes. */
@@ -90,28 +98,32 @@ export class FrameContents {
     return true;
   }
 
+  /** Creates the (all-zero) pattern chunk holding `pfn`. */
+  private newChunk(pfn: number): Uint8Array {
+    const chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
+    this.patternChunks.set(Math.floor(pfn * this.inverseChunkFrames), chunk);
+    return chunk;
+  }
+
   /** Makes the whole frame the 8-byte `pattern` repeated. */
   setPattern(pfn: number, pattern: Uint8Array): void {
-    this.dense.delete(pfn);
-    const index = Math.floor(pfn / this.chunkFrames);
-    let chunk = this.patternChunks[index];
+    this.dropDense(pfn);
+    let chunk = this.chunkOf(pfn);
     if (!chunk) {
-      if (pattern.every((b) => b === 0)) return;
-      chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
-      this.patternChunks[index] = chunk;
+      if (isZeroPattern(pattern)) return;
+      chunk = this.newChunk(pfn);
     }
-    chunk.set(pattern.subarray(0, PATTERN_BYTES), this.slot(pfn));
+    const at = this.slot(pfn);
+    for (let i = 0; i < PATTERN_BYTES; i++) chunk[at + i] = pattern[i]; // no subarray object per page
   }
 
   /** Makes the whole frame `byte` repeated (a setPattern without building the pattern array). */
   private fillPattern(pfn: number, byte: number): void {
-    this.dense.delete(pfn);
-    const index = Math.floor(pfn / this.chunkFrames);
-    let chunk = this.patternChunks[index];
+    this.dropDense(pfn);
+    let chunk = this.chunkOf(pfn);
     if (!chunk) {
       if (byte === 0) return;
-      chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
-      this.patternChunks[index] = chunk;
+      chunk = this.newChunk(pfn);
     }
     chunk.fill(byte, this.slot(pfn), this.slot(pfn) + PATTERN_BYTES);
   }
@@ -198,4 +210,10 @@ export class FrameContents {
   private slot(pfn: number): number {
     return (pfn - Math.floor(pfn * this.inverseChunkFrames) * this.chunkFrames) * PATTERN_BYTES;
   }
+}
+
+/** True when the first PATTERN_BYTES bytes of `pattern` are all zero. */
+function isZeroPattern(pattern: Uint8Array): boolean {
+  for (let i = 0; i < PATTERN_BYTES; i++) if (pattern[i] !== 0) return false;
+  return true;
 }

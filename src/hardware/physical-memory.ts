@@ -6,6 +6,7 @@
 // used frames costs kilobytes.
 
 import { InternalCheckError, InvalidArgumentError, describeValue } from "../errors";
+import { ChunkTable } from "./chunk-table";
 import { FrameContents, PATTERN_BYTES } from "./frame-contents";
 import { SeededPermutation } from "./seeded-permutation";
 
@@ -39,7 +40,7 @@ export class PhysicalMemory {
   private readonly numBlocks: number;
   private readonly blockOrder: SeededPermutation;
   private readonly frameOrder: SeededPermutation;
-  private readonly refs: (Uint16Array | undefined)[] = [];
+  private readonly refs: ChunkTable<Uint16Array>;
   private readonly blockUsed: Uint32Array;
   private readonly blockEntered: Uint8Array;
   private readonly contents: FrameContents;
@@ -81,7 +82,8 @@ export class PhysicalMemory {
     this.frameOrder = new SeededPermutation(this.blockFrames, seed ^ 0x5bd1e995);
     this.blockUsed = new Uint32Array(this.numBlocks);
     this.blockEntered = new Uint8Array(this.numBlocks);
-    this.contents = new FrameContents(frameBytes, this.blockFrames);
+    this.refs = new ChunkTable(this.numBlocks);
+    this.contents = new FrameContents(frameBytes, this.blockFrames, this.numBlocks);
     // Linux keeps the zero page in the kernel image: it is never handed out.
     this.takeFrame(this.zeroPfn);
     this.blockEntered[0] = 1;
@@ -101,7 +103,7 @@ export class PhysicalMemory {
   /** Host bytes spent on frame metadata and contents (to show the simulator stays cheap). */
   get hostBytes(): number {
     let bytes = this.blockUsed.byteLength + this.blockEntered.byteLength + this.freeStack.byteLength;
-    for (const chunk of this.refs) if (chunk) bytes += chunk.byteLength + chunk.length * PATTERN_BYTES;
+    for (const chunk of this.refs.values()) bytes += chunk.byteLength + chunk.length * PATTERN_BYTES;
     return bytes + this.contents.denseFrames * this.frameBytes;
   }
 
@@ -178,7 +180,7 @@ export class PhysicalMemory {
 
   /** Returns how many mappings or owners hold the frame (0 = free). */
   getRef(pfn: number): number {
-    const chunk = this.refs[Math.floor(pfn / this.blockFrames)];
+    const chunk = this.refs.get(Math.floor(pfn / this.blockFrames));
     return chunk ? chunk[pfn % this.blockFrames] : 0;
   }
 
@@ -296,10 +298,10 @@ export class PhysicalMemory {
 
   private takeFrame(pfn: number): number {
     const block = Math.floor(pfn / this.blockFrames);
-    let chunk = this.refs[block];
+    let chunk = this.refs.get(block);
     if (!chunk) {
       chunk = new Uint16Array(this.blockFrames);
-      this.refs[block] = chunk;
+      this.refs.set(block, chunk);
     }
     chunk[pfn % this.blockFrames] = 1;
     this.blockUsed[block]++;
@@ -309,7 +311,7 @@ export class PhysicalMemory {
 
   private release(pfn: number): void {
     const block = Math.floor(pfn / this.blockFrames);
-    (this.refs[block] as Uint16Array)[pfn % this.blockFrames] = 0;
+    (this.refs.get(block) as Uint16Array)[pfn % this.blockFrames] = 0;
     this.blockUsed[block]--;
     this.used--;
     this.contents.zero(pfn); // drop dense bytes now: a free frame must not cost host memory
@@ -317,7 +319,7 @@ export class PhysicalMemory {
   }
 
   private setRef(pfn: number, value: number): number {
-    (this.refs[Math.floor(pfn / this.blockFrames)] as Uint16Array)[pfn % this.blockFrames] = value;
+    (this.refs.get(Math.floor(pfn / this.blockFrames)) as Uint16Array)[pfn % this.blockFrames] = value;
     return value;
   }
 

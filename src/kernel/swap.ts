@@ -33,7 +33,7 @@ export class SwapArea {
 
   constructor(swapBytes: number, readonly pageBytes: number) {
     this.totalSlots = Math.floor(swapBytes / pageBytes);
-    this.contents = new FrameContents(pageBytes, SLOTS_PER_CHUNK);
+    this.contents = new FrameContents(pageBytes, SLOTS_PER_CHUNK, Math.ceil(this.totalSlots / SLOTS_PER_CHUNK));
   }
 
   /** Slots holding a page. */

@@ -3,6 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ChunkTable } from "../../src/hardware/chunk-table";
 import { PhysicalMemory, SeededPermutation } from "../../src/hardware/memory-index";
 
 const MiB = 2 ** 20;
@@ -227,5 +228,27 @@ describe("frame contents", () => {
     const pfn = mem.allocFrame() as number;
     expect(() => mem.writeBytes(pfn, 4000, new Uint8Array(200), 0, 200)).toThrowError(/within a 4096-byte frame/);
     expect(() => mem.readBytes(-1, 0, new Uint8Array(1), 0, 1)).toThrowError(/pfn must be an integer/);
+  });
+});
+
+describe("ChunkTable (per-block chunks by block number)", () => {
+  it("finds what was set, in any order, like a Map; nothing for other blocks or past the end", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.array(fc.nat(), { maxLength: 200 }), (blocks, picks) => {
+        const table = new ChunkTable<{ block: number }>(blocks);
+        const model = new Map<number, { block: number }>();
+        for (const pick of picks) {
+          const block = pick % blocks;
+          if (model.has(block)) continue; // a block's chunk is set once
+          const chunk = { block };
+          table.set(block, chunk);
+          model.set(block, chunk);
+        }
+        for (let block = 0; block < blocks; block++) expect(table.get(block)).toBe(model.get(block));
+        expect(table.get(blocks)).toBeUndefined();
+        expect(new Set(table.values())).toEqual(new Set(model.values()));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

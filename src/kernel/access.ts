@@ -65,13 +65,21 @@ export function runAccess(
   elementSize = 0,
 ): void {
   const pageBytes = machine.preset.pageSize;
+  // Page and element sizes are powers of two but for odd record dtypes: a multiply by the
+  // exact inverse instead of a division per page (a floating-point divide is the slow part).
+  const perPage = 1 / pageBytes;
+  const perElement = elementSize > 0 && Number.isInteger(Math.log2(elementSize)) ? 1 / elementSize : 0;
   const end = start + length;
   let vaddr = start;
   while (vaddr < end) {
-    const pageStart = Math.floor(vaddr / pageBytes) * pageBytes;
+    const pageStart = Math.floor(vaddr * perPage) * pageBytes;
     const chunkEnd = Math.min(end, pageStart + pageBytes);
     const repeats =
-      elementSize > 0 ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1 : 1;
+      perElement > 0
+        ? Math.floor((chunkEnd - 1 - start) * perElement) - Math.floor((vaddr - start) * perElement) + 1
+        : elementSize > 0
+          ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1
+          : 1;
     const pfn = accessPage(machine, proc, vaddr, pageStart, kind, repeats);
     if (visit) visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
     vaddr = chunkEnd;

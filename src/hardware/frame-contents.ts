@@ -32,6 +32,9 @@ export class FrameContents {
   /** Patterns, PATTERN_BYTES per frame, one lazily created chunk per block of frames. */
   private readonly patternChunks: ChunkTable<Uint8Array>;
   private readonly dense = new Map<number, Uint8Array>();
+  /** Dense frames per chunk: a frame in a chunk without any needs no Map lookup (a Map hashes
+   *  its number key, and a fault zeroes a frame and a store then sets its pattern). */
+  private readonly denseInChunk: Uint32Array;
   /** 1 / chunkFrames (a power of two): chunk and slot by an exact multiply, not a slow double `/` or `%`. */
   private readonly inverseChunkFrames: number;
 
@@ -46,17 +49,24 @@ export class FrameContents {
     if (!Number.isInteger(Math.log2(chunkFrames))) throw new InvalidArgumentError(`chunkFrames must be a power of two; got ${chunkFrames}`);
     this.inverseChunkFrames = 1 / chunkFrames;
     this.patternChunks = new ChunkTable(chunks);
+    this.denseInChunk = new Uint32Array(chunks);
   }
 
-  /** Dense bytes of the frame, if it holds any (the Map is skipped while no frame is dense). */
+  /** Dense bytes of the frame, if it holds any. */
   private denseOf(pfn: number): Uint8Array | undefined {
-    return this.dense.size === 0 ? undefined : this.dense.get(pfn);
+    return this.denseInChunk[Math.floor(pfn * this.inverseChunkFrames)] === 0 ? undefined : this.dense.get(pfn);
   }
 
-  /** Drops the frame's dense bytes, if any. A Map delete hashes its number key even when the Map
-   *  is empty, and a fault zeroes a frame and a write then sets its pattern: both skip it then. */
+  /** Drops the frame's dense bytes, if any. */
   private dropDense(pfn: number): void {
-    if (this.dense.size !== 0) this.dense.delete(pfn);
+    const chunk = Math.floor(pfn * this.inverseChunkFrames);
+    if (this.denseInChunk[chunk] !== 0 && this.dense.delete(pfn)) this.denseInChunk[chunk]--;
+  }
+
+  /** Makes `bytes` the frame's dense bytes. */
+  private keepDense(pfn: number, bytes: Uint8Array): void {
+    if (this.denseOf(pfn) === undefined) this.denseInChunk[Math.floor(pfn * this.inverseChunkFrames)]++;
+    this.dense.set(pfn, bytes);
   }
 
   /** The pattern chunk holding `pfn`, if one was ever needed. */
@@ -130,12 +140,12 @@ export class FrameContents {
 
   /** Returns the frame's dense bytes, materializing them from the pattern first (for in-place edits). */
   denseBytes(pfn: number): Uint8Array {
-    let bytes = this.dense.get(pfn);
+    let bytes = this.denseOf(pfn);
     if (bytes) return bytes;
     bytes = new Uint8Array(this.frameBytes);
     const pattern = this.patternOf(pfn) as Uint8Array;
     if (pattern.some((b) => b !== 0)) for (let i = 0; i < this.frameBytes; i += PATTERN_BYTES) bytes.set(pattern, i);
-    this.dense.set(pfn, bytes);
+    this.keepDense(pfn, bytes);
     return bytes;
   }
 
@@ -192,7 +202,7 @@ export class FrameContents {
       this.fillPattern(pfn, byte);
       return;
     }
-    if (!this.dense.has(pfn)) {
+    if (this.denseOf(pfn) === undefined) {
       const pattern = this.patternOf(pfn) as Uint8Array;
       if (pattern.every((b) => b === byte)) return;
     }
@@ -202,8 +212,8 @@ export class FrameContents {
   /** Makes frame `dstPfn` hold the same bytes as `srcPfn` (a copy-on-write copy). */
   copy(dstPfn: number, srcPfn: number): void {
     if (dstPfn === srcPfn) throw new InvalidArgumentError(`copyFrame: source and destination are both pfn ${srcPfn}`);
-    const bytes = this.dense.get(srcPfn);
-    if (bytes) this.dense.set(dstPfn, bytes.slice());
+    const bytes = this.denseOf(srcPfn);
+    if (bytes) this.keepDense(dstPfn, bytes.slice());
     else this.setPattern(dstPfn, this.patternOf(srcPfn) as Uint8Array);
   }
 

@@ -226,9 +226,14 @@ function insertTag(a: SetArray, set: i32, tag: u64, asid: i32, kind: i32): i32 {
     store<u16>(order, <u16>way);
   }
   const old = keyAt(record, way);
-  if (old != EMPTY) addCount(a, <i32>(old & 63), -1);
-  else a.valid++;
-  addCount(a, kind, 1);
+  if (old == EMPTY) {
+    a.valid++;
+    addCount(a, kind, 1);
+  } else if (<i32>(old & 63) != kind) {
+    // a victim of another size (an array holding both): move one from its count to this one's
+    addCount(a, <i32>(old & 63), -1);
+    addCount(a, kind, 1);
+  }
   store<i64>(record + (<usize>way << 3), keyOf(tag, kind));
   store<i32>(record + <usize>a.asidsAt + (<usize>way << 2), asid);
   return set * a.ways + way;

@@ -200,6 +200,11 @@ export class PageTable implements PageTableWalker {
   leafTable(vaddr: number, create: true): LeafTable;
   leafTable(vaddr: number, create: boolean): LeafTable | null;
   leafTable(vaddr: number, create: boolean): LeafTable | null {
+    // The walk's directory names the leaf table of a recently walked PMD (a fault follows the
+    // MMU's walk of the same address): no descent then.
+    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
+    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    if (this.directoryTags[slot] === pmd + 1) return this.leaves[this.directoryTables[slot]] as LeafNode;
     let node = this.root;
     for (let level = 0; level < this.levels - 1; level++) {
       const children = node.children as (TableNode | undefined)[];

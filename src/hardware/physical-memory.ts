@@ -38,6 +38,8 @@ export class PhysicalMemory {
   /** The shared zero page: reserved at boot, never freed, always zero (Linux's ZERO_PAGE). */
   readonly zeroPfn = 0;
   private readonly numBlocks: number;
+  /** 1 / blockFrames, exact: blockFrames is a power of two. */
+  private readonly inverseBlockFrames: number;
   private readonly blockOrder: SeededPermutation;
   private readonly frameOrder: SeededPermutation;
   private readonly refs: ChunkTable<Uint16Array>;
@@ -73,6 +75,7 @@ export class PhysicalMemory {
     // A block may be larger than RAM (a 512 MiB arm64 huge page on a small machine): it is then
     // simply never whole, and huge allocations fail as they would on such hardware.
     this.blockFrames = hugeFrames || Math.max(1, DEFAULT_BLOCK_BYTES / frameBytes);
+    this.inverseBlockFrames = 1 / this.blockFrames;
     this.numBlocks = Math.ceil(this.totalFrames / this.blockFrames);
     if (this.totalFrames > 2 ** 32 || this.numBlocks > 2 ** 26) {
       throw new InvalidArgumentError(`ramBytes ${describeValue(ramBytes)} is too large to simulate (at most 2**32 frames)`);
@@ -180,8 +183,9 @@ export class PhysicalMemory {
 
   /** Returns how many mappings or owners hold the frame (0 = free). */
   getRef(pfn: number): number {
-    const chunk = this.refs.get(Math.floor(pfn / this.blockFrames));
-    return chunk ? chunk[pfn % this.blockFrames] : 0;
+    const block = this.blockOf(pfn);
+    const chunk = this.refs.get(block);
+    return chunk ? chunk[this.placeOf(pfn, block)] : 0;
   }
 
   /** Adds one owner to a used frame (a copy-on-write share) and returns the new count. */
@@ -296,22 +300,33 @@ export class PhysicalMemory {
     this.contents.copy(dstPfn, srcPfn);
   }
 
+  /** The block holding `pfn` (blockFrames is a power of two: a multiply by its exact inverse,
+   *  where a double `/` or `%` is slow and `%` is a call out of compiled code). */
+  private blockOf(pfn: number): number {
+    return Math.floor(pfn * this.inverseBlockFrames);
+  }
+
+  /** `pfn`'s place in its block. */
+  private placeOf(pfn: number, block: number): number {
+    return pfn - block * this.blockFrames;
+  }
+
   private takeFrame(pfn: number): number {
-    const block = Math.floor(pfn / this.blockFrames);
+    const block = this.blockOf(pfn);
     let chunk = this.refs.get(block);
     if (!chunk) {
       chunk = new Uint16Array(this.blockFrames);
       this.refs.set(block, chunk);
     }
-    chunk[pfn % this.blockFrames] = 1;
+    chunk[this.placeOf(pfn, block)] = 1;
     this.blockUsed[block]++;
     this.used++;
     return pfn;
   }
 
   private release(pfn: number): void {
-    const block = Math.floor(pfn / this.blockFrames);
-    (this.refs.get(block) as Uint16Array)[pfn % this.blockFrames] = 0;
+    const block = this.blockOf(pfn);
+    (this.refs.get(block) as Uint16Array)[this.placeOf(pfn, block)] = 0;
     this.blockUsed[block]--;
     this.used--;
     this.contents.zero(pfn); // drop dense bytes now: a free frame must not cost host memory
@@ -319,7 +334,8 @@ export class PhysicalMemory {
   }
 
   private setRef(pfn: number, value: number): number {
-    (this.refs.get(Math.floor(pfn / this.blockFrames)) as Uint16Array)[pfn % this.blockFrames] = value;
+    const block = this.blockOf(pfn);
+    (this.refs.get(block) as Uint16Array)[this.placeOf(pfn, block)] = value;
     return value;
   }
 

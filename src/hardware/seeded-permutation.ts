@@ -23,6 +23,7 @@ export function seededRandom(seed: number): () => number {
 export class SeededPermutation {
   private readonly bits: number;
   private readonly modulus: number;
+  private readonly inverseModulus: number;
   private readonly multipliers: [number, number];
   private readonly offsets: [number, number];
 
@@ -37,6 +38,7 @@ export class SeededPermutation {
     }
     this.bits = Math.max(1, Math.ceil(Math.log2(count)));
     this.modulus = 2 ** this.bits;
+    this.inverseModulus = 1 / this.modulus;
     const random = seededRandom(seed);
     const odd = () => (Math.floor(random() * this.modulus) | 1) % this.modulus || 1;
     this.multipliers = [odd(), odd()];
@@ -56,7 +58,9 @@ export class SeededPermutation {
     const half = Math.max(1, this.bits >> 1);
     for (let round = 0; round < 2; round++) {
       x ^= x >>> half;
-      x = (x * this.multipliers[round] + this.offsets[round]) % this.modulus;
+      // below 2**53, so exact; modulo a power of two by its exact inverse (a double `%` is a call)
+      const y = x * this.multipliers[round] + this.offsets[round];
+      x = y - Math.floor(y * this.inverseModulus) * this.modulus;
     }
     return x;
   }

@@ -1,7 +1,8 @@
 // Per-block chunks of frame data (reference counts, contents patterns), created on first use
 // and found by block number. Blocks are entered in a seeded random order, and a JavaScript
 // array written at scattered indices turns into a dictionary: every lookup then hashes its
-// index (about 4% of a page fault's time here). A dense index of the blocks avoids that.
+// index (perf showed that hashing in every fault's frame allocation and release). A dense index
+// of the blocks avoids it.
 
 /** Chunks of type T for blocks 0 .. blocks - 1, each created by the caller when first needed. */
 export class ChunkTable<T> {

@@ -115,7 +115,13 @@ export function alloc<C extends TypedArrayConstructor>(
   // a mapping of the same size appeared at once). Another allocation tells them apart; the
   // previous one stays referenced until then, so its address cannot be handed out again.
   for (let tries = 1; tries < MAX_ATTEMPTS && attempt.found?.mapping === null && bytes >= DEFAULT_MMAP_THRESHOLD_MAX; tries++) {
-    attempt = allocateBetweenSnapshots(ctor, length, bytes, pageSize, opts, attempt.array);
+    try {
+      attempt = allocateBetweenSnapshots(ctor, length, bytes, pageSize, opts, attempt.array);
+    } catch (error) {
+      // Two arrays at once may not fit (strict overcommit): keep the first, unidentified.
+      if (error instanceof OutOfMemoryError) break;
+      throw error;
+    }
   }
   const { array, found } = attempt;
   if (found === null) return unidentified(array, "/proc/self/maps became unreadable");

@@ -6,7 +6,7 @@ import * as path from "path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../src/errors";
 import { PageState } from "../../src/kernel";
-import { frames, minorFaults, residency, residencySummary, smapsOf, status } from "../../src/probe";
+import { alloc, frames, minorFaults, residency, residencySummary, smapsOf, status } from "../../src/probe";
 import { EXCLUSIVE, KPF_THP, KPF_ZERO_PAGE, PRESENT, SWAPPED, fakeRoot, writeEntries } from "./helpers";
 
 const P = 4096;
@@ -158,5 +158,41 @@ describe("residency from a fake /proc", () => {
     expect(minorFaults(linux(root))).toEqual({ ok: true, minorFaults: 1234 });
     expect(smapsOf({ start: START + P, end: START + 2 * P }, linux(root))).toMatchObject({ ok: true, start: START, Rss: 8 });
     expect(smapsOf({ start: 0x1000, end: 0x2000 }, linux(root))).toMatchObject({ ok: false, reason: expect.stringMatching(/no mapping/) });
+  });
+});
+
+describe("alloc against maps that never show the array's mapping", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Reads of <root>/self/maps while `run` runs. */
+  function mapsReads(root: string, run: () => void): number {
+    let reads = 0;
+    const real = fs.readFileSync;
+    const spy = vi.spyOn(fs, "readFileSync").mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
+      if (String(file) === path.join(root, "self", "maps")) reads++;
+      return real(file, options as BufferEncoding);
+    }) as typeof fs.readFileSync);
+    syncBuiltinESMExports(); // let `import * as fs` in the probe see the spy
+    try {
+      run();
+    } finally {
+      spy.mockRestore();
+      syncBuiltinESMExports();
+    }
+    return reads;
+  }
+
+  it("allocates an always-mmapped array again, twice at most, then returns it unidentified; a small one once", () => {
+    const root = makeProc({ kpageflags: false });
+    alloc(Uint8Array, 100, linux(root)); // calibrates for this root (cached), outside the counts
+    let big: ReturnType<typeof alloc<Float64ArrayConstructor>> | undefined;
+    const bigReads = mapsReads(root, () => (big = alloc(Float64Array, 2 ** 22, linux(root))));
+    expect(bigReads).toBe(6); // before and after each of three allocations
+    expect(big?.mapping).toBeNull();
+    expect(big?.array.length).toBe(2 ** 22);
+    expect(big?.note).toMatch(/no new mapping large enough/);
+    let small: ReturnType<typeof alloc<Uint8ArrayConstructor>> | undefined;
+    expect(mapsReads(root, () => (small = alloc(Uint8Array, 100, linux(root))))).toBe(2);
+    expect(small?.note).toMatch(/arena/);
   });
 });

@@ -88,8 +88,10 @@ function allocateBetweenSnapshots<C extends TypedArrayConstructor>(
 
 /**
  * Allocates `new ctor(length)` and identifies the mapping that backs it (snapshots of
- * /proc/self/maps around the allocation). Returns the array with the mapping, or with
- * mapping null and a note saying why it could not be identified; never throws for the host.
+ * /proc/self/maps around the allocation). An array of 32 MiB or more, which glibc always mmaps,
+ * is allocated again (up to three times in all) when another thread's mappings hid its own.
+ * Returns the array with the mapping, or with mapping null and a note saying why it could not
+ * be identified; never throws for the host.
  */
 export function alloc<C extends TypedArrayConstructor>(
   ctor: C,

@@ -52,26 +52,31 @@ export class FrameContents {
     this.denseInChunk = new Uint32Array(chunks);
   }
 
+  /** The chunk holding `pfn` (a multiply by the exact inverse of a power of two, not a divide). */
+  private chunkIndex(pfn: number): number {
+    return Math.floor(pfn * this.inverseChunkFrames);
+  }
+
   /** Dense bytes of the frame, if it holds any. */
   private denseOf(pfn: number): Uint8Array | undefined {
-    return this.denseInChunk[Math.floor(pfn * this.inverseChunkFrames)] === 0 ? undefined : this.dense.get(pfn);
+    return this.denseInChunk[this.chunkIndex(pfn)] === 0 ? undefined : this.dense.get(pfn);
   }
 
   /** Drops the frame's dense bytes, if any. */
   private dropDense(pfn: number): void {
-    const chunk = Math.floor(pfn * this.inverseChunkFrames);
+    const chunk = this.chunkIndex(pfn);
     if (this.denseInChunk[chunk] !== 0 && this.dense.delete(pfn)) this.denseInChunk[chunk]--;
   }
 
   /** Makes `bytes` the frame's dense bytes. */
   private keepDense(pfn: number, bytes: Uint8Array): void {
-    if (this.denseOf(pfn) === undefined) this.denseInChunk[Math.floor(pfn * this.inverseChunkFrames)]++;
+    if (this.denseOf(pfn) === undefined) this.denseInChunk[this.chunkIndex(pfn)]++;
     this.dense.set(pfn, bytes);
   }
 
   /** The pattern chunk holding `pfn`, if one was ever needed. */
   private chunkOf(pfn: number): Uint8Array | undefined {
-    return this.patternChunks.get(Math.floor(pfn * this.inverseChunkFrames));
+    return this.patternChunks.get(this.chunkIndex(pfn));
   }
 
   /** Number of frames currently held as dense bytes (each costs frameBytes of host memory). */
@@ -111,7 +116,7 @@ export class FrameContents {
   /** Creates the (all-zero) pattern chunk holding `pfn`. */
   private newChunk(pfn: number): Uint8Array {
     const chunk = new Uint8Array(this.chunkFrames * PATTERN_BYTES);
-    this.patternChunks.set(Math.floor(pfn * this.inverseChunkFrames), chunk);
+    this.patternChunks.set(this.chunkIndex(pfn), chunk);
     return chunk;
   }
 
@@ -218,7 +223,7 @@ export class FrameContents {
   }
 
   private slot(pfn: number): number {
-    return (pfn - Math.floor(pfn * this.inverseChunkFrames) * this.chunkFrames) * PATTERN_BYTES;
+    return (pfn - this.chunkIndex(pfn) * this.chunkFrames) * PATTERN_BYTES;
   }
 }
 

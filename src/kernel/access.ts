@@ -54,6 +54,12 @@ export function validateAccess(machine: Machine, proc: Process, call: string, ad
   return how;
 }
 
+/** The index of the element holding byte `offset`: a multiply by `perElement` (1 / elementSize,
+ *  exact for a power of two), or a divide when `perElement` is 0 (a size that is not one). */
+function elementIndex(offset: number, elementSize: number, perElement: number): number {
+  return perElement > 0 ? Math.floor(offset * perElement) : Math.floor(offset / elementSize);
+}
+
 /** Walks [start, start + length) page by page, translating (and faulting) each, and calls `visit`. */
 export function runAccess(
   machine: Machine,
@@ -75,11 +81,7 @@ export function runAccess(
     const pageStart = Math.floor(vaddr * perPage) * pageBytes;
     const chunkEnd = Math.min(end, pageStart + pageBytes);
     const repeats =
-      perElement > 0
-        ? Math.floor((chunkEnd - 1 - start) * perElement) - Math.floor((vaddr - start) * perElement) + 1
-        : elementSize > 0
-          ? Math.floor((chunkEnd - 1 - start) / elementSize) - Math.floor((vaddr - start) / elementSize) + 1
-          : 1;
+      elementSize > 0 ? elementIndex(chunkEnd - 1 - start, elementSize, perElement) - elementIndex(vaddr - start, elementSize, perElement) + 1 : 1;
     const pfn = accessPage(machine, proc, vaddr, pageStart, kind, repeats);
     if (visit) visit(pfn, vaddr - pageStart, chunkEnd - vaddr, vaddr - start);
     vaddr = chunkEnd;

@@ -19,6 +19,11 @@ const ENTRY_BYTES = 8;
 
 /** Slots of the leaf-table directory (a power of two): 4096 leaf tables span 8 GiB of 4 KiB pages. */
 const DIRECTORY_SLOTS = 4096;
+/** The directory slot of a PMD number: its low bits (`| 0` takes them modulo 2**32 for any safe integer). */
+function directorySlot(pmd: number): number {
+  return (pmd | 0) & (DIRECTORY_SLOTS - 1);
+}
+
 /** Leaf tables the pool holds at first; it doubles when full. */
 const FIRST_POOL_TABLES = 4;
 
@@ -168,9 +173,8 @@ export class PageTable implements PageTableWalker {
     // are valid until the next walk of this table, as the PageTableWalker contract says.
     const result = this.walkResult;
     const last = this.levels - 1;
-    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
-    // The slot is the PMD number's low bits (`| 0` takes them modulo 2**32 for any safe integer).
-    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    const pmd = this.pmdOf(vaddr);
+    const slot = directorySlot(pmd);
     let table: number;
     if (this.directoryTags[slot] === pmd + 1) table = this.directoryTables[slot];
     else {
@@ -202,8 +206,8 @@ export class PageTable implements PageTableWalker {
   leafTable(vaddr: number, create: boolean): LeafTable | null {
     // The walk's directory names the leaf table of a recently walked PMD (a fault follows the
     // MMU's walk of the same address): no descent then.
-    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
-    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    const pmd = this.pmdOf(vaddr);
+    const slot = directorySlot(pmd);
     if (this.directoryTags[slot] === pmd + 1) return this.leaves[this.directoryTables[slot]] as LeafNode;
     let node = this.root;
     for (let level = 0; level < this.levels - 1; level++) {
@@ -449,8 +453,8 @@ export class PageTable implements PageTableWalker {
     this.setHuge(leaf, 0);
     this.leaves[leaf.table] = undefined;
     this.freeTables.push(leaf.table);
-    const pmd = Math.floor(vaddr * this.inverseHugeBytes);
-    const slot = (pmd | 0) & (DIRECTORY_SLOTS - 1);
+    const pmd = this.pmdOf(vaddr);
+    const slot = directorySlot(pmd);
     if (this.directoryTags[slot] === pmd + 1) this.directoryTags[slot] = 0;
   }
 
@@ -495,6 +499,11 @@ export class PageTable implements PageTableWalker {
     const count = level === 0 ? this.rootEntries : this.entriesPerTable;
     // An index is a small integer: `| 0` lets V8 index the table arrays with int32 arithmetic.
     return (q - Math.floor(q * (level === 0 ? this.inverseRootEntries : this.inverseEntriesPerTable)) * count) | 0;
+  }
+
+  /** The number of the PMD-sized region holding `vaddr` (the directory's key). */
+  private pmdOf(vaddr: number): number {
+    return Math.floor(vaddr * this.inverseHugeBytes);
   }
 
   private leafOf(entry: number, pageShift: number): Leaf | null {

@@ -2,7 +2,9 @@
 // level, paging-structure caches in front of the page-table walk, and faults raised into the
 // kernel. A call translates a run of `repeats` accesses to one page with one lookup: after the
 // first access the translation sits in the TLB, so the rest are counted by arithmetic. The
-// arrays live in WebAssembly (tlb-store.ts); this class keeps the protocol, the walk and counts.
+// arrays live in WebAssembly (mmu-core.ts), and so do the walk arrays of page tables built on
+// the same core: a TLB miss whose walk needs no fault is looked up, walked and filled in one
+// call there. This class keeps the fault protocol, the other walks and the counts.
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { AccessKind, FaultHandler, Leaf, Mmu, PageTableWalker, WalkResult } from "./translation";
 import { DEFAULT_CPU, type CpuName, type CpuPreset } from "./cpu-presets";
@@ -11,7 +13,7 @@ import { L1D, L1I, L2 } from "./mmu-stats";
 import { checkAsid, checkRange, checkTranslateArgs } from "./mmu-args";
 import { TlbLevel } from "./tlb-level";
 import { POW2, pageNumber } from "./page-numbers";
-import { L1_HIT, L1_REFUSED, L2_HIT, L2_REFUSED, TlbStore, WRITABLE, ZERO_PAGE, type TlbArrayExports } from "./tlb-store";
+import { L1_HIT, L1_REFUSED, L2_HIT, L2_REFUSED, MmuCore, WALKED, WRITABLE, ZERO_PAGE, type MmuCoreExports } from "./mmu-core";
 import { WalkCache, buildWalkCaches } from "./walk-cache";
 
 /** A fault handler that returns without making the access possible this many times in a row
@@ -28,9 +30,11 @@ export class TlbMmu extends CountingMmu implements Mmu {
   readonly l2: TlbLevel;
   /** Nearest the leaf first: the order a walk probes them. */
   readonly walkCaches: readonly WalkCache[];
-  /** The WebAssembly instance holding every array above; a lookup of both levels is one call. */
-  private readonly store: TlbStore;
-  private readonly wasm: TlbArrayExports;
+  /** The WebAssembly instance holding every array above (and the walk arrays of page tables
+   *  built on it); a lookup of both levels, with the walk and fills on a miss, is one call.
+   *  @internal */
+  readonly core: MmuCore;
+  private readonly wasm: MmuCoreExports;
   /** The walk caches' list in the instance. */
   private readonly walkCacheList: number;
   /** The Leaf every translate returns, overwritten by the next call (no allocation per call). */
@@ -47,13 +51,13 @@ export class TlbMmu extends CountingMmu implements Mmu {
   /** Builds an MMU with empty TLBs; throws InvalidArgumentError for a bad preset or geometry. */
   constructor(cpu: CpuPreset | CpuName = DEFAULT_CPU) {
     super(cpu);
-    this.store = new TlbStore();
-    this.wasm = this.store.wasm;
-    this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d, this.store);
-    this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i, this.store);
-    this.l2 = new TlbLevel("cpu.l2", this.cpu.l2, this.store);
-    this.walkCaches = buildWalkCaches(this.cpu.walkCaches, this.store);
-    this.walkCacheList = this.store.newWalkCacheList();
+    this.core = new MmuCore();
+    this.wasm = this.core.wasm;
+    this.l1d = new TlbLevel("cpu.l1d", this.cpu.l1d, this.core);
+    this.l1i = new TlbLevel("cpu.l1i", this.cpu.l1i, this.core);
+    this.l2 = new TlbLevel("cpu.l2", this.cpu.l2, this.core);
+    this.walkCaches = buildWalkCaches(this.cpu.walkCaches, this.core);
+    this.walkCacheList = this.wasm.newWalkCacheList();
     for (const cache of this.walkCaches) this.wasm.addWalkCache(this.walkCacheList, cache.array.handle, cache.depth);
   }
 
@@ -79,8 +83,11 @@ export class TlbMmu extends CountingMmu implements Mmu {
   private translateThrough(l1: TlbLevel, row: number, asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler): Leaf {
     const counters = this.counters;
     const fills = this.fills;
-    // L1, then on a miss the L2, whose hit is copied into L1: one call into the arrays.
-    const found = this.wasm.translate(l1.handle, this.l2.handle, asid, vaddr, kind === "write" ? 1 : 0);
+    // L1, then on a miss the L2, whose hit is copied into L1, then (page tables in this core)
+    // the walk and both fills: one call into the core.
+    const tables = pageTable.walkTables;
+    const walkable = tables !== undefined && tables.core === this.core ? tables.handle : 0;
+    const found = this.wasm.translateOrWalk(l1.handle, this.l2.handle, this.walkCacheList, walkable, asid, vaddr, kind === "write" ? 1 : 0);
     if (found === L1_HIT) {
       const leaf = this.readLeaf();
       counters.hits[row * 64 + leaf.pageShift] += repeats;
@@ -94,6 +101,15 @@ export class TlbMmu extends CountingMmu implements Mmu {
       this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
       return leaf;
     }
+    if (found === WALKED) {
+      const leaf = this.readLeaf();
+      counters.misses[row * 64 + leaf.pageShift] += 1;
+      counters.misses[L2 * 64 + leaf.pageShift] += 1;
+      this.countWalk(this.core.walkRefs(), this.core.walkCacheDepth(), pageTable.levels);
+      this.fills++;
+      this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
+      return leaf;
+    }
     // A write that finds a read-only entry faults from the TLB without a walk (x86 does; it
     // is why Linux has flush_tlb_fix_spurious_fault): counted as a miss, L2 not consulted.
     if (found === L1_REFUSED) return this.resolveByWalk(l1, row, false, true, fills, asid, pageTable, vaddr, kind, repeats, onFault);
@@ -103,10 +119,10 @@ export class TlbMmu extends CountingMmu implements Mmu {
   /** Copies the translation the last lookup found into `this.leaf` and returns it. */
   private readLeaf(): Leaf {
     const leaf = this.leaf;
-    const store = this.store;
-    const flags = store.leafFlags();
-    leaf.pfn = store.leafPfn();
-    leaf.pageShift = store.leafShift();
+    const core = this.core;
+    const flags = core.leafFlags();
+    leaf.pfn = core.leafPfn();
+    leaf.pageShift = core.leafShift();
     leaf.writable = (flags & WRITABLE) !== 0;
     leaf.zeroPage = (flags & ZERO_PAGE) !== 0;
     return leaf;
@@ -190,14 +206,19 @@ export class TlbMmu extends CountingMmu implements Mmu {
     const read = result.levelsRead;
     const hitDepth = this.wasm.probeWalkCaches(this.walkCacheList, asid, vaddr, read, levels, pageTable.basePageShift, pageTable.bitsPerLevel);
     // A hit at depth d supplies the entries of the top `levels - d` levels.
-    const refs = read - (levels - hitDepth);
+    this.countWalk(read - (levels - hitDepth), hitDepth, levels);
+    return result;
+  }
+
+  /** Counts one walk of a `levels`-level table that read `refs` entries from memory, with the
+   *  walk cache at `hitDepth` supplying the rest (`levels`: none did). */
+  private countWalk(refs: number, hitDepth: number, levels: number): void {
     const counters = this.counters;
     counters.walks++;
     counters.walkRefs += refs;
     if (hitDepth < levels) counters.walkCacheHits[hitDepth]++;
     this.lastWalkRefs = refs;
     this.lastWalkCacheDepth = hitDepth < levels ? hitDepth : 0;
-    return result;
   }
 
   /** Raises a fault into the kernel after dropping the page's cached translations (skipping

@@ -2,7 +2,7 @@
 // L1 dTLB is three arrays, one per page size; Zen 2's is one array holding all sizes). A page
 // size is held by at most one array of a level, so a translation has exactly one home per level.
 import { Tlb } from "./tlb";
-import { TlbStore } from "./tlb-store";
+import { MmuCore } from "./mmu-core";
 import { checkTlbLevel, type TlbConfig } from "./tlb-geometry";
 
 /** The TLB arrays of one level. */
@@ -15,21 +15,21 @@ export class TlbLevel {
    *  here so that counting a run's repeats asks without a call into it. */
   private readonly held: boolean[] = new Array<boolean>(64).fill(false);
 
-  /** Builds a level from its TLB descriptions in `store` (by default its own); throws
+  /** Builds a level from its TLB descriptions in `core` (by default its own); throws
    *  InvalidArgumentError on a bad geometry. */
   constructor(
     /** The level's name in error messages ("cpu.l1d"). */
     readonly name: string,
     configs: readonly TlbConfig[],
     /** @internal The MMU's WebAssembly instance (by default one of its own). */
-    store: TlbStore = new TlbStore(),
+    core: MmuCore = new MmuCore(),
   ) {
     checkTlbLevel(configs, name);
-    this.tlbs = configs.map((config) => new Tlb(config, store));
-    this.handle = store.newLevel();
+    this.tlbs = configs.map((config) => new Tlb(config, core));
+    this.handle = core.wasm.newLevel();
     for (const tlb of this.tlbs) {
       for (const shift of tlb.shifts) {
-        store.wasm.addToLevel(this.handle, tlb.array.handle, shift);
+        core.wasm.addToLevel(this.handle, tlb.array.handle, shift);
         this.held[shift] = true;
       }
     }

@@ -2,7 +2,7 @@
 // the frame number and the permission bits the page-table walk found.
 import { SetAssociativeArray } from "./tlb-sets";
 import { pageNumber } from "./page-numbers";
-import { TlbStore } from "./tlb-store";
+import { MmuCore } from "./mmu-core";
 import { checkTlbConfig, type TlbConfig } from "./tlb-geometry";
 
 /** A set-associative TLB holding one or more page sizes. */
@@ -20,20 +20,20 @@ export class Tlb {
   /** The entries (tags, ids, replacement state, frame numbers and flags). */
   readonly array: SetAssociativeArray;
 
-  /** Builds an empty TLB in `store` (by default its own); throws InvalidArgumentError for an
+  /** Builds an empty TLB in `core` (by default its own); throws InvalidArgumentError for an
    *  impossible geometry. */
   constructor(
     /** The geometry this TLB was built from. */
     readonly config: TlbConfig,
     /** @internal The MMU's WebAssembly instance (by default one of its own). */
-    store?: TlbStore,
+    core?: MmuCore,
   ) {
     this.shifts = checkTlbConfig(config, `TLB "${config?.name}"`);
     this.name = config.name;
     this.entries = config.entries;
     this.ways = config.ways;
     this.sets = config.entries / config.ways;
-    this.array = new SetAssociativeArray(this.sets, this.ways, config.replacement === "plru", store);
+    this.array = new SetAssociativeArray(this.sets, this.ways, config.replacement === "plru", core);
   }
 
   /** Slot of the entry translating `vaddr` as a page of 2**shift bytes, or -1 (no LRU update). */

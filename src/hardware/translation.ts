@@ -2,6 +2,8 @@
 // The kernel owns the page tables (it writes them); the MMU only reads them through a walk,
 // caches what it finds in TLBs, and raises a fault back into the kernel when a walk finds no
 // usable translation — as real hardware traps into the OS and retries the instruction.
+import type { MmuCore } from "./mmu-core";
+import type { WalkTables } from "./walk-tables";
 
 /** What an access does to memory: reads it or writes it. */
 export type AccessKind = "read" | "write";
@@ -36,6 +38,9 @@ export interface PageTableWalker {
   readonly bitsPerLevel: number;
   /** The result (and its leaf) may be reused by the next walk: read it before walking again. */
   walk(vaddr: number): WalkResult;
+  /** The arrays `walk` reads, when they sit in an MMU core's memory: an MMU built on that core
+   *  walks them itself (the same entries, the same result). @internal */
+  readonly walkTables?: WalkTables;
 }
 
 /**
@@ -62,4 +67,7 @@ export interface Mmu {
   invalidateRange(asid: number, start: number, length: number): void;
   /** Drop every cached translation of an address space (exit, exec). */
   invalidateAsid(asid: number): void;
+  /** The WebAssembly core holding this MMU's arrays, if it has one: the kernel puts its page
+   *  tables' walk arrays there, so the MMU can walk them without leaving WebAssembly. @internal */
+  readonly core?: MmuCore;
 }

@@ -4,6 +4,7 @@
 import { InternalCheckError, InvalidArgumentError, OutOfMemoryError, ProcessKilledError, describeValue, didYouMean } from "../errors";
 import { PhysicalMemory } from "../hardware/physical-memory";
 import { SimpleMmu } from "../hardware/simple-mmu";
+import { MmuCore } from "../hardware/mmu-core";
 import { DEFAULT_CPU_FOR_PLATFORM, tlbMmu } from "../hardware/mmu-factory";
 import type { CpuName, CpuPreset } from "../hardware/cpu-presets";
 import type { Mmu } from "../hardware/translation";
@@ -117,6 +118,9 @@ export class Machine {
   readonly memory: PhysicalMemory;
   /** The MMU that translates every access (TLBs, walk caches and the page walk), with its statistics. */
   readonly mmu: Mmu;
+  /** Where processes' page tables keep the arrays a walk reads: the MMU's core when it has one
+   *  (so it walks them itself), else a core of the machine's own. @internal */
+  readonly tableCore: MmuCore;
   /** Bytes of a huge (PMD) page, or 0 when the platform has none. */
   readonly hugePageBytes: number;
   /** How memory management runs here, with an MMU or without (mm-policy.ts); chosen from the preset. */
@@ -182,6 +186,7 @@ export class Machine {
     });
     this.log = new EventLog(eventCapacity);
     this.mmu = mmu ? mmu(this) : defaultMmu(this);
+    this.tableCore = this.mmu.core instanceof MmuCore ? this.mmu.core : new MmuCore();
     const swaps = this.preset.swapBytes >= this.preset.pageSize && this.policy.remapsPages;
     this.swap = swaps ? new SwapArea(this.preset.swapBytes, this.preset.pageSize) : null;
     this.accessClock = new AccessClock(this.memory.blockFrames, this.memory.totalFrames);

@@ -3,7 +3,9 @@
 // (PageTables). Leaf tables keep their entries side by side in one Float64Array per page table
 // (the pool, table number t at t * entriesPerTable), so a walk reads one array; a slot of the
 // level above the leaves (the PMD) may instead map a huge page, in which case its table page is
-// kept deposited for a later split, as Linux does (pgtable_trans_huge_deposit).
+// kept deposited for a later split, as Linux does (pgtable_trans_huge_deposit). The arrays a walk
+// reads sit in the memory of the MMU core that walks them (hardware/walk-tables.ts), as real page
+// tables sit in the RAM the MMU reads: a TlbMmu walks them there without leaving WebAssembly.
 //
 // This file owns every slot, as xv6's walk/mappages own theirs: the kernel finds a leaf table
 // (leafTable), reads it (entryOf, ptesNone, huge) and changes it only through the operations
@@ -12,14 +14,15 @@
 
 import { InternalCheckError } from "../errors";
 import type { Leaf, PageTableWalker, WalkResult } from "../hardware/translation";
+import { MmuCore } from "../hardware/mmu-core";
+import { DIRECTORY_SLOTS, WalkTables } from "../hardware/walk-tables";
 import { PTE_PRESENT, PTE_PROTNONE, PTE_WRITE, PTE_ZERO, entryFlags, entryPfn, makeEntry } from "./pte";
 
 /** Entry size of every level: 8 bytes, so a table page of N bytes holds N / 8 entries. */
 const ENTRY_BYTES = 8;
 
-/** Slots of the leaf-table directory (a power of two): 4096 leaf tables span 8 GiB of 4 KiB pages. */
-const DIRECTORY_SLOTS = 4096;
-/** The directory slot of a PMD number: its low bits (`| 0` takes them modulo 2**32 for any safe integer). */
+/** The directory slot of a PMD number (4096 slots span 8 GiB of 4 KiB pages): its low bits
+ *  (`| 0` takes them modulo 2**32 for any safe integer). */
 function directorySlot(pmd: number): number {
   return (pmd | 0) & (DIRECTORY_SLOTS - 1);
 }
@@ -114,6 +117,8 @@ export class PageTable implements PageTableWalker {
   private readonly walkResult: WalkResult = { leaf: null, levelsRead: 0 };
   private readonly walkLeaf: Leaf = { pfn: 0, pageShift: 0, writable: false, zeroPage: false };
   private readonly root: TableNode;
+  /** The arrays below, in the MMU core's memory (what a TlbMmu of that core walks). @internal */
+  readonly walkTables: WalkTables;
   /** Every leaf table's entries, table t at [t * entriesPerTable, (t + 1) * entriesPerTable);
    *  each leaf's `entries` is a view of its range (remade when the pool grows). */
   private pool: Float64Array;
@@ -128,21 +133,22 @@ export class PageTable implements PageTableWalker {
    * to its leaf table's number, so a walk reads two small arrays and one entry instead of chasing
    * every level's node. The simulator's own shortcut, not a model of hardware: a hit returns
    * exactly what the full walk returns, levelsRead included. Filled by walks, emptied when a leaf
-   * table is freed. A tag is the PMD number + 1, so the zeroed array is empty (and stays
-   * unwritten host memory until used).
+   * table is freed. A tag is the PMD number + 1, so the zeroed array is empty.
    */
-  private readonly directoryTags: Float64Array = new Float64Array(DIRECTORY_SLOTS);
-  private readonly directoryTables: Int32Array = new Int32Array(DIRECTORY_SLOTS);
+  private directoryTags: Float64Array;
+  private directoryTables: Int32Array;
   private readonly inverseHugeBytes: number;
 
   /**
    * `allocTable` returns a frame for a new table page (it may throw, e.g. when the OOM killer
-   * picks this process); `freeTable` returns one.
+   * picks this process); `freeTable` returns one. The walk's arrays go in `core` (the machine's
+   * MMU's, so that it walks them; by default a core of their own).
    */
   constructor(
     geometry: PageTableGeometry,
     private readonly allocTable: () => number,
     private readonly freeTable: (pfn: number) => void,
+    core: MmuCore = new MmuCore(),
   ) {
     const shape = tableShape(geometry);
     this.levels = shape.levels;
@@ -156,8 +162,8 @@ export class PageTable implements PageTableWalker {
     this.inverseSpans = this.spans.map((span) => 1 / span);
     this.inverseEntriesPerTable = 1 / this.entriesPerTable;
     this.inverseRootEntries = 1 / this.rootEntries;
-    this.pool = new Float64Array(FIRST_POOL_TABLES * this.entriesPerTable);
-    this.hugeOf = new Float64Array(FIRST_POOL_TABLES);
+    this.walkTables = new WalkTables(core, shape.levels, geometry.pageShift, shape.bitsPerLevel, FIRST_POOL_TABLES);
+    ({ pool: this.pool, hugeOf: this.hugeOf, directoryTags: this.directoryTags, directoryTables: this.directoryTables } = this.walkTables);
     this.inverseHugeBytes = 1 / this.hugeBytes;
     this.root = this.newNode(0);
   }
@@ -324,11 +330,14 @@ export class PageTable implements PageTableWalker {
     if (end > start) this.pruneNode(this.root, 0, 0, start, end);
   }
 
-  /** Frees every table page (process exit). Entries must already be released by the caller. */
+  /** Frees every table page (process exit) and the walk's arrays. Entries must already be
+   *  released by the caller. */
   destroy(): void {
     this.pruneNode(this.root, 0, 0, 0, this.rootEntries * this.spanAt(0), true);
     this.freeTable(this.root.pfn);
     this.tablePages--;
+    this.walkTables.free();
+    ({ pool: this.pool, hugeOf: this.hugeOf, directoryTags: this.directoryTags, directoryTables: this.directoryTables } = this.walkTables);
   }
 
   /** Bytes of virtual address space one entry at `level` covers. */
@@ -465,12 +474,10 @@ export class PageTable implements PageTableWalker {
     const tables = this.hugeOf.length;
     if (this.nextTable === tables) {
       const n = this.entriesPerTable;
-      const pool = new Float64Array(2 * tables * n);
-      pool.set(this.pool);
-      const hugeOf = new Float64Array(2 * tables);
-      hugeOf.set(this.hugeOf);
+      this.walkTables.grow(2 * tables);
+      const pool = this.walkTables.pool;
       this.pool = pool;
-      this.hugeOf = hugeOf;
+      this.hugeOf = this.walkTables.hugeOf;
       for (const leaf of this.leaves) if (leaf !== undefined) leaf.entries = pool.subarray(leaf.table * n, (leaf.table + 1) * n);
     }
     return this.nextTable++;

@@ -93,6 +93,7 @@ export class Process {
       { pageShift: Math.log2(machine.preset.pageSize), vaBits: machine.preset.vaBits },
       () => machine.allocTableFrame(this.alive ? this : null),
       (pfn) => machine.freeTableFrame(pfn),
+      machine.tableCore,
     );
     this.mm = new Mm(pageTable, brkStart ?? roundUp(machine.preset.heapStart, machine.preset.pageSize));
   }

@@ -11,6 +11,12 @@ export class CheckingMmu implements Mmu {
 
   constructor(readonly inner: Mmu) {}
 
+  /** The inner MMU's core: the kernel puts its page tables there, so the inner MMU walks them in
+   *  WebAssembly as it would unwrapped (and every answer is checked against a JavaScript walk). */
+  get core(): Mmu["core"] {
+    return this.inner.core;
+  }
+
   translate(asid: number, pageTable: PageTableWalker, vaddr: number, kind: AccessKind, repeats: number, onFault: FaultHandler): Leaf {
     const leaf = this.inner.translate(asid, pageTable, vaddr, kind, repeats, onFault);
     this.translations++;

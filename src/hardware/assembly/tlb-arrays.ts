@@ -1,6 +1,6 @@
-// AssemblyScript, compiled to WebAssembly by `npm run build` (asc from the registry's
-// assemblyscript package): the set-associative arrays of one MMU — its TLBs and paging-structure
-// caches — and the per-access lookups and fills over them. The JavaScript side (tlb-store.ts)
+// AssemblyScript, part of the MMU core (assembly/index.ts, compiled to WebAssembly by `npm run build`
+// with asc from the registry): the set-associative arrays of one MMU — its TLBs and paging-structure
+// caches — and the per-access lookups and fills over them. The JavaScript side (mmu-core.ts)
 // owns one instance per MMU and decides what to look up; this file only stores and finds.
 //
 // Why WebAssembly: a random access probes and fills four or five of these arrays. In JavaScript
@@ -70,18 +70,20 @@ const MAX_DEPTH: i32 = 5;
 /** A level holds each page shift at most once (tlb-geometry's checkTlbLevel). */
 const MAX_PROBES: i32 = 64;
 const EMPTY: i64 = -1;
-/** The flag bit of a translation that permits writes (tlb-store.ts's WRITABLE). */
+/** The flag bit of a translation that permits writes (mmu-core.ts's WRITABLE). */
 const WRITABLE: u8 = 1;
 
-/** The translation the last successful lookup found: frame number, page shift, flags. */
-const LEAF: usize = memory.data(16, 8);
+/** The translation the last successful lookup found: frame number, page shift, flags (and, after
+ *  a walk in page-walk.ts, the walk's entries read and walk-cache depth). */
+export const LEAF: usize = memory.data(24, 8);
 
 /** Where the last lookup's translation is written (f64 pfn, then i32 shift and i32 flags). */
 export function leafAddress(): usize {
   return LEAF;
 }
 
-function allocate(bytes: usize): usize {
+/** Returns `bytes` zeroed bytes of this memory. */
+export function allocate(bytes: usize): usize {
   const at = heap.alloc(bytes);
   memory.fill(at, 0, bytes);
   return at;
@@ -391,7 +393,7 @@ function lookup(level: usize, asid: i32, vaddr: f64, write: bool): i32 {
 /** Caches a translation in the level's array for its page size (a no-op if none holds it).
  *  `absent`: the caller knows the level holds no entry for the page, which saves a probe;
  *  otherwise an existing entry is replaced in place. */
-function fill(level: usize, asid: i32, vaddr: f64, pfn: f64, shift: i32, flags: i32, absent: bool): void {
+export function fill(level: usize, asid: i32, vaddr: f64, pfn: f64, shift: i32, flags: i32, absent: bool): void {
   const array = load<u32>(changetype<Level>(level).home + (<usize>shift << 2));
   if (array == 0) return;
   const a = changetype<SetArray>(array);
@@ -416,11 +418,11 @@ export function fillBoth(l2: usize, l1: usize, asid: i32, vaddr: f64, pfn: f64, 
 }
 
 /** Outcomes of translate: where the translation was found, or why a walk is needed (the same
- *  numbers as tlb-store.ts's constants). */
+ *  numbers as mmu-core.ts's constants). */
 const L1_HIT = 0;
 const L2_HIT = 1;
 const L1_REFUSED = 2;
-const L2_MISS = 3;
+export const L2_MISS = 3;
 const L2_REFUSED = 4;
 
 /** An access's lookup through both TLB levels: L1 first; on an L1 miss the L2, whose hit is

@@ -1,9 +1,14 @@
-// The WebAssembly instance holding one MMU's set-associative arrays (its TLBs and paging-structure
-// caches; source: assembly/tlb-arrays.ts, compiled by `npm run build`). One instance per MMU, so
-// an MMU's arrays live and die with it. The module is compiled once per process, synchronously:
-// a Machine is built in a constructor, and 4 KB of WebAssembly compiles in well under a
-// millisecond. Its memory starts at 256 KiB (`--initialMemory 4` in package.json), which holds
-// every preset's arrays: growing it costs more than creating the instance (about 60 us).
+// The MMU's WebAssembly core: one instance holding an MMU's set-associative arrays (its TLBs and
+// paging-structure caches) and the walk arrays of the page tables it walks (source:
+// assembly/index.ts, compiled by `npm run build`). One instance per MMU, so an MMU's arrays live
+// and die with it. The module is compiled once per process, synchronously: a Machine is built
+// in a constructor, and 7 KB of WebAssembly compiles in well under a millisecond. Its memory
+// starts at 256 KiB (`--initialMemory 4` in package.json), which holds every preset's arrays.
+//
+// The memory is shared (a SharedArrayBuffer, though only this thread uses it): growing a plain
+// WebAssembly memory detaches every view of it, and page tables keep views of their arrays here
+// while other page tables grow theirs. Views of a shared memory stay valid when it grows; a
+// view made after the growth sees the new length. Its most is 4 GiB (reserved, not committed).
 import * as fs from "fs";
 import * as path from "path";
 
@@ -14,11 +19,11 @@ declare const WebAssembly: {
 };
 type WasmModule = object;
 
-/** The compiled module's exports (see assembly/tlb-arrays.ts for each contract). Handles are
+/** The compiled module's exports (see assembly/tlb-arrays.ts and page-walk.ts for each contract). Handles are
  *  addresses in the instance's memory. The hot calls take flags as 0 or 1: a JavaScript boolean
  *  passed to a WebAssembly parameter costs a conversion (about 10 ns per call here). */
-export interface TlbArrayExports {
-  readonly memory: { readonly buffer: ArrayBuffer };
+export interface MmuCoreExports {
+  readonly memory: { readonly buffer: SharedArrayBuffer };
   leafAddress(): number;
   newArray(sets: number, ways: number, plru: boolean): number;
   find(array: number, tag: number, asid: number, kind: number): number;
@@ -39,6 +44,11 @@ export interface TlbArrayExports {
   probeWalkCaches(list: number, asid: number, vaddr: number, levelsRead: number, levels: number, baseShift: number, bitsPerLevel: number): number;
   flushForFault(l1d: number, l1i: number, l2: number, list: number, asid: number, vaddr: number, baseShift: number, bitsPerLevel: number): void;
   flushRange(l1d: number, l1i: number, l2: number, list: number, asid: number, start: number, end: number): void;
+  newWalkTables(levels: number, baseShift: number, bitsPerLevel: number, capacity: number): number;
+  growWalkTables(tables: number, capacity: number): void;
+  freeWalkTables(tables: number): void;
+  walkArrayAddress(tables: number, which: number): number;
+  translateOrWalk(l1: number, l2: number, walkCaches: number, tables: number, asid: number, vaddr: number, write: 0 | 1): number;
 }
 
 /** translate's outcomes: where the access's translation was found, or why a walk is needed (the
@@ -48,6 +58,8 @@ export const L2_HIT = 1;
 export const L1_REFUSED = 2;
 export const L2_MISS = 3;
 export const L2_REFUSED = 4;
+/** translateOrWalk walked the page table and filled both levels (assembly/page-walk.ts). */
+export const WALKED = 5;
 
 /** Flag bits of a cached translation (WRITABLE is also assembly/tlb-arrays.ts's). */
 export const WRITABLE = 1;
@@ -55,70 +67,51 @@ export const ZERO_PAGE = 2;
 
 /** The build writes the module to dist/hardware; this path reaches it from src/hardware (the
  *  tests) and from dist/hardware (the package) alike. */
-const WASM_PATH = path.resolve(__dirname, "..", "..", "dist", "hardware", "tlb-arrays.wasm");
+const WASM_PATH = path.resolve(__dirname, "..", "..", "dist", "hardware", "mmu-core.wasm");
 
 let compiled: WasmModule | undefined;
 
-function tlbArrayModule(): WasmModule {
+function mmuCoreModule(): WasmModule {
   if (compiled === undefined) {
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(WASM_PATH);
     } catch (error) {
-      throw new Error(`pagelab's TLB module ${WASM_PATH} is missing: run \`npm run build\` (${String(error)})`);
+      throw new Error(`pagelab's MMU module ${WASM_PATH} is missing: run \`npm run build\` (${String(error)})`);
     }
     compiled = new WebAssembly.Module(bytes);
   }
   return compiled;
 }
 
-/** One MMU's arrays in one WebAssembly instance. */
-export class TlbStore {
+/** One MMU's arrays, and the walk arrays of page tables, in one WebAssembly instance. */
+export class MmuCore {
   /** The instance's functions. */
-  readonly wasm: TlbArrayExports;
-  /** The last successful lookup's translation: [pfn] and [page shift, flags] (remade when an
-   *  allocation grows the memory). */
-  private pfnView: Float64Array;
-  private shiftFlagsView: Int32Array;
+  readonly wasm: MmuCoreExports;
+  /** The last successful lookup's translation: [pfn] and [page shift, flags, entries read beyond
+   *  the walk caches, walk-cache depth] (the last two after a walk). */
+  private readonly pfnView: Float64Array;
+  private readonly leafView: Int32Array;
 
   /** Instantiates the module with empty memory. */
   constructor() {
     const imports = {
       env: {
         abort: () => {
-          throw new Error("pagelab's TLB module aborted (out of memory for its arrays)");
+          throw new Error("pagelab's MMU module aborted (out of memory for its arrays)");
         },
       },
     };
-    this.wasm = new WebAssembly.Instance(tlbArrayModule(), imports).exports as TlbArrayExports;
-    [this.pfnView, this.shiftFlagsView] = this.leafViews();
-  }
-
-  private leafViews(): [Float64Array, Int32Array] {
+    this.wasm = new WebAssembly.Instance(mmuCoreModule(), imports).exports as MmuCoreExports;
     const at = this.wasm.leafAddress();
     const buffer = this.wasm.memory.buffer;
-    return [new Float64Array(buffer, at, 1), new Int32Array(buffer, at + 8, 2)];
+    this.pfnView = new Float64Array(buffer, at, 1);
+    this.leafView = new Int32Array(buffer, at + 8, 4);
   }
 
-  /** Builds an empty array in this instance and returns its handle. */
-  newArray(sets: number, ways: number, plru: boolean): number {
-    return this.afterGrowth(this.wasm.newArray(sets, ways, plru));
-  }
-
-  /** Builds an empty TLB level in this instance and returns its handle. */
-  newLevel(): number {
-    return this.afterGrowth(this.wasm.newLevel());
-  }
-
-  /** Builds an empty list of walk caches in this instance and returns its handle. */
-  newWalkCacheList(): number {
-    return this.afterGrowth(this.wasm.newWalkCacheList());
-  }
-
-  /** Remakes the leaf views if an allocation grew the memory (which detaches old views). */
-  private afterGrowth(handle: number): number {
-    if (this.pfnView.buffer !== this.wasm.memory.buffer) [this.pfnView, this.shiftFlagsView] = this.leafViews();
-    return handle;
+  /** The memory as it is now (a view made of it reaches every array allocated so far). */
+  get buffer(): SharedArrayBuffer {
+    return this.wasm.memory.buffer;
   }
 
   /** Frame number of the last successful lookup. */
@@ -128,11 +121,22 @@ export class TlbStore {
 
   /** Page shift of the last successful lookup. */
   leafShift(): number {
-    return this.shiftFlagsView[0];
+    return this.leafView[0];
   }
 
   /** Flags (WRITABLE, ZERO_PAGE) of the last successful lookup. */
   leafFlags(): number {
-    return this.shiftFlagsView[1];
+    return this.leafView[1];
+  }
+
+  /** Entries the last translateOrWalk's walk read beyond what the walk caches supplied. */
+  walkRefs(): number {
+    return this.leafView[2];
+  }
+
+  /** Depth of the walk cache that supplied the last translateOrWalk's upper entries (the
+   *  table's levels when none did). */
+  walkCacheDepth(): number {
+    return this.leafView[3];
   }
 }

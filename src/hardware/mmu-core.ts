@@ -98,7 +98,10 @@ export class MmuCore {
     const imports = {
       env: {
         abort: () => {
-          throw new Error("pagelab's MMU module aborted (out of memory for its arrays)");
+          throw new Error(
+            "pagelab's MMU core ran out of its 4 GiB of WebAssembly memory (one machine's TLBs and its " +
+              "processes' page tables): map less, or spread the work over several machines",
+          );
         },
       },
     };

@@ -3,10 +3,15 @@
 // number's leaf table), each leaf table's huge entry, and the leaf tables' entries side by side.
 // The kernel's page table (kernel/page-table.ts) owns them and reads and writes them through
 // these views; the views stay valid when the core's memory grows (mmu-core.ts: it is shared).
+import { UnsupportedError } from "../errors";
 import { MmuCore } from "./mmu-core";
 
 /** Slots of the leaf-table directory (a power of two; assembly/page-walk.ts has the same). */
 export const DIRECTORY_SLOTS = 4096;
+
+/** The largest block the core's allocator hands out (AssemblyScript's TLSF: just under 1 GiB),
+ *  with room to spare: the leaf tables' entries are one block. */
+const MAX_ARRAY_BYTES = 2 ** 30 - 2 ** 16;
 
 /** Which array walkArrayAddress returns (assembly/page-walk.ts). */
 const DIRECTORY_TAGS = 0;
@@ -24,12 +29,19 @@ export class WalkTables {
   pool: Float64Array;
   /** The arrays' handle in the core (0 once freed: no walk in the core then). */
   handle: number;
+  /** The most leaf tables the arrays can hold (their entries form one block of the core's memory). */
+  readonly maxCapacity: number;
+  private capacity: number;
   private readonly entriesPerTable: number;
+  private readonly baseShift: number;
 
   /** Allocates empty arrays for `capacity` leaf tables of a `levels`-level table with
    *  2**baseShift-byte pages and `bitsPerLevel` index bits per level, in `core`. */
   constructor(readonly core: MmuCore, levels: number, baseShift: number, bitsPerLevel: number, capacity: number) {
     this.entriesPerTable = 2 ** bitsPerLevel;
+    this.baseShift = baseShift;
+    this.maxCapacity = Math.floor(MAX_ARRAY_BYTES / (8 * this.entriesPerTable));
+    this.capacity = capacity;
     this.handle = core.wasm.newWalkTables(levels, baseShift, bitsPerLevel, capacity);
     const buffer = core.buffer;
     this.directoryTags = new Float64Array(buffer, this.address(DIRECTORY_TAGS), DIRECTORY_SLOTS);
@@ -47,9 +59,19 @@ export class WalkTables {
   }
 
   /** Makes room for `capacity` leaf tables (more than now), keeping every entry; `hugeOf` and
-   *  `pool` are new views afterwards. */
+   *  `pool` are new views afterwards. Throws UnsupportedError, changing nothing, when the arrays
+   *  already hold `maxCapacity` tables. */
   grow(capacity: number): void {
+    if (capacity <= this.capacity) {
+      const mapped = this.maxCapacity * this.entriesPerTable * 2 ** this.baseShift;
+      throw new UnsupportedError(
+        `page table: one process's page table holds at most ${this.maxCapacity} leaf tables in the simulator ` +
+          `(${Math.floor(mapped / 2 ** 30)} GiB of mapped address space), and this one needs more: its entries ` +
+          "must fit one block of the MMU core's 32-bit WebAssembly memory; map less in one process",
+      );
+    }
     this.core.wasm.growWalkTables(this.handle, capacity);
+    this.capacity = capacity;
     [this.hugeOf, this.pool] = this.leafViews(capacity);
   }
 

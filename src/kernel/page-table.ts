@@ -474,7 +474,7 @@ export class PageTable implements PageTableWalker {
     const tables = this.hugeOf.length;
     if (this.nextTable === tables) {
       const n = this.entriesPerTable;
-      this.walkTables.grow(2 * tables);
+      this.walkTables.grow(Math.min(2 * tables, this.walkTables.maxCapacity)); // throws when already at the most
       const pool = this.walkTables.pool;
       this.pool = pool;
       this.hugeOf = this.walkTables.hugeOf;
@@ -484,12 +484,19 @@ export class PageTable implements PageTableWalker {
   }
 
   private newNode(level: number): TableNode {
-    const pfn = this.allocTable();
+    // A leaf's number first: taking it may throw (no room left), and nothing has changed then.
+    const table = level === this.levels - 1 ? this.takeTable() : -1;
+    let pfn: number;
+    try {
+      pfn = this.allocTable();
+    } catch (error) {
+      if (table >= 0) this.freeTables.push(table); // the OOM killer chose this process: give the number back
+      throw error;
+    }
     this.tablePages++;
     // Every node has the same fields in the same order, so the walk's property loads see one
     // object shape (V8 keeps them monomorphic and fast).
-    if (level === this.levels - 1) {
-      const table = this.takeTable();
+    if (table >= 0) {
       const n = this.entriesPerTable;
       const leaf: LeafNode = { pfn, used: 0, children: undefined, entries: this.pool.subarray(table * n, (table + 1) * n), huge: 0, table };
       this.leaves[table] = leaf;

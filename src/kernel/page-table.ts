@@ -121,9 +121,9 @@ export class PageTable implements PageTableWalker {
   readonly walkTables: WalkTables;
   /** Every leaf table's entries, table t at [t * entriesPerTable, (t + 1) * entriesPerTable);
    *  each leaf's `entries` is a view of its range (remade when the pool grows). */
-  private pool: Float64Array;
+  private pool!: Float64Array;
   /** Each table number's huge entry (0: none), the walk's copy of `huge` (set only by setHuge). */
-  private hugeOf: Float64Array;
+  private hugeOf!: Float64Array;
   /** Leaf tables by number (undefined: free), and the free numbers below `nextTable`. */
   private readonly leaves: (LeafNode | undefined)[] = [];
   private readonly freeTables: number[] = [];
@@ -135,8 +135,8 @@ export class PageTable implements PageTableWalker {
    * exactly what the full walk returns, levelsRead included. Filled by walks, emptied when a leaf
    * table is freed. A tag is the PMD number + 1, so the zeroed array is empty.
    */
-  private directoryTags: Float64Array;
-  private directoryTables: Int32Array;
+  private directoryTags!: Float64Array;
+  private directoryTables!: Int32Array;
   private readonly inverseHugeBytes: number;
 
   /**
@@ -163,7 +163,7 @@ export class PageTable implements PageTableWalker {
     this.inverseEntriesPerTable = 1 / this.entriesPerTable;
     this.inverseRootEntries = 1 / this.rootEntries;
     this.walkTables = new WalkTables(core, shape.levels, geometry.pageShift, shape.bitsPerLevel, FIRST_POOL_TABLES);
-    ({ pool: this.pool, hugeOf: this.hugeOf, directoryTags: this.directoryTags, directoryTables: this.directoryTables } = this.walkTables);
+    this.adoptViews();
     this.inverseHugeBytes = 1 / this.hugeBytes;
     this.root = this.newNode(0);
   }
@@ -337,6 +337,11 @@ export class PageTable implements PageTableWalker {
     this.freeTable(this.root.pfn);
     this.tablePages--;
     this.walkTables.free();
+    this.adoptViews();
+  }
+
+  /** Takes the walk tables' current views as this table's own (the walk reads them directly). */
+  private adoptViews(): void {
     ({ pool: this.pool, hugeOf: this.hugeOf, directoryTags: this.directoryTags, directoryTables: this.directoryTables } = this.walkTables);
   }
 
@@ -475,10 +480,8 @@ export class PageTable implements PageTableWalker {
     if (this.nextTable === tables) {
       const n = this.entriesPerTable;
       this.walkTables.grow(Math.min(2 * tables, this.walkTables.maxCapacity)); // throws when already at the most
-      const pool = this.walkTables.pool;
-      this.pool = pool;
-      this.hugeOf = this.walkTables.hugeOf;
-      for (const leaf of this.leaves) if (leaf !== undefined) leaf.entries = pool.subarray(leaf.table * n, (leaf.table + 1) * n);
+      this.adoptViews();
+      for (const leaf of this.leaves) if (leaf !== undefined) leaf.entries = this.pool.subarray(leaf.table * n, (leaf.table + 1) * n);
     }
     return this.nextTable++;
   }

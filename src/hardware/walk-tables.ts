@@ -19,6 +19,7 @@ const DIRECTORY_TABLES = 1;
 const HUGE_ENTRIES = 2;
 const ENTRIES = 3;
 
+/** One page table's walk arrays, allocated in an MMU core. */
 export class WalkTables {
   /** The directory: per slot, the PMD number + 1 it holds (0: empty) and that PMD's leaf table. */
   directoryTags: Float64Array;

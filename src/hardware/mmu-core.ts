@@ -38,7 +38,6 @@ export interface MmuCoreExports {
   newLevel(): number;
   addToLevel(level: number, array: number, shift: number): void;
   fillBoth(l2: number, l1: number, asid: number, vaddr: number, pfn: number, shift: number, flags: number, absent: 0 | 1): void;
-  translate(l1: number, l2: number, asid: number, vaddr: number, write: 0 | 1): number;
   newWalkCacheList(): number;
   addWalkCache(list: number, array: number, depth: number): void;
   probeWalkCaches(list: number, asid: number, vaddr: number, levelsRead: number, levels: number, baseShift: number, bitsPerLevel: number): number;

@@ -3,6 +3,6 @@
 // (page-walk.ts), in one memory (mmu-core.ts loads it). These are the module's exports.
 export {
   leafAddress, newArray, find, touch, insert, invalidate, invalidateAsid, invalidateTags, occupancy, count, kindAt,
-  newLevel, addToLevel, fillBoth, translate, newWalkCacheList, addWalkCache, probeWalkCaches, flushForFault, flushRange,
+  newLevel, addToLevel, fillBoth, newWalkCacheList, addWalkCache, probeWalkCaches, flushForFault, flushRange,
 } from "./tlb-arrays";
 export { newWalkTables, growWalkTables, freeWalkTables, walkArrayAddress, translateOrWalk } from "./page-walk";

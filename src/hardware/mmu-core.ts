@@ -2,7 +2,7 @@
 // paging-structure caches) and the walk arrays of the page tables it walks (source:
 // assembly/index.ts, compiled by `npm run build`). One instance per MMU, so an MMU's arrays live
 // and die with it. The module is compiled once per process, synchronously: a Machine is built
-// in a constructor, and 7 KB of WebAssembly compiles in well under a millisecond. Its memory
+// in a constructor, and its 14 KB of WebAssembly compile in under a millisecond. Its memory
 // starts at 256 KiB (`--initialMemory 4` in package.json), which holds every preset's arrays.
 //
 // The memory is shared (a SharedArrayBuffer, though only this thread uses it): growing a plain

@@ -4,7 +4,7 @@
 // The kernel's page table (kernel/page-table.ts) owns them and reads and writes them through
 // these views; the views stay valid when the core's memory grows (mmu-core.ts: it is shared).
 import { UnsupportedError } from "../errors";
-import { MmuCore } from "./mmu-core";
+import type { MmuCore } from "./mmu-core";
 
 /** Slots of the leaf-table directory (a power of two; assembly/page-walk.ts has the same). */
 export const DIRECTORY_SLOTS = 4096;

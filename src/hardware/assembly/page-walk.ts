@@ -7,7 +7,7 @@
 // JavaScript, which walks the tables' nodes and fills the directory.
 import { L2_MISS, LEAF, allocate, fill, probeWalkCaches, translate } from "./tlb-arrays";
 
-/** Slots of the leaf-table directory (kernel/page-table.ts's DIRECTORY_SLOTS). */
+/** Slots of the leaf-table directory (hardware/walk-tables.ts's DIRECTORY_SLOTS). */
 const DIRECTORY_SLOTS: i32 = 4096;
 
 // Page-table entry bits (kernel/pte.ts): an entry is pfn * 16 + flags, in an f64.

@@ -93,19 +93,15 @@ export class TlbMmu extends CountingMmu implements Mmu {
       counters.hits[row * 64 + leaf.pageShift] += repeats;
       return leaf;
     }
-    if (found === L2_HIT) {
+    if (found === L2_HIT || found === WALKED) {
+      // an L1 miss filled from the L2, or from the core's walk after the L2 missed too
       const leaf = this.readLeaf();
       counters.misses[row * 64 + leaf.pageShift] += 1;
-      counters.hits[L2 * 64 + leaf.pageShift] += 1;
-      this.fills++;
-      this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
-      return leaf;
-    }
-    if (found === WALKED) {
-      const leaf = this.readLeaf();
-      counters.misses[row * 64 + leaf.pageShift] += 1;
-      counters.misses[L2 * 64 + leaf.pageShift] += 1;
-      this.countWalk(this.core.walkRefs(), this.core.walkCacheDepth(), pageTable.levels);
+      if (found === L2_HIT) counters.hits[L2 * 64 + leaf.pageShift] += 1;
+      else {
+        counters.misses[L2 * 64 + leaf.pageShift] += 1;
+        this.countWalk(this.core.walkRefs(), this.core.walkCacheDepth(), pageTable.levels);
+      }
       this.fills++;
       this.countRepeats(l1, row, asid, pageTable, vaddr, leaf.pageShift, repeats - 1);
       return leaf;

@@ -32,7 +32,6 @@ export class WalkTables {
   handle: number;
   /** The most leaf tables the arrays can hold (their entries form one block of the core's memory). */
   readonly maxCapacity: number;
-  private capacity: number;
   private readonly entriesPerTable: number;
   private readonly baseShift: number;
 
@@ -42,7 +41,6 @@ export class WalkTables {
     this.entriesPerTable = 2 ** bitsPerLevel;
     this.baseShift = baseShift;
     this.maxCapacity = Math.floor(MAX_ARRAY_BYTES / (8 * this.entriesPerTable));
-    this.capacity = capacity;
     this.handle = core.wasm.newWalkTables(levels, baseShift, bitsPerLevel, capacity);
     const buffer = core.buffer;
     this.directoryTags = new Float64Array(buffer, this.address(DIRECTORY_TAGS), DIRECTORY_SLOTS);
@@ -63,7 +61,7 @@ export class WalkTables {
    *  `pool` are new views afterwards. Throws UnsupportedError, changing nothing, when the arrays
    *  already hold `maxCapacity` tables. */
   grow(capacity: number): void {
-    if (capacity <= this.capacity) {
+    if (capacity <= this.hugeOf.length) { // one huge entry per table: hugeOf's length is the capacity
       const mapped = this.maxCapacity * this.entriesPerTable * 2 ** this.baseShift;
       throw new UnsupportedError(
         `page table: one process's page table holds at most ${this.maxCapacity} leaf tables in the simulator ` +
@@ -72,7 +70,6 @@ export class WalkTables {
       );
     }
     this.core.wasm.growWalkTables(this.handle, capacity);
-    this.capacity = capacity;
     [this.hugeOf, this.pool] = this.leafViews(capacity);
   }
 

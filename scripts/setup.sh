@@ -91,7 +91,11 @@ fi
 # 3b. Real numpy beside the simulated one (probe.compareNumpy runs it in a child Python): Debian's
 #     python3-numpy where it is missing. PAGELAB_NUMPY_PYTHON picks another interpreter (e.g.
 #     one with numpy 2.x); without numpy the real column says why and the notebooks go on.
-numpy_python="${PAGELAB_NUMPY_PYTHON:-$python}"
+# The same interpreter the probe runs (probe/numpy-child.ts numpyInterpreter): PAGELAB_NUMPY_PYTHON,
+# else /usr/bin/python3, else python3 on PATH; not PAGELAB_PYTHON, which only runs Jupyter.
+if [[ -n "${PAGELAB_NUMPY_PYTHON:-}" ]]; then numpy_python="$PAGELAB_NUMPY_PYTHON"
+elif [[ -x /usr/bin/python3 ]]; then numpy_python=/usr/bin/python3
+else numpy_python="$(command -v python3 || echo python3)"; fi
 has_numpy() { "$numpy_python" -c 'import numpy' >/dev/null 2>&1; }
 if has_numpy; then
   say "numpy found ($numpy_python: $("$numpy_python" -c 'import numpy; print(numpy.__version__)'))"

@@ -28,7 +28,7 @@ export type PagelabErrorKind =
  * @example
  * ```ts
  * try {
- *   new Machine().spawn().touch(0x1000, 1);
+ *   new Machine().spawn().touch(0x1000, 1, "read"); // nothing is mapped there
  * } catch (e) {
  *   if (e instanceof PagelabError) console.log(e.kind, e.message); // "segmentation-fault", ...
  * }

@@ -1,7 +1,7 @@
 // The public API of pagelab: what a notebook imports from "pagelab". Every name is listed here
 // explicitly and described in README.md's "API" section; test/api/exports.test.ts holds the list,
 // so a new export is a decision, not an accident. The layers' advanced parts are namespaces
-// (hardware, kernel, libc, charts, probe, capture); internals are not exported.
+// (hardware, kernel, libc, charts, probe, capture, exercises); internals are not exported.
 
 // The machine and its processes. `preset` names the OS platform, `cpu` the CPU.
 export { Machine, PRESET_NAMES, PageState } from "./kernel";
@@ -19,7 +19,7 @@ export type { Allocator } from "./libc";
 export { tlbReachExperiment, sweepExperiment } from "./runtime/experiments/tlb";
 export type { ExperimentMachineOptions, ReachOptions, ReachResult, SweepOptions, SweepResult } from "./runtime/experiments/tlb";
 
-// Charts and display: every factory is xxxChart(subject, options?: { title, ... }) -> Chart.
+// Charts and display: every factory is xxxChart(subject, ...args, options?: { title, ... }) -> Chart.
 export {
   residencyHeatmapChart, arrayHeatmapChart, frameMapChart, memoryTimelineChart, pageTableChart,
   residencyComparisonChart, tlbHitsChart, tlbPhasesChart, cyclesByCauseChart, tlbReachChart, residencyStepsChart,

@@ -138,7 +138,7 @@ export class Process {
     this.call("mprotect", { addr, length, prot }, () => doMprotect(this.machine, this, addr, length, prot));
   }
 
-  /** Applies MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_DONTNEED to the mapped range. */
+  /** Applies MADV_HUGEPAGE / MADV_NOHUGEPAGE / MADV_DONTNEED / MADV_FREE ("free") to the mapped range. */
   madvise(addr: number, length: number, advice: Advice): void {
     this.call("madvise", { addr, length, advice }, () => doMadvise(this.machine, this, addr, length, advice));
   }

@@ -12,7 +12,7 @@ import type { Prot } from "./vma";
 import { zapRange } from "./zap";
 import { doMadviseFree } from "./lazy-free";
 
-/** The madvise advice modelled: MADV_HUGEPAGE, MADV_NOHUGEPAGE and MADV_DONTNEED. */
+/** The madvise advice modelled: MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTNEED and MADV_FREE ("free": the pages are freed lazily, see LazyFreePages). */
 export type Advice = "hugepage" | "nohugepage" | "dontneed" | "free";
 export const ADVICES: readonly Advice[] = ["hugepage", "nohugepage", "dontneed", "free"];
 

@@ -1,6 +1,6 @@
 // Argument checks every layer shares (hardware, kernel, libc, charts, probe): each names the
 // function, the argument, the expected type and the value, and runs before anything changes.
-import { InvalidArgumentError, describeValue } from "./errors";
+import { InvalidArgumentError, describeValue, didYouMean } from "./errors";
 
 /**
  * Throws InvalidArgumentError unless `value` is an integer in [min, max]; returns it. `range`
@@ -18,6 +18,32 @@ export function requireInteger(
     // the bounds' text is built only here: this check runs on every simulated access
     const bounds = range ?? `[${describeValue(min)}, ${describeValue(max)}]`;
     throw new InvalidArgumentError(`${where}: ${name} must be an integer in ${bounds}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks an options argument before anything happens: undefined passes; anything but a plain
+ * object, or a key outside `known`, is refused with the nearest known name (a typo such as
+ * `{ dtyp: "int8" }` must not fall back to a default silently).
+ */
+export function checkOptions<T extends object>(where: string, options: T | undefined, known: readonly (keyof T & string)[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${where}: options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(known as readonly string[]).includes(key)) {
+      const listed = known.length > 0 ? `options are ${known.join(", ")}` : "it takes none";
+      throw new InvalidArgumentError(`${where}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; ${listed}`);
+    }
+  }
+}
+
+/** Throws InvalidArgumentError unless `value` is a boolean or undefined; returns it. */
+export function optionalBoolean(where: string, name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new InvalidArgumentError(`${where}: ${name} must be true or false, got ${describeValue(value)}`);
   }
   return value;
 }

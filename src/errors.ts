@@ -125,7 +125,7 @@ export class UnsupportedError extends PagelabError {
 /** Formats a value for an error message: numbers in decimal and, when large, hex. */
 export function describeValue(value: unknown): string {
   if (typeof value === "number") {
-    if (Number.isInteger(value) && Math.abs(value) >= 4096) return `${value} (0x${value.toString(16)})`;
+    if (Number.isInteger(value) && Math.abs(value) >= 4096) return `${value} (${value < 0 ? "-" : ""}0x${Math.abs(value).toString(16)})`;
     return String(value);
   }
   if (typeof value === "string") return JSON.stringify(value);

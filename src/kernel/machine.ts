@@ -88,6 +88,20 @@ const OPTION_KEYS = new Set([
   "allocationGranularity", "mmapBase", "mmapMinAddr", "heapStart",
 ]);
 
+/** The largest event log a machine keeps (10 million records). */
+const MAX_EVENT_CAPACITY = 10_000_000;
+
+/** What a user's `mmu` factory returned, refused unless it has an MMU's methods (a mistake
+ *  would otherwise surface as a TypeError at the first access). */
+function checkedMmu(mmu: unknown): Mmu {
+  const methods = ["translate", "invalidateRange", "invalidateAsid"] as const;
+  const record = mmu as Record<string, unknown> | null;
+  if (typeof mmu !== "object" || record === null || methods.some((m) => typeof record[m] !== "function")) {
+    throw new InvalidArgumentError(`Machine: mmu must return an Mmu (an object with ${methods.join(", ")}), got ${describeValue(mmu)}`);
+  }
+  return mmu as Mmu;
+}
+
 /** Machine.count's exhaustiveness check: `name` is `never` once every counter has its case. */
 function unknownCounter(name: never): never {
   throw new InternalCheckError(`count: no case for counter ${describeValue(name)}`);
@@ -168,8 +182,8 @@ export class Machine {
       mmu = tlbMmu(cpu); // an unknown CPU name fails here, naming the known ones
     }
     if (!Number.isInteger(seed)) throw new InvalidArgumentError(`Machine: seed must be an integer, got ${describeValue(seed)}`);
-    if (!Number.isInteger(eventCapacity) || eventCapacity < 1) {
-      throw new InvalidArgumentError(`Machine: eventCapacity must be a positive integer, got ${describeValue(eventCapacity)}`);
+    if (!Number.isInteger(eventCapacity) || eventCapacity < 1 || eventCapacity > MAX_EVENT_CAPACITY) {
+      throw new InvalidArgumentError(`Machine: eventCapacity must be an integer in [1, ${MAX_EVENT_CAPACITY}] (the log keeps one record per event), got ${describeValue(eventCapacity)}`);
     }
     if (mmu !== undefined && typeof mmu !== "function") {
       throw new InvalidArgumentError(`Machine: mmu must be a function (machine) => Mmu, got ${describeValue(mmu)}`);
@@ -185,7 +199,7 @@ export class Machine {
       seed,
     });
     this.log = new EventLog(eventCapacity);
-    this.mmu = mmu ? mmu(this) : defaultMmu(this);
+    this.mmu = mmu ? checkedMmu(mmu(this)) : defaultMmu(this);
     this.tableCore = this.mmu.core instanceof MmuCore ? this.mmu.core : new MmuCore();
     const swaps = this.preset.swapBytes >= this.preset.pageSize && this.policy.remapsPages;
     this.swap = swaps ? new SwapArea(this.preset.swapBytes, this.preset.pageSize) : null;
@@ -412,7 +426,7 @@ export class Machine {
     if (!victim) throw new OutOfMemoryError(`out of memory: all ${this.memory.totalFrames} frames are in use and no process can be killed`);
     this.reclaim.stats.oom_kill++;
     const rssKb = (victim.mm.rssPages * this.preset.pageSize) / 1024;
-    victim.markKilled(`killed by the OOM killer (anon-rss ${rssKb} kB) while pid ${requester ? requester.pid : "kernel"} needed a page`);
+    victim.markKilled(`by the OOM killer (anon-rss ${rssKb} kB) while pid ${requester ? requester.pid : "kernel"} needed a page`);
     this.record({
       pid: victim.pid,
       call: "kill",

@@ -7,6 +7,7 @@ import type { CpuPreset } from "../hardware/cpu-presets";
 import { diffMmuStats, type MmuStats, type TlbLevelStats } from "../hardware/mmu-stats";
 import type { Mmu } from "../hardware/translation";
 import { type KernelCounters, diffCounters } from "./counters";
+import { requireProcess } from "./validate";
 import type { Process } from "./process";
 
 /** Cycles of a phase by cause; `total` is their sum. */
@@ -91,6 +92,7 @@ function faultsOf(k: KernelCounters): Record<FaultKind | "total", number> {
  * process, so measure one process at a time.
  */
 export function measure(proc: Process, fn: () => void, label = "phase"): Phase {
+  requireProcess("measure", proc);
   if (typeof fn !== "function") throw new InvalidArgumentError(`measure: fn must be a function, got ${describeValue(fn)}`);
   if (typeof label !== "string" || label.length === 0) {
     throw new InvalidArgumentError(`measure: label must be a non-empty string, got ${describeValue(label)}`);

@@ -6,7 +6,7 @@ import { InvalidArgumentError, OutOfMemoryError, describeValue } from "../errors
 import { POW2 } from "../hardware/page-numbers";
 import type { Machine } from "./machine";
 import type { Process } from "./process";
-import { requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
+import { checkOptions, requireAligned, requireInteger, requireOneOf, roundUp } from "./validate";
 import type { Prot, Vma } from "./vma";
 import { zapRange } from "./zap";
 
@@ -34,7 +34,7 @@ export function anonymousVma(start: number, end: number, prot: Prot, name?: stri
 export function doMmap(machine: Machine, proc: Process, length: unknown, options: MmapOptions = {}): number {
   const preset = machine.preset;
   const len = requireInteger("mmap", "length", length, 1, userSpaceEnd(machine));
-  if (typeof options !== "object" || options === null) throw new InvalidArgumentError(`mmap: opts must be an object, got ${describeValue(options)}`);
+  checkOptions("mmap", options, ["prot", "name"]);
   const prot = requireOneOf("mmap", "opts.prot", options.prot ?? "read-write", PROTS);
   if (options.name !== undefined && typeof options.name !== "string") {
     throw new InvalidArgumentError(`mmap: opts.name must be a string, got ${describeValue(options.name)}`);

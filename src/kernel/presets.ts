@@ -176,6 +176,11 @@ export function getPreset(name: PresetName): Preset {
 /** Returns the preset with `overrides` applied, after checking every field. */
 export function resolvePreset(name: PresetName, overrides: Partial<Omit<Preset, "name">>): Preset {
   const preset: Preset = { ...getPreset(name) };
+  // Where the preset's granularity is its page size (Linux, macOS), a page size chosen alone
+  // takes the granularity with it: 16 KiB pages cannot be handed out 4 KiB at a time.
+  if (overrides.pageSize !== undefined && overrides.allocationGranularity === undefined && preset.allocationGranularity === preset.pageSize) {
+    preset.allocationGranularity = overrides.pageSize;
+  }
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) (preset as unknown as Record<string, unknown>)[key] = value;
   }
@@ -225,6 +230,9 @@ function validatePreset(p: Preset): void {
   for (const key of ["mmapBase", "mmapMinAddr", "heapStart"] as const) {
     if (!Number.isInteger(p[key]) || p[key] < 0 || p[key] >= limit) fail(key, p[key], `an integer in [0, 2**${p.vaBits - 1})`);
   }
+  // mmap hands out addresses downward from mmapBase and never below mmapMinAddr, the heap grows up from heapStart
+  if (p.mmapBase <= p.mmapMinAddr) fail("mmapBase", p.mmapBase, `above mmapMinAddr ${describeValue(p.mmapMinAddr)} (mmap places mappings between the two)`);
+  if (p.heapStart < p.mmapMinAddr) fail("heapStart", p.heapStart, `at least mmapMinAddr ${describeValue(p.mmapMinAddr)}`);
 }
 
 const THP_SIZE_SETTINGS: readonly ThpSizeSetting[] = ["always", "inherit", "madvise", "never"];

@@ -19,7 +19,7 @@ import { PageTable } from "./page-table";
 import { type ResidencySummary, pageStatesOf, residencySummaryOf } from "./page-state";
 import { type Advice, doMadvise, doMprotect } from "./protect";
 import { entryPfn, isSwapEntry } from "./pte";
-import { requireInteger, roundUp } from "./validate";
+import { checkOptions, requireInteger, roundUp } from "./validate";
 import type { Prot } from "./vma";
 import { JUPYTER_DISPLAY, type MimeBundle, displayBundle } from "../display-protocol";
 
@@ -283,6 +283,10 @@ export class Process {
    * `visit(pfn, frameOffset, length, runOffset)` to work on the frame via machine.memory.
    */
   accessPages(addr: number, length: number, kind: AccessKind, visit?: PageVisitor, options: AccessOptions = {}): void {
+    checkOptions("accessPages", options, ["elementSize", "label"]);
+    if (options.label !== undefined && (typeof options.label !== "string" || options.label === "")) {
+      throw new InvalidArgumentError(`accessPages: options.label must be a non-empty string, got ${describeValue(options.label)}`);
+    }
     const label = options.label ?? "access";
     this.call(label, { addr, length, kind }, () => {
       const how = validateAccess(this.machine, this, label, addr, length, kind);
@@ -369,9 +373,9 @@ export class Process {
     throw new ProcessExitedError(`${call}: pid ${this.pid} has exited; its memory is gone (read figures before exit())`);
   }
 
-  /** Marks the process killed (the machine then releases its memory). @internal */
-  markKilled(reason: string): void {
-    this.deathReason = `killed: ${reason}`;
+  /** Marks the process killed `how` ("by the OOM killer ..."; the machine then releases its memory). @internal */
+  markKilled(how: string): void {
+    this.deathReason = `killed ${how}`;
   }
 
   /** The Jupyter display: the process's RSS timeline, drawn by the display layer's registered renderer. */

@@ -16,12 +16,15 @@ import { doMadviseFree } from "./lazy-free";
 export type Advice = "hugepage" | "nohugepage" | "dontneed" | "free";
 export const ADVICES: readonly Advice[] = ["hugepage", "nohugepage", "dontneed", "free"];
 
-/** Validates a page-aligned range that must be fully mapped; returns [start, end). */
+/** Validates a page-aligned range that must be fully mapped; returns [start, end). A zero length
+ *  gives an empty range, which the calls then leave alone (Linux's mprotect and madvise return 0
+ *  for it once the address and the request are valid). */
 function mappedRange(machine: Machine, proc: Process, call: string, addr: unknown, length: unknown): [number, number] {
   const pageBytes = machine.preset.pageSize;
   const start = requireInteger(call, "addr", addr, 0, userSpaceEnd(machine) - pageBytes);
   requireAligned(call, "addr", start, pageBytes);
-  const len = requireInteger(call, "length", length, 1, userSpaceEnd(machine) - start);
+  const len = requireInteger(call, "length", length, 0, userSpaceEnd(machine) - start);
+  if (len === 0) return [start, start];
   const end = roundUp(start + len, pageBytes);
   const gap = proc.mm.vmas.firstGap(start, end);
   if (gap !== null) {
@@ -45,6 +48,7 @@ function flagsUnder(prot: Prot, flags: number): number {
 export function doMprotect(machine: Machine, proc: Process, addr: unknown, length: unknown, prot: unknown): void {
   const [start, end] = mappedRange(machine, proc, "mprotect", addr, length);
   const newProt = requireOneOf("mprotect", "prot", prot, PROTS);
+  if (start === end) return;
   let charge = 0;
   if (newProt === "read-write") {
     for (const vma of proc.mm.vmas.overlapping(start, end)) {
@@ -76,6 +80,7 @@ export function doMprotect(machine: Machine, proc: Process, addr: unknown, lengt
 export function doMadvise(machine: Machine, proc: Process, addr: unknown, length: unknown, advice: unknown): void {
   const [start, end] = mappedRange(machine, proc, "madvise", addr, length);
   const what = requireOneOf("madvise", "advice", advice, ADVICES);
+  if (start === end) return;
   if (what === "dontneed") {
     // MADV_DONTNEED drops the pages; the next touch faults in zero-filled memory again.
     if (machine.policy.remapsPages) zapRange(machine, proc, start, end);

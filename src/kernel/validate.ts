@@ -2,8 +2,19 @@
 // runs before any state changes so a refused call leaves the machine as it was.
 
 import { InvalidArgumentError, describeValue } from "../errors";
+import type { Process } from "./process";
 
-export { requireInteger } from "../validate";
+export { checkOptions, requireInteger } from "../validate";
+
+/** Throws unless `value` is a process from machine.spawn() (tested by shape: process.ts imports
+ *  the modules that call this); returns it. */
+export function requireProcess(call: string, value: unknown): Process {
+  const p = value as Partial<Process> | null;
+  if (p === null || typeof p !== "object" || typeof p.requireAlive !== "function" || typeof p.machine !== "object") {
+    throw new InvalidArgumentError(`${call}: proc must be a process from machine.spawn(), got ${describeValue(value)}`);
+  }
+  return value as Process;
+}
 
 /** Throws unless `value` is a multiple of `alignment`. */
 export function requireAligned(call: string, name: string, value: number, alignment: number): void {

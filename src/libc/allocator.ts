@@ -77,7 +77,7 @@ export interface Allocator {
   realloc(ptr: number | null, size: number): number | null;
   /** free(ptr): null is a no-op; a pointer never handed out or freed twice throws HeapCorruptionError. */
   free(ptr: number | null): void;
-  /** malloc_usable_size(ptr): the bytes usable at ptr (at least what was asked for). */
+  /** malloc_usable_size(ptr): the bytes usable at ptr (at least what was asked for); 0 for null, except on Windows (_msize refuses NULL). */
   usableSize(ptr: number): number;
   /** mallinfo2's totals in bytes, under readable names. */
   mallinfo(): MallInfo;

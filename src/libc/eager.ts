@@ -89,7 +89,8 @@ export class EagerAllocator implements Allocator {
 
   /** Usable bytes at ptr: the mapping minus the header. */
   usableSize(ptr: number): number {
-    return this.mappingAt("malloc_usable_size", ptr).length - HEADER;
+    const p = requirePointer("malloc_usable_size", "ptr", ptr);
+    return p === null ? 0 : this.mappingAt("malloc_usable_size", p).length - HEADER; // NULL: 0, as glibc
   }
 
   /** Totals: everything is "mmapped", there is no heap. */

@@ -8,7 +8,7 @@
 // at most 0x7F000); "Large Win32 heap allocations go directly to VirtualAlloc" (S. Goldshtein,
 // 2015: blocks of 512 KiB and more). Simplified: no low-fragmentation heap (LFH), best-fit free
 // lists as in the glibc model.
-import { HeapCorruptionError, InternalCheckError, describeValue } from "../errors";
+import { HeapCorruptionError, InternalCheckError, InvalidArgumentError, describeValue } from "../errors";
 import type { Allocator, BlockInfo, MallInfo } from "./allocator";
 import { Arena, type ArenaGrowth } from "./arena";
 import { ChunkCopy, chunkToMem, createSegment, type Chunk } from "./chunk";
@@ -199,7 +199,10 @@ export class WindowsHeap implements Allocator {
 
   /** _msize: usable bytes at ptr. */
   usableSize(ptr: number): number {
-    return this.usableOf("_msize", ptr);
+    // _msize(NULL) is an invalid parameter in the CRT (it returns -1 and sets EINVAL)
+    const p = requirePointer("_msize", "ptr", ptr);
+    if (p === null) throw new InvalidArgumentError("_msize: ptr must not be NULL (the CRT's invalid-parameter case)");
+    return this.usableOf("_msize", p);
   }
 
   /** Totals in mallinfo's terms: heap segments committed, VirtualAlloc blocks as "mmapped". */

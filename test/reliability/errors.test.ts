@@ -35,6 +35,11 @@ const machineCases: MachineCase[] = [
   ["fractional seed", () => new Machine({ seed: 1.5 }), InvalidArgumentError, /seed must be an integer, got 1\.5/],
   ["eventCapacity 0", () => new Machine({ eventCapacity: 0 }), InvalidArgumentError, /eventCapacity .*got 0/],
   ["mmu not a function", () => new Machine({ mmu: 3 as never }), InvalidArgumentError, /mmu must be a function/],
+  ["mmu returning no MMU", () => new Machine({ mmu: () => 5 as never }), InvalidArgumentError, /mmu must return an Mmu .*got 5/],
+  ["eventCapacity 1e12", () => new Machine({ eventCapacity: 1e12 }), InvalidArgumentError, /eventCapacity must be an integer in \[1, 10000000\]/],
+  ["mmapBase below mmapMinAddr", () => new Machine({ mmapBase: 100 }), InvalidArgumentError, /mmapBase must be above mmapMinAddr 65536 \(0x10000\).*got 100/],
+  ["heapStart below mmapMinAddr", () => new Machine({ heapStart: 4096 }), InvalidArgumentError, /heapStart must be at least mmapMinAddr .*got 4096 \(0x1000\)/],
+  ["negative heapStart in hex", () => new Machine({ heapStart: -4096 }), InvalidArgumentError, /got -4096 \(-0x1000\)/],
 ];
 
 const kernelCases: Case[] = [
@@ -42,9 +47,10 @@ const kernelCases: Case[] = [
   ["mmap Infinity", ({ proc }) => () => proc.mmap(Infinity), InvalidArgumentError, /mmap: length .*got Infinity/],
   ["mmap string length", ({ proc }) => () => proc.mmap("1MiB" as never), InvalidArgumentError, /mmap: length .*got "1MiB"/],
   ["mmap beyond user space", ({ proc }) => () => proc.mmap(2 ** 47 + 1), InvalidArgumentError, /mmap: length .*got 140737488355329/],
-  ["mmap opts null", ({ proc }) => () => proc.mmap(4096, null as never), InvalidArgumentError, /mmap: opts must be an object, got null/],
+  ["mmap opts null", ({ proc }) => () => proc.mmap(4096, null as never), InvalidArgumentError, /mmap: options must be an object, got null/],
   ["mmap prot rwx", ({ proc }) => () => proc.mmap(4096, { prot: "rwx" as never }), InvalidArgumentError, /mmap: opts\.prot .*got "rwx"/],
   ["mmap name not a string", ({ proc }) => () => proc.mmap(4096, { name: 3 as never }), InvalidArgumentError, /mmap: opts\.name must be a string, got 3/],
+  ["mmap option misspelt", ({ proc }) => () => proc.mmap(4096, { protection: "read" } as never), InvalidArgumentError, /mmap: unknown option "protection" \(did you mean "prot"\?\)/],
   ["munmap NaN address", ({ proc }) => () => proc.munmap(NaN, 4096), InvalidArgumentError, /munmap: addr .*got NaN/],
   ["munmap address as string", ({ proc, addr }) => () => proc.munmap(String(addr) as never, 4096), InvalidArgumentError, /munmap: addr .*got "\d+"/],
   ["munmap unaligned", ({ proc, addr }) => () => proc.munmap(addr + 8, 4096), InvalidArgumentError, /munmap: addr must be a multiple of the page size 4096, got \d+/],
@@ -74,6 +80,9 @@ const kernelCases: Case[] = [
   ["accessPages kind rw", ({ proc, addr }) => () => proc.accessPages(addr, 1, "rw" as never), InvalidArgumentError, /access: kind .*got "rw"/],
   ["accessPages visit not a function", ({ proc, addr }) => () => proc.accessPages(addr, 1, "read", 3 as never), InvalidArgumentError, /access: visit must be a function, got 3/],
   ["accessPages elementSize 0", ({ proc, addr }) => () => proc.accessPages(addr, 8, "read", undefined, { elementSize: 0 }), InvalidArgumentError, /options\.elementSize .*got 0/],
+  ["accessPages options null", ({ proc, addr }) => () => proc.accessPages(addr, 8, "read", undefined, null as never), InvalidArgumentError, /accessPages: options must be an object, got null/],
+  ["accessPages label 5", ({ proc, addr }) => () => proc.accessPages(addr, 8, "read", undefined, { label: 5 as never }), InvalidArgumentError, /accessPages: options\.label must be a non-empty string, got 5/],
+  ["mprotect length 0 with a bad prot", ({ proc, addr }) => () => proc.mprotect(addr, 0, "rw" as never), InvalidArgumentError, /mprotect: prot .*got "rw"/],
   ["write to a read-only page", ({ proc, addr }) => {
     proc.mprotect(addr + 2 * MiB, 4096, "read");
     return () => proc.touch(addr + 2 * MiB, 1, "write");
@@ -94,6 +103,7 @@ const libcCases: Case[] = [
   ["mallopt unknown param", ({ libc }) => () => (libc as Glibc).mallopt("M_FOO" as never, 1), InvalidArgumentError, /mallopt: param .*got "M_FOO"/],
   ["mallopt fractional value", ({ libc }) => () => (libc as Glibc).mallopt("M_TOP_PAD", 1.5), InvalidArgumentError, /mallopt: value .*got 1\.5/],
   ["mallopt negative top pad", ({ libc }) => () => (libc as Glibc).mallopt("M_TOP_PAD", -1), InvalidArgumentError, /M_TOP_PAD value must be >= 0, got -1/],
+  ["usableSize(-1)", ({ libc }) => () => libc.usableSize(-1), InvalidArgumentError, /malloc_usable_size: ptr must be a pointer .*got -1/],
 ];
 
 const numpyCases: Case[] = [

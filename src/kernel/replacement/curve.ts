@@ -2,7 +2,7 @@
 // string (OSTEP ch. 22's "how big a cache does this trace need?").
 
 import { InvalidArgumentError, describeValue, isArray } from "../../errors";
-import { requireInteger } from "../validate";
+import { checkOptions, requireInteger } from "../validate";
 import { REPLACEMENT_POLICIES, type ReplacementPolicy, requirePolicy, requireTrace, simulateReplacement } from "./simulate";
 
 /** One point of the curve. */
@@ -54,7 +54,7 @@ function defaultFrames(distinct: number): number[] {
 export function workingSetCurve(trace: readonly number[], options: WorkingSetCurveOptions = {}): WorkingSetCurve {
   const call = "workingSetCurve";
   const pages = requireTrace(call, trace);
-  if (options === null || typeof options !== "object") throw new InvalidArgumentError(`${call}: options must be an object, got ${describeValue(options)}`);
+  checkOptions(call, options, ["policies", "frames", "seed"]);
   const policies = options.policies ?? REPLACEMENT_POLICIES;
   if (!isArray(policies) || policies.length === 0) throw new InvalidArgumentError(`${call}: options.policies must be a non-empty array, got ${describeValue(policies)}`);
   const names = policies.map((policy) => requirePolicy(call, policy));

@@ -4,7 +4,7 @@
 
 import { InvalidArgumentError, describeValue, didYouMean } from "../../errors";
 import { seededRandom } from "../../hardware/seeded-permutation";
-import { requireInteger } from "../validate";
+import { checkOptions, requireInteger } from "../validate";
 
 /** The policies: first in first out, least recently used, Belady's optimal, random, and CLOCK. */
 export type ReplacementPolicy = "FIFO" | "LRU" | "OPT" | "RAND" | "CLOCK";
@@ -196,6 +196,7 @@ export function simulateReplacement(trace: readonly number[], policy: Replacemen
   const name = requirePolicy(call, policy);
   const pages = requireTrace(call, trace);
   const size = requireInteger(call, "frames", frames, 1, 2 ** 24);
+  checkOptions(call, options, ["seed"]);
   const seed = requireInteger(call, "options.seed", options.seed ?? 1, -(2 ** 31), 2 ** 32);
   const memory = residentFor(name, pages, size, seed);
   const steps: ReplacementStep[] = [];

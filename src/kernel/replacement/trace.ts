@@ -4,7 +4,7 @@
 import { InvalidArgumentError, describeValue } from "../../errors";
 import { seededRandom } from "../../hardware/seeded-permutation";
 import type { Process } from "../process";
-import { requireInteger } from "../validate";
+import { checkOptions, requireInteger, requireProcess } from "../validate";
 
 /** The most page visits tracePages records. */
 export const MAX_TRACE_LENGTH = 10_000_000;
@@ -32,6 +32,7 @@ export interface ReferenceStringOptions {
 export function referenceString(options: ReferenceStringOptions): number[] {
   const call = "referenceString";
   if (options === null || typeof options !== "object") throw new InvalidArgumentError(`${call}: options must be { length, pages, seed?, hotShare? }, got ${describeValue(options)}`);
+  checkOptions(call, options, ["length", "pages", "seed", "hotShare"]);
   const length = requireInteger(call, "length", options.length, 0, MAX_TRACE_LENGTH);
   const pages = requireInteger(call, "pages", options.pages, 1, 2 ** 30);
   const seed = requireInteger(call, "seed", options.seed ?? 1, -(2 ** 31), 2 ** 32);
@@ -54,6 +55,7 @@ export function referenceString(options: ReferenceStringOptions): number[] {
  * const trace = tracePages(proc, () => np.add(a, 1, { out: a }));
  */
 export function tracePages(proc: Process, fn: () => void): number[] {
+  requireProcess("tracePages", proc);
   if (typeof fn !== "function") throw new InvalidArgumentError(`tracePages: fn must be a function, got ${describeValue(fn)}`);
   proc.requireAlive("tracePages");
   const machine = proc.machine;

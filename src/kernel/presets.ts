@@ -168,7 +168,7 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 export function getPreset(name: PresetName): Preset {
   const preset = typeof name === "string" && Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!preset) {
-    throw new InvalidArgumentError(`preset must be one of ${PRESET_NAMES.join(", ")}, got ${describeValue(name)}`);
+    throw new InvalidArgumentError(`Machine: preset must be one of ${PRESET_NAMES.join(", ")}, got ${describeValue(name)}`);
   }
   return { ...preset };
 }
@@ -199,7 +199,7 @@ const NUMBER_FIELDS = [
 
 function validatePreset(p: Preset): void {
   const fail = (field: string, value: unknown, rule: string) => {
-    throw new InvalidArgumentError(`${field} must be ${rule}, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(`Machine: ${field} must be ${rule}, got ${describeValue(value)}`);
   };
   // A value of the wrong type is told the type first (ramBytes: "16GiB" is not a number of bytes).
   const units: Record<string, string> = { ramBytes: "of bytes, e.g. 16 * 2**30", swapBytes: "of bytes", pageSize: "of bytes", allocationGranularity: "of bytes" };
@@ -241,7 +241,7 @@ const THP_SIZE_SETTINGS: readonly ThpSizeSetting[] = ["always", "inherit", "madv
 function validateThpSizes(p: Preset): void {
   const sizes = p.thpSizes;
   if (sizes === null || typeof sizes !== "object" || Array.isArray(sizes)) {
-    throw new InvalidArgumentError(`thpSizes must be an object of { sizeKiB: setting }, got ${describeValue(sizes)}`);
+    throw new InvalidArgumentError(`Machine: thpSizes must be an object of { sizeKiB: setting }, got ${describeValue(sizes)}`);
   }
   const pmdKiB = pmdBytesFor(p.pageSize) / 1024;
   for (const [key, setting] of Object.entries(sizes)) {
@@ -252,10 +252,10 @@ function validateThpSizes(p: Preset): void {
       );
     }
     if (!THP_SIZE_SETTINGS.includes(setting)) {
-      throw new InvalidArgumentError(`thpSizes[${key}] must be one of ${THP_SIZE_SETTINGS.join(", ")}, got ${describeValue(setting)}`);
+      throw new InvalidArgumentError(`Machine: thpSizes[${key}] must be one of ${THP_SIZE_SETTINGS.join(", ")}, got ${describeValue(setting)}`);
     }
     if (setting !== "never" && !p.thpSupported) {
-      throw new InvalidArgumentError(`thpSizes[${key}] must be "never" on ${p.name}, which has no transparent huge pages`);
+      throw new InvalidArgumentError(`Machine: thpSizes[${key}] must be "never" on ${p.name}, which has no transparent huge pages`);
     }
   }
 }

@@ -32,8 +32,9 @@ export function checkOptions<T extends object>(where: string, options: T | undef
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new InvalidArgumentError(`${where}: options must be an object, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!(known as readonly string[]).includes(key)) {
+  // for-in, not Object.keys: no array per call (numpy's loops pass options once per block)
+  for (const key in options) {
+    if (Object.hasOwn(options, key) && !(known as readonly string[]).includes(key)) {
       const listed = known.length > 0 ? `options are ${known.join(", ")}` : "it takes none";
       throw new InvalidArgumentError(`${where}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; ${listed}`);
     }

@@ -38,3 +38,15 @@ describe("reductions take no axis", () => {
     expect(reduce.call(a, undefined)).toBe(name === "sum" ? 12 : 1);
   });
 });
+
+describe("Node's Buffer calls", () => {
+  it("node(p).bufferAlloc(-1) names bufferAlloc(size)", () => {
+    const js = node(new Machine({ seed: 1 }).spawn());
+    const error = thrown(() => js.bufferAlloc(-1));
+    expect(error).toBeInstanceOf(PagelabError);
+    expect(error.message).toBe("bufferAlloc(size): size must be a non-negative integer, got -1");
+    expect(thrown(() => js.bufferAllocUnsafe(1.5)).message).toBe("bufferAllocUnsafe(size): size must be a non-negative integer, got 1.5");
+    expect(thrown(() => js.typedArray("Int8Array", -1)).message).toBe("typedArray(type, length): length must be a non-negative integer, got -1");
+    expect(js.bufferAlloc(10).nbytes).toBe(10);
+  });
+});

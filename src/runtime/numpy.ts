@@ -209,6 +209,7 @@ export class Numpy implements ArrayRuntime {
     const buffer = options.buffer;
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
     buffer.assertAlive();
+    this.requireOwn("ndarray(shape, { buffer })", "buffer", buffer);
     const offset = options.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${describeValue(offset)}`);
     const nbytes = shapeSize(dims) * dtype.itemsize;
@@ -241,13 +242,34 @@ export class Numpy implements ArrayRuntime {
     return this.binary("divide", a, b, options);
   }
 
+  /**
+   * Refuses an array of another process: its address means nothing here, so reading it would read
+   * this process's memory at that address (and writing an `out` would write it).
+   */
+  private requireOwn(where: string, name: string, x: NDArray): void {
+    const theirs = x.runtime.proc;
+    if (theirs === this.proc) return;
+    const mine = processName(this.proc);
+    const other = processName(theirs as { readonly pid?: number });
+    // two machines number their processes alike: "pid 2, not pid 2" would explain nothing
+    const whose = other === mine ? `${other} of another machine` : other;
+    throw new InvalidArgumentError(
+      `${where}: ${name} is an array of ${whose}, not of this numpy's process (${mine}); ` +
+        "use arrays made by numpy(proc) of this process, or reach a parent's array in a forked child with numpy(child).inherited(a)",
+    );
+  }
+
   private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+    const where = `${name}(x1, x2, out)`;
     const arrays = [a, b].filter((x): x is NDArray => x instanceof NDArray);
     for (const [label, x] of [["x1", a], ["x2", b]] as const) {
       if (!(x instanceof NDArray) && typeof x !== "number") {
         throw new InvalidArgumentError(`${name}(x1, x2): ${label} must be an ndarray or a number, got ${x === null ? "null" : typeof x}`);
       }
-      if (x instanceof NDArray) x.assertAlive();
+      if (x instanceof NDArray) {
+        x.assertAlive();
+        this.requireOwn(where, label, x);
+      }
     }
     if (arrays.length === 2 && !sameShape(arrays[0].shape, arrays[1].shape)) {
       throw new ValueError(`operands could not be broadcast together with shapes ${shapeText(arrays[0].shape)} ${shapeText(arrays[1].shape)}`);
@@ -256,8 +278,9 @@ export class Numpy implements ArrayRuntime {
     const resultType = this.resultType(name, a, b);
     const out = options?.out;
     if (out !== undefined) {
-      if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${name}(): out must be an ndarray`);
+      if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${where}: out must be an ndarray, got ${describeValue(out)}`);
       out.assertAlive();
+      this.requireOwn(where, "out", out);
       if (!sameShape(out.shape, shape)) {
         throw new ValueError(`non-broadcastable output operand with shape ${shapeText(out.shape)} doesn't match the broadcast shape ${shapeText(shape)}`);
       }

@@ -25,6 +25,55 @@ function thrown(fn: () => unknown): Error {
   throw new Error("expected a throw");
 }
 
+describe("a ufunc refuses arrays of another process", () => {
+  it("np.add(a, bq) names x2 and both processes, and reads nothing", () => {
+    const { p, q, np, nq } = twoProcesses();
+    const a = np.ones(1024);
+    const bq = nq.ones(1024);
+    const before = p.events.length;
+    const error = thrown(() => np.add(a, bq));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(/^add\(x1, x2, out\): x2 is an array of pid \d+, not of this numpy's process \(pid \d+\)/);
+    expect(error.message).toContain(`pid ${q.pid}`);
+    expect(thrown(() => np.multiply(bq, 2)).message).toMatch(/^multiply\(x1, x2, out\): x1 is an array of pid/);
+    expect(p.events.length).toBe(before);
+  });
+
+  it("an out in another process is refused before anything is written there or here", () => {
+    const { q, np, nq } = twoProcesses();
+    const a = np.ones(512);
+    const cq = nq.zeros(512);
+    const qEvents = q.events.length;
+    const error = thrown(() => np.add(a, 1, { out: cq }));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(/^add\(x1, x2, out\): out is an array of pid/);
+    expect(thrown(() => np.subtract(a, 1, { out: cq })).message).toMatch(/out is an array of pid/);
+    expect(q.events.length).toBe(qEvents);
+    expect(cq.sum()).toBe(0);
+    expect(a.sum()).toBe(512);
+  });
+
+  it("a parent's array in a forked child must go through inherited(); arrays of the process's Node runtime are fine", () => {
+    const machine = new Machine({ seed: 1 });
+    const p = machine.spawn();
+    const np = numpy(p);
+    const a = np.ones(100);
+    const child = p.fork();
+    const nc = numpy(child);
+    expect(thrown(() => nc.add(a, 1)).message).toContain("numpy(child).inherited(a)");
+    expect(nc.add(nc.inherited(a), 1).sum()).toBe(200);
+    const t = node(p).typedArray("Float64Array", 100);
+    expect(np.add(a, t).sum()).toBe(100);
+  });
+
+  it("np.ndarray refuses a buffer of another process", () => {
+    const { np, nq } = twoProcesses();
+    const buffer = nq.zeros(64);
+    expect(thrown(() => np.ndarray(8, { buffer }))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(() => np.ndarray(8, { buffer })).message).toMatch(/^ndarray\(shape, \{ buffer \}\): buffer is an array of pid/);
+  });
+});
+
 describe("reductions take no axis", () => {
   it.each(["sum", "mean", "max"] as const)("a.%s(1) and { axis: 1 } are refused, not answered with the total", (name) => {
     const { np } = twoProcesses();

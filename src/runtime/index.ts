@@ -6,7 +6,7 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { Numpy, type NumpyOptions } from "./numpy";
 import { NodeRuntime } from "./node-runtime";
 
-export { Numpy, type NumpyOptions, type ShapeArg, type DTypeArg, type CreateOptions } from "./numpy";
+export { Numpy, type NumpyOptions, type ShapeArg, type DTypeArg, type CreateOptions, type UfuncOptions } from "./numpy";
 export { NDArray, cStrides, type ArrayBufferOwner, type ArrayRuntime } from "./ndarray";
 export { NodeRuntime, type NodeProcess, type TypedArrayName } from "./node-runtime";
 export { dtypeOf, promote, DTYPE_NAMES, type DType, type DTypeName } from "./dtypes";

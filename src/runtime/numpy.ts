@@ -2,6 +2,7 @@
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
 import { InvalidArgumentError, MemoryError, ValueError, describeValue, isArray } from "../errors";
+import { checkOptions } from "../validate";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -41,6 +42,12 @@ export interface CreateOptions {
   dtype?: DTypeArg;
 }
 
+/** Options of the ufuncs: where the result goes. @inline */
+export interface UfuncOptions {
+  /** The array to write the result into (numpy's out=); default a new array. */
+  out?: NDArray;
+}
+
 /** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
 const MAX_BYTES = 2 ** 47;
 
@@ -53,7 +60,7 @@ const MAX_BYTES = 2 ** 47;
  * const np = numpy(new Machine().spawn());
  * const a = np.ones([512, 512]);
  * const b = np.multiply(a, 2);          // a new array: malloc'd, then every element written
- * np.add(a, b, { out: a });             // in place: no allocation
+ * np.add(a, b, { out: a });             // in place: no allocation (np.add(a, b, a) too)
  * ```
  */
 export class Numpy implements ArrayRuntime {
@@ -221,25 +228,26 @@ export class Numpy implements ArrayRuntime {
 
   /**
    * np.add: element-wise a + b (arrays of one shape, or an array and a number), into `out` or a new
-   * array with numpy's result type.
+   * array with numpy's result type. `out` is given as numpy takes it: `{ out: a }`, or the array
+   * itself as the third argument (`np.add(a, 1, a)`). Arrays must belong to this numpy's process.
    */
-  add(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("add", a, b, options);
+  add(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("add", a, b, out);
   }
 
   /** np.subtract: element-wise a - b, into `out` or a new array (see add). */
-  subtract(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("subtract", a, b, options);
+  subtract(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("subtract", a, b, out);
   }
 
   /** np.multiply: element-wise a * b, into `out` or a new array (see add). */
-  multiply(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("multiply", a, b, options);
+  multiply(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("multiply", a, b, out);
   }
 
   /** np.divide: element-wise true division a / b (integers give float64), into `out` or a new array. */
-  divide(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("divide", a, b, options);
+  divide(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("divide", a, b, out);
   }
 
   /**
@@ -259,7 +267,7 @@ export class Numpy implements ArrayRuntime {
     );
   }
 
-  private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+  private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, outArg?: NDArray | UfuncOptions): NDArray {
     const where = `${name}(x1, x2, out)`;
     const arrays = [a, b].filter((x): x is NDArray => x instanceof NDArray);
     for (const [label, x] of [["x1", a], ["x2", b]] as const) {
@@ -271,12 +279,14 @@ export class Numpy implements ArrayRuntime {
         this.requireOwn(where, label, x);
       }
     }
+    // numpy's third positional argument is out itself; else an options object of known keys.
+    if (!(outArg instanceof NDArray)) checkOptions<UfuncOptions>(where, outArg, ["out"]);
+    const out = outArg instanceof NDArray ? outArg : outArg?.out;
     if (arrays.length === 2 && !sameShape(arrays[0].shape, arrays[1].shape)) {
       throw new ValueError(`operands could not be broadcast together with shapes ${shapeText(arrays[0].shape)} ${shapeText(arrays[1].shape)}`);
     }
     const shape = arrays.length > 0 ? arrays[0].shape : [];
     const resultType = this.resultType(name, a, b);
-    const out = options?.out;
     if (out !== undefined) {
       if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${where}: out must be an ndarray, got ${describeValue(out)}`);
       out.assertAlive();

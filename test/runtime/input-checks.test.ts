@@ -74,6 +74,33 @@ describe("a ufunc refuses arrays of another process", () => {
   });
 });
 
+describe("a ufunc's out", () => {
+  it("np.add(a, 1, a) writes into a, as numpy's positional out", () => {
+    const { np } = twoProcesses();
+    const a = np.ones(1000);
+    const r = np.add(a, 1, a);
+    expect(r === a).toBe(true);
+    expect(a.sum()).toBe(2000);
+    np.divide(a, 2, a);
+    expect(a.sum()).toBe(1000);
+    // a positional out is checked as out=: one of another process is refused
+    const other = numpy(new Machine({ seed: 1 }).spawn()).zeros(1000);
+    expect(thrown(() => np.add(a, 1, other)).message).toMatch(/^add\(x1, x2, out\): out is an array of pid (\d+) of another machine, not of this numpy's process \(pid \1\)/);
+  });
+
+  it("an unknown key ({ output: a }) or a non-object is refused with the nearest name", () => {
+    const { np } = twoProcesses();
+    const a = np.ones(10);
+    const error = thrown(() => np.add(a, 1, { output: a } as never));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe('add(x1, x2, out): unknown option "output" (did you mean "out"?); options are out');
+    expect(thrown(() => np.add(a, 1, null as never))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(() => np.add(a, 1, 5 as never))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(() => np.add(a, 1, { out: 5 } as never)).message).toBe("add(x1, x2, out): out must be an ndarray, got 5");
+    expect(a.sum()).toBe(10);
+  });
+});
+
 describe("reductions take no axis", () => {
   it.each(["sum", "mean", "max"] as const)("a.%s(1) and { axis: 1 } are refused, not answered with the total", (name) => {
     const { np } = twoProcesses();

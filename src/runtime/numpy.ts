@@ -2,7 +2,7 @@
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
 import { InvalidArgumentError, MemoryError, ValueError, describeValue, isArray } from "../errors";
-import { checkOptions } from "../validate";
+import { checkOptions, optionalBoolean } from "../validate";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -48,6 +48,29 @@ export interface UfuncOptions {
   out?: NDArray;
 }
 
+/** np.ndarray's options: the buffer viewed, the byte offset into it, the element type. @inline */
+export interface NdarrayOptions {
+  /** The element type (default float64). */
+  dtype?: DTypeArg;
+  /** The array whose buffer the view lies in. */
+  buffer: NDArray;
+  /** Bytes from the buffer's start to the view's first element (default 0). */
+  offset?: number;
+}
+
+/**
+ * Checks {@link numpy}'s options before anything is made or reused: an object of known keys (a
+ * version string alone is refused with the object to write instead) and a boolean
+ * madviseHugepage. @internal
+ */
+export function checkNumpyOptions(where: string, options: unknown): void {
+  if (typeof options === "string") {
+    throw new InvalidArgumentError(`${where}: options must be an object, got the string ${JSON.stringify(options)}; pass { version: ${JSON.stringify(options)} }`);
+  }
+  checkOptions<NumpyOptions>(where, options as NumpyOptions | undefined, ["version", "madviseHugepage"]);
+  optionalBoolean(where, "madviseHugepage", (options as NumpyOptions | undefined)?.madviseHugepage);
+}
+
 /** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
 const MAX_BYTES = 2 ** 47;
 
@@ -87,6 +110,7 @@ export class Numpy implements ArrayRuntime {
     private readonly linux: boolean,
     options: NumpyOptions = {},
   ) {
+    checkNumpyOptions("Numpy(proc, memory, libc, linux, options)", options);
     this.version = options.version ?? "1.24";
     this.madviseHugepage = options.madviseHugepage ?? true;
     this.allocator = new NumpyAllocator(libc, proc, {
@@ -182,8 +206,7 @@ export class Numpy implements ArrayRuntime {
     if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
     const n = Math.max(0, Math.ceil((hi - lo) / step));
     const allInts = [lo, hi, step].every(Number.isInteger);
-    const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options } : (options ?? {});
-    const dtype = dtypeOf(opts.dtype ?? (allInts ? "int64" : "float64"));
+    const dtype = dtypeOf(dtypeArgument("arange(start, stop, step, options)", options) ?? (allInts ? "int64" : "float64"));
     return this.logged("np.arange", [n], dtype, () => {
       const arr = this.empty(n, dtype);
       let i = 0;
@@ -194,25 +217,29 @@ export class Numpy implements ArrayRuntime {
 
   /** np.zeros_like: zeros of `a`'s shape and, unless `options` names another, its dtype. */
   zeros_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("zeros_like", a, options);
     return this.zeros([...a.shape], like);
   }
 
   /** np.empty_like: an uninitialised array of `a`'s shape and, unless `options` names another, its dtype. */
   empty_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("empty_like", a, options);
     return this.empty([...a.shape], like);
   }
 
   /** np.ones_like: ones of `a`'s shape and, unless `options` names another, its dtype. */
   ones_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("ones_like", a, options);
     return this.ones([...a.shape], like);
   }
 
   /** np.ndarray(shape, dtype, buffer=a, offset=k): a view at any byte offset of another array's buffer. */
-  ndarray(shape: ShapeArg, options: { dtype?: DTypeArg; buffer: NDArray; offset?: number }): NDArray {
-    const { dims, dtype } = this.parse("ndarray", shape, options);
+  ndarray(shape: ShapeArg, options: NdarrayOptions): NDArray {
+    if (options === null || typeof options !== "object" || isArray(options) || "itemsize" in options) {
+      throw new InvalidArgumentError(`ndarray(shape, options): options must be { buffer, offset?, dtype? }, got ${describeValue(options)}`);
+    }
+    checkOptions<NdarrayOptions>("ndarray(shape, options)", options, ["dtype", "buffer", "offset"]);
+    const { dims, dtype } = this.parse("ndarray", shape, options.dtype);
     const buffer = options.buffer;
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
     buffer.assertAlive();
@@ -339,14 +366,12 @@ export class Numpy implements ArrayRuntime {
       }
       if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
-    return { dims, dtype: dtypeOf(dt) };
+    return { dims, dtype: dtypeOf(dtypeArgument(`${fn}(shape, options)`, options)) };
   }
 
-  private likeOptions(a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
-    if (!(a instanceof NDArray)) throw new InvalidArgumentError(`*_like(a): a must be an ndarray, got ${describeValue(a)}`);
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
-    return { dtype: dt ?? a.dtype };
+  private likeOptions(fn: string, a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
+    if (!(a instanceof NDArray)) throw new InvalidArgumentError(`${fn}(a): a must be an ndarray, got ${describeValue(a)}`);
+    return { dtype: dtypeArgument(`${fn}(a, options)`, options) ?? a.dtype };
   }
 
   private byteSize(dims: number[], dtype: DType): number {
@@ -365,6 +390,20 @@ export class Numpy implements ArrayRuntime {
     const owner = this.ledger.own(ptr, nbytes, "numpy", () => allocator.release(ptr, nbytes));
     return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
   }
+}
+
+/**
+ * The dtype a creation function's last argument names: a dtype, its name, or { dtype }; undefined
+ * when it is left out. Anything else (null, a number, an unknown option key) is refused.
+ */
+function dtypeArgument(where: string, options: unknown): DTypeArg | undefined {
+  if (options === undefined || typeof options === "string") return options;
+  if (options !== null && typeof options === "object" && !isArray(options)) {
+    if ("itemsize" in options) return options as DType; // dtypeOf checks it is one of ours
+    checkOptions<CreateOptions>(where, options, ["dtype"]);
+    return (options as CreateOptions).dtype;
+  }
+  throw new InvalidArgumentError(`${where}: options must be a dtype, its name (e.g. "float32") or { dtype }, got ${describeValue(options)}`);
 }
 
 /** numpy's UFuncTypeError for an output that cannot hold the result under 'same_kind'. */

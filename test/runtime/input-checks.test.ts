@@ -115,6 +115,65 @@ describe("reductions take no axis", () => {
   });
 });
 
+describe("numpy's options", () => {
+  it("numpy(p, { madviseHugepage: 'no' }) is refused, and so is the allocator's", () => {
+    const p = new Machine({ seed: 1 }).spawn();
+    const error = thrown(() => numpy(p, { madviseHugepage: "no" as never }));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe('numpy(proc, options): madviseHugepage must be true or false, got "no"');
+    const host = { madvise: () => undefined };
+    const libc = { malloc: () => 4096, calloc: () => 4096, free: () => undefined };
+    expect(thrown(() => new NumpyAllocator(libc, host, { version: "1.24", madviseHugepage: "no" as never, linux: true }))).toBeInstanceOf(InvalidArgumentError);
+    expect(numpy(p, { madviseHugepage: false }).madviseHugepage).toBe(false);
+  });
+
+});
+
+describe("numpy's creation options", () => {
+  it("np.zeros(10, { dtyp: 'int8' }) names the typo; the *_like, arange and ndarray options too", () => {
+    const { np } = twoProcesses();
+    const error = thrown(() => np.zeros(10, { dtyp: "int8" } as never));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe('zeros(shape, options): unknown option "dtyp" (did you mean "dtype"?); options are dtype');
+    const a = np.zeros(4);
+    expect(thrown(() => np.ones_like(a, { dtyp: "int8" } as never)).message).toMatch(/^ones_like\(a, options\): unknown option "dtyp"/);
+    expect(thrown(() => np.arange(5, undefined, 1, { dtyp: "int8" } as never)).message).toMatch(/^arange\(start, stop, step, options\): unknown option "dtyp"/);
+    expect(thrown(() => np.ndarray(2, { buffer: a, ofset: 8 } as never)).message).toMatch(/^ndarray\(shape, options\): unknown option "ofset" \(did you mean "offset"\?\)/);
+    // what was accepted still is
+    expect(np.zeros(10, { dtype: "int8" }).dtype.name).toBe("int8");
+    expect(np.zeros(10, "int8").dtype.name).toBe("int8");
+    expect(np.zeros(10, a.dtype).dtype.name).toBe("float64");
+    expect(np.arange(5, undefined, 1, "int8").dtype.name).toBe("int8");
+    expect(np.zeros_like(a, { dtype: "int32" }).dtype.name).toBe("int32");
+    expect(np.ndarray(2, { buffer: a, offset: 8, dtype: "float64" }).address).toBe(a.address + 8);
+  });
+
+  it("numpy(p, { foo: 1 }) and numpy(p, '2.2') are refused, even when the process has a numpy", () => {
+    const p = new Machine({ seed: 1 }).spawn();
+    numpy(p);
+    expect(thrown(() => numpy(p, { foo: 1 } as never)).message).toBe('numpy(proc, options): unknown option "foo"; options are version, madviseHugepage');
+    const error = thrown(() => numpy(p, "2.2" as never));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe('numpy(proc, options): options must be an object, got the string "2.2"; pass { version: "2.2" }');
+    expect(thrown(() => numpy(p, null as never))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe("null or a number where a dtype or options go", () => {
+  it.each([
+    ["np.zeros(10, null)", (np: ReturnType<typeof numpy>) => np.zeros(10, null as never), /^zeros\(shape, options\): options must be a dtype/],
+    ["np.zeros(10, 5)", (np: ReturnType<typeof numpy>) => np.zeros(10, 5 as never), /^zeros\(shape, options\): options must be a dtype.*got 5$/],
+    ["np.zeros_like(a, null)", (np: ReturnType<typeof numpy>) => np.zeros_like(np.zeros(2), null as never), /^zeros_like\(a, options\): options must be a dtype/],
+    ["np.ndarray(3, null)", (np: ReturnType<typeof numpy>) => np.ndarray(3, null as never), /^ndarray\(shape, options\): options must be \{ buffer, offset\?, dtype\? \}, got null$/],
+    ["np.arange(5, undefined, 1, 5)", (np: ReturnType<typeof numpy>) => np.arange(5, undefined, 1, 5 as never), /^arange\(start, stop, step, options\): options must be a dtype/],
+  ])("%s is an InvalidArgumentError, not a TypeError", (_, call, message) => {
+    const { np } = twoProcesses();
+    const error = thrown(() => call(np));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(message);
+  });
+});
+
 describe("Node's Buffer calls", () => {
   it("node(p).bufferAlloc(-1) names bufferAlloc(size)", () => {
     const js = node(new Machine({ seed: 1 }).spawn());

@@ -73,6 +73,8 @@ export function checkNumpyOptions(where: string, options: unknown): void {
 
 /** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
 const MAX_BYTES = 2 ** 47;
+/** Byte counts from here on overflow numpy's npy_intp (int64): "array is too big". */
+const MAX_INTP_BYTES = 2 ** 63;
 
 /**
  * numpy's array functions over one simulated process, as `np` in Python: creation functions with
@@ -366,7 +368,13 @@ export class Numpy implements ArrayRuntime {
       }
       if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
-    return { dims, dtype: dtypeOf(dtypeArgument(`${fn}(shape, options)`, options)) };
+    const dtype = dtypeOf(dtypeArgument(`${fn}(shape, options)`, options));
+    // numpy refuses a byte count that overflows its 64-bit intp before it tries to allocate it
+    // (zero dimensions skipped: np.zeros((0, 2**62, 4)) is refused too)
+    if (shapeSize(dims.filter((d) => d !== 0)) * dtype.itemsize >= MAX_INTP_BYTES) {
+      throw new ValueError(`array is too big; \`arr.size * arr.dtype.itemsize\` is larger than the maximum possible size. (shape ${shapeArgText(shape)})`);
+    }
+    return { dims, dtype };
   }
 
   private likeOptions(fn: string, a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {

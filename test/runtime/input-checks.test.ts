@@ -174,6 +174,22 @@ describe("null or a number where a dtype or options go", () => {
   });
 });
 
+describe("sizes", () => {
+  it("np.zeros([1e200, 1e200]) is numpy's 'array is too big' ValueError, not 'Unable to allocate Infinity EiB'", () => {
+    const { np } = twoProcesses();
+    // numpy's bound: a byte count of 2**63 or more (zero dimensions left out of the count)
+    for (const shape of [[1e200, 1e200], [2 ** 30, 2 ** 30], 2 ** 60, [0, 2 ** 62, 4], [1e200, 1e200, 0]]) {
+      const error = thrown(() => np.zeros(shape));
+      expect(error).toBeInstanceOf(ValueError);
+      expect(error.message).toMatch(/^array is too big; `arr\.size \* arr\.dtype\.itemsize` is larger than the maximum possible size\./);
+    }
+    // still a MemoryError where numpy would try and fail to allocate
+    expect(thrown(() => np.zeros(2 ** 46)).message).toMatch(/^Unable to allocate 512.00 TiB/);
+    expect(thrown(() => np.arange(2 ** 50)).message).toMatch(/^Unable to allocate 8.00 PiB/);
+    expect(thrown(() => np.zeros([2 ** 29, 2 ** 30])).message).toMatch(/^Unable to allocate 4.00 EiB/);
+  });
+});
+
 describe("Node's Buffer calls", () => {
   it("node(p).bufferAlloc(-1) names bufferAlloc(size)", () => {
     const js = node(new Machine({ seed: 1 }).spawn());

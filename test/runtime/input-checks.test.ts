@@ -201,3 +201,22 @@ describe("Node's Buffer calls", () => {
     expect(js.bufferAlloc(10).nbytes).toBe(10);
   });
 });
+
+describe("the experiments' options", () => {
+  it("tlbReachExperiment(undefined, { hugePages: 'yes' }) is refused", () => {
+    const error = thrown(() => tlbReachExperiment(undefined, { hugePages: "yes" as never, pages: [1] }));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe('tlbReachExperiment: hugePages must be true or false, got "yes"');
+  });
+
+  it("the experiments' options and machine options refuse unknown keys", () => {
+    expect(thrown(() => tlbReachExperiment(undefined, { page: [1] } as never)).message).toBe(
+      'tlbReachExperiment(target, options): unknown option "page" (did you mean "pages"?); options are pages, maxPages, strideBytes, iterations, hugePages',
+    );
+    expect(thrown(() => tlbReachExperiment({ cpus: "skylake" } as never, { pages: [1] })).message).toBe(
+      'tlbReachExperiment(target): unknown option "cpus" (did you mean "cpu"?); options are cpu, preset, thp, ramBytes, seed',
+    );
+    expect(thrown(() => sweepExperiment(undefined, { byte: 4096 } as never)).message).toMatch(/^sweepExperiment\(target, options\): unknown option "byte" \(did you mean "bytes"\?\)/);
+    expect(thrown(() => sweepExperiment(undefined, { seed: "x" } as never)).message).toBe('sweepExperiment: seed must be an integer in [-2**31, 2**32 - 1], got "x"');
+  });
+});

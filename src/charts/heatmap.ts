@@ -1,6 +1,6 @@
 // Residency heatmaps of a live address space: summarise a range through the process, draw it,
 // and zoom into any sub-range down to single pages.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, UseAfterFreeError, describeValue } from "../errors";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { Chart } from "./chart";
 import { HeatmapAnnotation, HeatmapBound, type HeatmapView, residencyHeatmapSpec } from "./heatmap-spec";
@@ -105,6 +105,10 @@ export interface ArrayPages {
 export function arrayPages(where: string, array: ArraySource, options: HeatmapOptions = {}): ArrayPages {
   if (array === null || typeof array !== "object" || typeof array.address !== "number" || typeof array.nbytes !== "number") {
     throw new InvalidArgumentError(`${where}: array must be an array of a simulated process (numpy or node), got ${describeValue(array)}`);
+  }
+  // A freed array's pages belong to the allocator now (or to nothing): drawing them as the array's would mislead.
+  if (array.freed === true) {
+    throw new UseAfterFreeError(`${where}: use after free: the array's memory was released by free() (Python's del); draw it before freeing it`);
   }
   const proc = array.runtime?.proc as unknown as ResidencySource | undefined;
   if (proc === undefined || proc === null || typeof proc.residencySummary !== "function") {

@@ -7,7 +7,7 @@ import { Chart } from "./chart";
 import { HeatmapAnnotation, HeatmapBound, type HeatmapView, residencyHeatmapSpec } from "./heatmap-spec";
 import { ArraySource, ChartOptions, ResidencySource } from "./types";
 import { formatAddress, formatBytes } from "./units";
-import { checkChartOptions, requireAddress, requireInteger, requirePageSize, requireRange } from "./validate";
+import { checkChartOptions, requireAddress, requireInteger, requirePageSize, requireRange, userSpaceEndOf } from "./validate";
 
 /** Options of residencyHeatmapChart and arrayHeatmapChart. */
 export interface HeatmapOptions extends ChartOptions {
@@ -210,6 +210,15 @@ function drawHeatmap(where: string, source: ResidencySource, addr: number, lengt
   }
   const pageSize = requirePageSize(where, source.pageSize);
   requireRange(where, addr, length);
+  // A simulated process answers only inside its user address space: say so here, naming this
+  // call, rather than let residencySummary refuse a length the caller never passed.
+  const userEnd = userSpaceEndOf(source);
+  if (userEnd !== null && addr + length > userEnd) {
+    throw new InvalidArgumentError(
+      `${where}: addr + length must be within the process's user address space [0, ${formatAddress(userEnd)}), ` +
+        `got addr ${describeValue(addr)} + length ${describeValue(length)}`,
+    );
+  }
   let maxCells = requireInteger(where, "options.maxCells", options.maxCells ?? DEFAULT_MAX_CELLS, 1, MAX_CELLS);
   const firstPage = Math.floor(addr / pageSize);
   const pages = Math.ceil((addr + length) / pageSize) - firstPage;
@@ -218,10 +227,15 @@ function drawHeatmap(where: string, source: ResidencySource, addr: number, lengt
   for (;;) {
     const cellPages = cellPagesFor(pages, maxCells);
     const cells = Math.ceil(pages / cellPages);
-    const summary = source.residencySummary(start, cells * cellPages * pageSize, cells);
+    // The last cell is rounded up to whole cells: never past the end of the user address space.
+    const span = Math.min(cells * cellPages * pageSize, (userEnd ?? Infinity) - start);
+    const summary = source.residencySummary(start, span, cells);
     const result = residencyHeatmapSpec(summary, {
       ...heatmapView(options, start, pageSize, title, source),
-      frameOf: typeof source.frameOf === "function" ? (at: number) => (source.frameOf as (a: number) => number | null).call(source, at) : undefined,
+      // (a partial last cell lists its whole cell's pages: none exist past the user address space)
+      frameOf: typeof source.frameOf === "function"
+        ? (at: number) => (userEnd !== null && at >= userEnd ? null : (source.frameOf as (a: number) => number | null).call(source, at))
+        : undefined,
     });
     if (maxCells === 1 || JSON.stringify(result.rows).length <= DATA_BUDGET_CHARS) {
       return new HeatmapChart(source, { addr, length }, options, result.spec, title, result.text);

@@ -47,6 +47,15 @@ export function requireRange(where: string, addr: unknown, length: unknown): voi
   }
 }
 
+/**
+ * The end of a simulated process's user address space (2**(vaBits - 1), where the kernel's calls
+ * stop), or null for a source that does not say (a real snapshot, a stand-in).
+ */
+export function userSpaceEndOf(source: object): number | null {
+  const vaBits = (source as { machine?: { preset?: { vaBits?: unknown } } }).machine?.preset?.vaBits;
+  return typeof vaBits === "number" && Number.isInteger(vaBits) && vaBits > 1 ? 2 ** (vaBits - 1) : null;
+}
+
 /** Checks a page size: a power of two from 1 KiB to 1 GiB; returns it. */
 export function requirePageSize(where: string, value: unknown): number {
   const size = requireInteger(where, "pageSize", value, 1024, 2 ** 30);

@@ -103,3 +103,20 @@ describe("array charts refuse a freed array", () => {
     expect(thrown(() => residencyStepsChart(a, [() => 0]))).toBeInstanceOf(UseAfterFreeError);
   });
 });
+
+describe("a range beyond the process's user address space", () => {
+  it("residencyHeatmapChart(p, 0, 2**56) names the chart and its arguments, not residencySummary", () => {
+    const proc = new Machine({ seed: 1 }).spawn();
+    const error = thrown(() => residencyHeatmapChart(proc, 0, 2 ** 56));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(/^residencyHeatmapChart: addr \+ length must be within the process's user address space \[0, 0x800000000000\), got addr 0 \+ length/);
+    expect(thrown(() => residencyHeatmapChart(proc, 2 ** 47 - PAGE, 2 * PAGE)).message).toMatch(/^residencyHeatmapChart: addr \+ length must be within/);
+  });
+
+  it("a range ending at the top of user space is drawn, though its cells round past it", () => {
+    const proc = new Machine({ seed: 1 }).spawn();
+    // 4097 pages: two pages a cell, so the last cell would reach a page beyond the top
+    const chart = residencyHeatmapChart(proc, 2 ** 47 - 4097 * PAGE, 4097 * PAGE);
+    expect(chart.text).toMatch(/4,097 pages/);
+  });
+});

@@ -7,7 +7,7 @@ import { CATEGORY_COLORS, OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import type { ChartOptions } from "./types";
 import { formatAddress, formatBytes, formatBytesExpr } from "./units";
-import { requireInteger, requireNonEmptyArray } from "./validate";
+import { checkChartOptions, requireInteger, requireNonEmptyArray } from "./validate";
 
 /** One residency sample: pages per call site, and (for the heatmap) the resident pages with their owner. */
 export interface CallSiteSample {
@@ -87,6 +87,7 @@ function colours(names: readonly string[]): string[] {
  */
 export function callSiteRssChart(source: CallSiteSource, options: CallSiteRssOptions = {}): Chart {
   const where = "callSiteRssChart";
+  checkChartOptions<CallSiteRssOptions>(where, options, ["title", "maxSites"]);
   requireSource(where, source);
   const maxSites = requireInteger(where, "options.maxSites", options.maxSites ?? 7, 1, 12);
   const top = topSites(source, maxSites);
@@ -147,6 +148,7 @@ function regions(runs: readonly (readonly [number, number, number])[], pageSize:
  */
 export function callSiteHeatmapChart(source: CallSiteSource, options: CallSiteHeatmapOptions = {}): Chart {
   const where = "callSiteHeatmapChart";
+  checkChartOptions<CallSiteHeatmapOptions>(where, options, ["title", "maxSites", "sample", "columns", "maxRows"]);
   requireSource(where, source);
   const maxSites = requireInteger(where, "options.maxSites", options.maxSites ?? 7, 1, 12);
   const columns = requireInteger(where, "options.columns", options.columns ?? 128, 8, 512);

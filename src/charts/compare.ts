@@ -7,7 +7,7 @@ import { Chart } from "./chart";
 import { HeatmapBound, residencyHeatmapSpec } from "./heatmap-spec";
 import { vegaLiteSpec } from "./spec";
 import { ChartOptions, ResidencyCounts } from "./types";
-import { requireAddress, requireLabel, requirePageSize } from "./validate";
+import { checkChartOptions, requireAddress, requireLabel, requirePageSize } from "./validate";
 
 /** One side of a comparison: a summary and where it sits. */
 export interface ResidencyPanel {
@@ -29,6 +29,7 @@ export interface ResidencyPanel {
  */
 export function residencyComparisonChart(panels: readonly ResidencyPanel[], options: ChartOptions = {}): Chart {
   const where = "residencyComparisonChart";
+  checkChartOptions(where, options, ["title"]);
   if (!isArray(panels) || panels.length < 2) {
     throw new InvalidArgumentError(`${where}: panels must be an array of at least two panels, got ${describeValue(panels)}`);
   }

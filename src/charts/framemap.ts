@@ -7,7 +7,7 @@ import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, FrameSource } from "./types";
 import { formatAddress, formatBytes, formatCount } from "./units";
-import { requireInteger, requirePageSize, requireRange } from "./validate";
+import { checkChartOptions, requireInteger, requirePageSize, requireRange } from "./validate";
 
 /** Options of frameMapChart. */
 export interface FrameMapOptions extends ChartOptions {
@@ -69,6 +69,7 @@ function frameStats(samples: readonly { v: number; p: number | null }[], step: n
  */
 export function frameMapChart(source: FrameSource, addr: number, length: number, options: FrameMapOptions = {}): FrameMapChart {
   const where = "frameMapChart";
+  checkChartOptions<FrameMapOptions>(where, options, ["title", "maxPoints"]);
   if (source === null || typeof source !== "object" || typeof source.frameOf !== "function") {
     throw new InvalidArgumentError(`${where}: source must have frameOf(addr), got ${describeValue(source)}`);
   }

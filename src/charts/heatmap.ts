@@ -1,12 +1,13 @@
 // Residency heatmaps of a live address space: summarise a range through the process, draw it,
 // and zoom into any sub-range down to single pages.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, UseAfterFreeError, describeValue, isArray } from "../errors";
+import { ADDRESS_LIMIT } from "../hardware/mmu-args";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { Chart } from "./chart";
 import { HeatmapAnnotation, HeatmapBound, type HeatmapView, residencyHeatmapSpec } from "./heatmap-spec";
 import { ArraySource, ChartOptions, ResidencySource } from "./types";
 import { formatAddress, formatBytes } from "./units";
-import { requireInteger, requirePageSize, requireRange } from "./validate";
+import { checkChartOptions, requireAddress, requireInteger, requirePageSize, requireRange, userSpaceEndOf } from "./validate";
 
 /** Options of residencyHeatmapChart and arrayHeatmapChart. */
 export interface HeatmapOptions extends ChartOptions {
@@ -75,7 +76,41 @@ export class HeatmapChart extends Chart {
     }
     // Zooms of zooms keep the first chart's title and origin.
     const title = `${this.options.title ?? "Residency"} (zoom)`;
-    return drawHeatmap(this.source, range.addr, range.length, { ...this.options, origin: this.options.origin ?? first }, title);
+    return drawHeatmap("HeatmapChart.zoom", this.source, range.addr, range.length, { ...this.options, origin: this.options.origin ?? first }, title);
+  }
+}
+
+/** The option keys of residencyHeatmapChart and arrayHeatmapChart. */
+export const HEATMAP_OPTION_KEYS: readonly (keyof HeatmapOptions)[] = ["title", "maxCells", "axis", "origin", "bounds", "annotations"];
+
+/**
+ * Checks heatmap options (those of `known`) before anything is drawn: known keys, axis, and the
+ * addresses and lengths of origin, bounds and annotations, which the drawing turns into offsets.
+ */
+export function checkHeatmapOptions<T extends HeatmapOptions>(where: string, options: T | undefined, known: readonly (keyof T & string)[]): void {
+  checkChartOptions(where, options, known);
+  if (options === undefined) return;
+  if (options.axis !== undefined && options.axis !== "bytes" && options.axis !== "pages") {
+    throw new InvalidArgumentError(`${where}: options.axis must be "bytes" or "pages", got ${describeValue(options.axis)}`);
+  }
+  if (options.origin !== undefined) requireAddress(where, "options.origin", options.origin);
+  for (const name of ["bounds", "annotations"] as const) {
+    const list: unknown = options[name];
+    if (list !== undefined && !isArray(list)) throw new InvalidArgumentError(`${where}: options.${name} must be an array, got ${describeValue(list)}`);
+  }
+  for (const [i, bound] of (options.bounds ?? []).entries()) {
+    const at = `options.bounds[${i}]`;
+    if (bound === null || typeof bound !== "object") throw new InvalidArgumentError(`${where}: ${at} must be { start, end, label? }, got ${describeValue(bound)}`);
+    requireAddress(where, `${at}.start`, bound.start);
+    requireInteger(where, `${at}.end`, bound.end, bound.start, ADDRESS_LIMIT, "[start, 2**57]");
+    if (bound.label !== undefined && typeof bound.label !== "string") throw new InvalidArgumentError(`${where}: ${at}.label must be a string, got ${describeValue(bound.label)}`);
+  }
+  for (const [i, note] of (options.annotations ?? []).entries()) {
+    const at = `options.annotations[${i}]`;
+    if (note === null || typeof note !== "object") throw new InvalidArgumentError(`${where}: ${at} must be { addr, length, label }, got ${describeValue(note)}`);
+    requireAddress(where, `${at}.addr`, note.addr);
+    requireInteger(where, `${at}.length`, note.length, 0, ADDRESS_LIMIT - note.addr, "[0, 2**57 - addr]");
+    if (typeof note.label !== "string") throw new InvalidArgumentError(`${where}: ${at}.label must be a string, got ${describeValue(note.label)}`);
   }
 }
 
@@ -84,7 +119,8 @@ export class HeatmapChart extends Chart {
  * draws each cell as the share of each page state; returns the chart, which can zoom.
  */
 export function residencyHeatmapChart(source: ResidencySource, addr: number, length: number, options: HeatmapOptions = {}): HeatmapChart {
-  return drawHeatmap(source, addr, length, options, options.title);
+  checkHeatmapOptions("residencyHeatmapChart", options, HEATMAP_OPTION_KEYS);
+  return drawHeatmap("residencyHeatmapChart", source, addr, length, options, options.title);
 }
 
 // glibc's chunk header sits in the 16 bytes before the data an allocator hands out.
@@ -105,6 +141,10 @@ export interface ArrayPages {
 export function arrayPages(where: string, array: ArraySource, options: HeatmapOptions = {}): ArrayPages {
   if (array === null || typeof array !== "object" || typeof array.address !== "number" || typeof array.nbytes !== "number") {
     throw new InvalidArgumentError(`${where}: array must be an array of a simulated process (numpy or node), got ${describeValue(array)}`);
+  }
+  // A freed array's pages belong to the allocator now (or to nothing): drawing them as the array's would mislead.
+  if (array.freed === true) {
+    throw new UseAfterFreeError(`${where}: use after free: the array's memory was released by free() (Python's del); draw it before freeing it`);
   }
   const proc = array.runtime?.proc as unknown as ResidencySource | undefined;
   if (proc === undefined || proc === null || typeof proc.residencySummary !== "function") {
@@ -136,8 +176,9 @@ export function arrayPages(where: string, array: ArraySource, options: HeatmapOp
  * annotations given are drawn besides the array's own). Returns the chart, which can zoom.
  */
 export function arrayHeatmapChart(array: ArraySource, options: HeatmapOptions = {}): HeatmapChart {
+  checkHeatmapOptions("arrayHeatmapChart", options, HEATMAP_OPTION_KEYS);
   const pages = arrayPages("arrayHeatmapChart", array, options);
-  return drawHeatmap(pages.proc, pages.addr, pages.length, pages.options, pages.options.title);
+  return drawHeatmap("arrayHeatmapChart", pages.proc, pages.addr, pages.length, pages.options, pages.options.title);
 }
 
 /** Pages per cell for `pages` pages in at most `maxCells` cells: a power of two, so every axis offset is a round binary size. */
@@ -159,18 +200,26 @@ export function heatmapView(options: HeatmapOptions, start: number, pageSize: nu
   };
 }
 
-/** Validates, summarises and draws; returns the chart, which keeps `options` for its zooms. */
-function drawHeatmap(source: ResidencySource, addr: number, length: number, options: HeatmapOptions, givenTitle?: string): HeatmapChart {
-  const where = "residencyHeatmapChart";
+/**
+ * Validates, summarises and draws; returns the chart, which keeps `options` (checked by the
+ * caller) for its zooms. `where` names the public call in messages.
+ */
+function drawHeatmap(where: string, source: ResidencySource, addr: number, length: number, options: HeatmapOptions, givenTitle?: string): HeatmapChart {
   if (source === null || typeof source !== "object" || typeof source.residencySummary !== "function") {
     throw new InvalidArgumentError(`${where}: source must have residencySummary(addr, length, cells), got ${describeValue(source)}`);
   }
   const pageSize = requirePageSize(where, source.pageSize);
   requireRange(where, addr, length);
-  let maxCells = requireInteger(where, "options.maxCells", options.maxCells ?? DEFAULT_MAX_CELLS, 1, MAX_CELLS);
-  if (options.axis !== undefined && options.axis !== "bytes" && options.axis !== "pages") {
-    throw new InvalidArgumentError(`${where}: options.axis must be "bytes" or "pages", got ${describeValue(options.axis)}`);
+  // A simulated process answers only inside its user address space: say so here, naming this
+  // call, rather than let residencySummary refuse a length the caller never passed.
+  const userEnd = userSpaceEndOf(source);
+  if (userEnd !== null && addr + length > userEnd) {
+    throw new InvalidArgumentError(
+      `${where}: addr + length must be within the process's user address space [0, ${formatAddress(userEnd)}), ` +
+        `got addr ${describeValue(addr)} + length ${describeValue(length)}`,
+    );
   }
+  let maxCells = requireInteger(where, "options.maxCells", options.maxCells ?? DEFAULT_MAX_CELLS, 1, MAX_CELLS);
   const firstPage = Math.floor(addr / pageSize);
   const pages = Math.ceil((addr + length) / pageSize) - firstPage;
   const start = firstPage * pageSize;
@@ -178,10 +227,15 @@ function drawHeatmap(source: ResidencySource, addr: number, length: number, opti
   for (;;) {
     const cellPages = cellPagesFor(pages, maxCells);
     const cells = Math.ceil(pages / cellPages);
-    const summary = source.residencySummary(start, cells * cellPages * pageSize, cells);
+    // The last cell is rounded up to whole cells: never past the end of the user address space.
+    const span = Math.min(cells * cellPages * pageSize, (userEnd ?? Infinity) - start);
+    const summary = source.residencySummary(start, span, cells);
     const result = residencyHeatmapSpec(summary, {
       ...heatmapView(options, start, pageSize, title, source),
-      frameOf: typeof source.frameOf === "function" ? (at: number) => (source.frameOf as (a: number) => number | null).call(source, at) : undefined,
+      // (a partial last cell lists its whole cell's pages: none exist past the user address space)
+      frameOf: typeof source.frameOf === "function"
+        ? (at: number) => (userEnd !== null && at >= userEnd ? null : (source.frameOf as (a: number) => number | null).call(source, at))
+        : undefined,
     });
     if (maxCells === 1 || JSON.stringify(result.rows).length <= DATA_BUDGET_CHARS) {
       return new HeatmapChart(source, { addr, length }, options, result.spec, title, result.text);

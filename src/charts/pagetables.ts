@@ -5,7 +5,7 @@ import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, PageTableLevel } from "./types";
 import { binaryTicks, bytesEncoding, formatBytes, formatCount } from "./units";
-import { requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
+import { checkChartOptions, requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
 import maxBy from "lodash/maxBy";
 import sumBy from "lodash/sumBy";
 
@@ -19,6 +19,7 @@ const DEFAULT_TABLE_BYTES = 4096;
  */
 export function pageTableChart(levels: readonly PageTableLevel[], options: ChartOptions = {}): Chart {
   const where = "pageTableChart";
+  checkChartOptions(where, options, ["title"]);
   requireNonEmptyArray(where, "levels", levels);
   const values = levels.map((level, i) => {
     const name = requireLabel(where, `levels[${i}].name`, level?.name);

@@ -7,6 +7,7 @@ import * as path from "path";
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "worker_threads";
 import { InternalCheckError, InvalidArgumentError, describeValue } from "../errors";
 import { CHART_FONT, VegaLiteSpec } from "./spec";
+import { checkOptions } from "../validate";
 
 /** A rendered chart: its SVG and its PNG. */
 export interface RenderedChart {
@@ -88,6 +89,7 @@ export function prepareRenderer(): void {
  * Returns the SVG text and the PNG bytes; the same spec and scale always give the same bytes.
  */
 export function renderChart(spec: VegaLiteSpec, options: RenderOptions = {}): RenderedChart {
+  checkOptions<RenderOptions>("renderChart", options, ["scale"]);
   const scale = options.scale ?? DEFAULT_SCALE;
   if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0 || scale > 4) {
     throw new InvalidArgumentError(`renderChart: scale must be a number in (0, 4], got ${describeValue(scale)}`);

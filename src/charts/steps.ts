@@ -5,7 +5,7 @@
 // position, the last step.
 import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { Chart } from "./chart";
-import { MAX_CELLS, arrayPages, cellPagesFor, heatmapView } from "./heatmap";
+import { HEATMAP_OPTION_KEYS, MAX_CELLS, arrayPages, cellPagesFor, checkHeatmapOptions, heatmapView } from "./heatmap";
 import { type ChartBody, residencyHeatmapSpec } from "./heatmap-spec";
 import type { HeatmapOptions } from "./heatmap";
 import { vegaLiteSpec } from "./spec";
@@ -74,6 +74,10 @@ function checkSteps(where: string, steps: unknown): ResidencyStep[] {
  */
 export function residencyStepsChart(array: ArraySource, steps: readonly (ResidencyStep | (() => unknown))[], options: ResidencyStepsOptions = {}): Chart {
   const where = "residencyStepsChart";
+  checkHeatmapOptions<ResidencyStepsOptions>(where, options, [...HEATMAP_OPTION_KEYS, "startLabel"]);
+  if (options.startLabel !== undefined && typeof options.startLabel !== "string") {
+    throw new InvalidArgumentError(`${where}: options.startLabel must be a string, got ${describeValue(options.startLabel)}`);
+  }
   const pages = arrayPages(where, array, options);
   const todo = checkSteps(where, steps);
   const { proc, addr, length } = pages;

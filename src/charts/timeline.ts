@@ -1,12 +1,12 @@
 // RSS and VmSize (and the commit charge, where the OS keeps one) over the event log: one step per
 // call, labelled with the call, so "mmap raised VmSize, the first write raised RSS" is plain.
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { Chart } from "./chart";
 import { OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, MemoryEvent } from "./types";
 import { binaryTicks, bytesEncoding, formatAddress, formatBytes, formatBytesExpr, formatCount } from "./units";
-import { requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
+import { checkChartOptions, requireInteger, requireNonEmptyArray, requireNonNegative } from "./validate";
 
 /** Options of memoryTimelineChart. */
 export interface TimelineOptions extends ChartOptions {
@@ -106,6 +106,10 @@ function thin(count: number, max: number): number[] {
  */
 export function memoryTimelineChart(events: readonly MemoryEvent[], options: TimelineOptions = {}): Chart {
   const where = "memoryTimelineChart";
+  checkChartOptions<TimelineOptions>(where, options, ["title", "maxEvents", "status"]);
+  if (options.status !== undefined && (options.status === null || typeof options.status !== "object" || isArray(options.status))) {
+    throw new InvalidArgumentError(`${where}: options.status must be an object of status fields, got ${describeValue(options.status)}`);
+  }
   requireNonEmptyArray(where, "events", events);
   const maxEvents = requireInteger(where, "options.maxEvents", options.maxEvents ?? 120, 2, 500);
   for (const [i, event] of events.entries()) {

@@ -2,13 +2,13 @@
 // access against pages touched), and phases side by side.
 import type { Field } from "vega-lite/build/src/channeldef";
 import type { FacetedUnitSpec } from "vega-lite/build/src/spec";
-import { InvalidArgumentError, describeValue } from "../errors";
+import { InvalidArgumentError, describeValue, isArray } from "../errors";
 import { Chart } from "./chart";
 import { CATEGORY_COLORS, OKABE_ITO } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import { ChartOptions, ReachSeries, TlbPhase } from "./types";
 import { formatCount } from "./units";
-import { requireLabel, requireNonEmptyArray, requireNonNegative } from "./validate";
+import { checkChartOptions, optionalBoolean, requireLabel, requireNonEmptyArray, requireNonNegative } from "./validate";
 
 // The names a measured Phase (proc.measure, measure()) gives its TLB levels and cycle causes, and
 // the words the charts show for them; keys not listed are shown as given.
@@ -87,6 +87,7 @@ function describeTlb(phases: readonly TlbPhase[]): string {
  * next to billions of hits); returns the chart.
  */
 export function tlbHitsChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
+  checkChartOptions("tlbHitsChart", options, ["title"]);
   const levels = checkPhases("tlbHitsChart", phases);
   const values = phases.flatMap((p) =>
     tlbLevels(p).flatMap(([level, c]) => [
@@ -208,8 +209,9 @@ export interface CyclesByCauseOptions extends ChartOptions {
  * when `perAccess` (phases without accesses count 0). Returns the chart.
  */
 export function cyclesByCauseChart(phases: readonly TlbPhase[], options: CyclesByCauseOptions = {}): Chart {
+  checkChartOptions<CyclesByCauseOptions>("cyclesByCauseChart", options, ["title", "perAccess"]);
   checkPhases("cyclesByCauseChart", phases);
-  const perAccess = options.perAccess === true;
+  const perAccess = optionalBoolean("cyclesByCauseChart", "options.perAccess", options.perAccess) ?? false;
   const title = options.title ?? (perAccess ? "Cycles per access, by cause" : "Cycles by cause");
   const spec = vegaLiteSpec({ title, ...cyclesBody(phases, perAccess, CHART_WIDTH) });
   return new Chart(spec, title, `${title}\n${describeCycles(phases, perAccess)}`);
@@ -229,6 +231,7 @@ const LEVEL_COLORS = ["#4D4D4D", "#A6A6A6", "#D9D9D9"];
  * show(tlbPhasesChart([seq, random]));
  */
 export function tlbPhasesChart(phases: readonly TlbPhase[], options: ChartOptions = {}): Chart {
+  checkChartOptions("tlbPhasesChart", options, ["title"]);
   const levels = checkPhases("tlbPhasesChart", phases);
   const labels = phases.map((p) => p.label);
   const misses = phases.flatMap((p) => tlbLevels(p).map(([level, c]) => ({ phase: p.label, level, misses: c.misses })));
@@ -290,6 +293,10 @@ export interface TlbReachOptions extends ChartOptions {
  */
 export function tlbReachChart(series: readonly ReachSeries[], options: TlbReachOptions = {}): Chart {
   const where = "tlbReachChart";
+  checkChartOptions<TlbReachOptions>(where, options, ["title", "reach"]);
+  if (options.reach !== undefined && !isArray(options.reach)) {
+    throw new InvalidArgumentError(`${where}: options.reach must be an array of { label, pages }, got ${describeValue(options.reach)}`);
+  }
   requireNonEmptyArray(where, "series", series);
   const values: { series: string; pages: number; cycles: number }[] = [];
   for (const [i, s] of series.entries()) {

@@ -47,6 +47,8 @@ export interface ArraySource {
     /** The element type's name, e.g. "float64". */
     readonly name: string;
   };
+  /** True once the array's memory was released (numpy's and Node's arrays say so); such an array is refused. */
+  readonly freed?: boolean;
   /** The runtime the array belongs to; its process must summarise residency (a ResidencySource). */
   readonly runtime: {
     /** The process whose pages hold the array. */

@@ -2,9 +2,22 @@
 // value, and throws InvalidArgumentError before anything is built.
 import { InvalidArgumentError, describeValue } from "../errors";
 import { ADDRESS_LIMIT } from "../hardware/mmu-args";
-import { requireInteger } from "../validate";
+import { checkOptions, requireInteger } from "../validate";
+import type { ChartOptions } from "./types";
 
-export { requireInteger } from "../validate";
+export { requireInteger, optionalBoolean } from "../validate";
+
+/**
+ * Checks a chart factory's options before anything is drawn: an object of known keys (a typo
+ * such as `{ titel }` must not fall back to the default silently) with a string title.
+ */
+export function checkChartOptions<T extends ChartOptions>(where: string, options: T | undefined, known: readonly (keyof T & string)[]): void {
+  checkOptions(where, options, known);
+  const title: unknown = options?.title;
+  if (title !== undefined && typeof title !== "string") {
+    throw new InvalidArgumentError(`${where}: options.title must be a string, got ${describeValue(title)}`);
+  }
+}
 
 /** Checks a finite number >= 0; returns it. */
 export function requireNonNegative(where: string, name: string, value: unknown): number {
@@ -32,6 +45,15 @@ export function requireRange(where: string, addr: unknown, length: unknown): voi
       `${where}: addr + length must be <= 2**57, got addr ${describeValue(addr)} + length ${describeValue(length)}`,
     );
   }
+}
+
+/**
+ * The end of a simulated process's user address space (2**(vaBits - 1), where the kernel's calls
+ * stop), or null for a source that does not say (a real snapshot, a stand-in).
+ */
+export function userSpaceEndOf(source: object): number | null {
+  const vaBits = (source as { machine?: { preset?: { vaBits?: unknown } } }).machine?.preset?.vaBits;
+  return typeof vaBits === "number" && Number.isInteger(vaBits) && vaBits > 1 ? 2 ** (vaBits - 1) : null;
 }
 
 /** Checks a page size: a power of two from 1 KiB to 1 GiB; returns it. */

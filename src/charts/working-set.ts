@@ -6,7 +6,7 @@ import { CATEGORY_COLORS } from "./palette";
 import { CHART_WIDTH, vegaLiteSpec } from "./spec";
 import type { ChartOptions } from "./types";
 import { formatCount } from "./units";
-import { requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
+import { checkChartOptions, requireInteger, requireLabel, requireNonEmptyArray } from "./validate";
 
 /** One point of a working-set curve. */
 export interface WorkingSetSourcePoint {
@@ -36,6 +36,7 @@ export interface WorkingSetSource {
  */
 export function workingSetChart(result: WorkingSetSource, options: ChartOptions = {}): Chart {
   const where = "workingSetChart";
+  checkChartOptions(where, options, ["title"]);
   if (result === null || typeof result !== "object" || !isArray(result.points)) {
     throw new InvalidArgumentError(`${where}: result must be { accesses, distinctPages, points: [{ policy, frames, hitRate }] } (kernel.workingSetCurve), got ${describeValue(result)}`);
   }

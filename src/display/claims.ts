@@ -2,6 +2,7 @@
 // ✓/✗ line; a false claim throws at once so the failing cell is the one that shows it; summary()
 // prints the one line the notebook runner greps.
 import { InvalidArgumentError, PagelabError, describeValue } from "../errors";
+import { checkOptions, optionalBoolean } from "../validate";
 
 /** How a claim is recorded: about the real machine or the simulator, with evidence. @inline */
 export interface ClaimOptions {
@@ -65,22 +66,42 @@ export class Claims {
 
   /**
    * Records and prints a claim; throws ClaimError at once if it does not hold. A condition given
-   * as a function that throws counts as not holding. Returns nothing.
+   * as a function that throws, or returns anything but true or false, counts as not holding (the
+   * failure says what it returned); one that returns a Promise is refused: conditions are
+   * synchronous. Returns nothing.
    */
   check(text: string, condition: boolean | (() => boolean), options: ClaimOptions = {}): void {
     requireText("check", text);
     if (typeof condition !== "boolean" && typeof condition !== "function") {
       throw new InvalidArgumentError(`Claims.check: condition must be a boolean or a function, got ${describeValue(condition)}`);
     }
-    let held: boolean;
-    let detail = options.detail;
-    try {
-      held = typeof condition === "function" ? condition() === true : condition;
-    } catch (error) {
-      held = false;
-      detail = `${detail === undefined ? "" : `${detail}; `}threw ${error instanceof Error ? error.message : String(error)}`;
+    if (typeof options === "string") {
+      throw new InvalidArgumentError(`Claims.check: options must be an object, got the string ${JSON.stringify(options)}; pass { detail: ${JSON.stringify(options)} }`);
     }
-    const real = options.real === true;
+    checkOptions<ClaimOptions>("Claims.check", options, ["real", "detail"]);
+    const real = optionalBoolean("Claims.check", "options.real", options.real) ?? false;
+    if (options.detail !== undefined && typeof options.detail !== "string") {
+      throw new InvalidArgumentError(`Claims.check: options.detail must be a string, got ${describeValue(options.detail)}`);
+    }
+    let detail = options.detail;
+    const addDetail = (more: string): void => {
+      detail = `${detail === undefined ? "" : `${detail}; `}${more}`;
+    };
+    let result: unknown = false;
+    try {
+      result = typeof condition === "function" ? condition() : condition;
+    } catch (error) {
+      addDetail(`threw ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (isThenable(result)) {
+      result.then(undefined, () => undefined); // nobody awaits it: its rejection must not surface as unhandled
+      throw new InvalidArgumentError(
+        `Claims.check: the condition of ${JSON.stringify(text)} returned a Promise; conditions must be synchronous (await the value first, then check it)`,
+      );
+    }
+    const held = result === true;
+    // 1, undefined (a forgotten return), "yes": not a claim that holds, and the failure says why
+    if (typeof result !== "boolean") addDetail(`the condition returned ${describeValue(result)}, not true or false`);
     this.records.push({ text, real, held, detail });
     const where = real ? "[real] " : "";
     this.print(`${held ? "✓" : "✗"} ${where}${text}${detail === undefined ? "" : ` — ${detail}`}`);
@@ -117,6 +138,10 @@ export class Claims {
       `real ${real.filter((r) => r.held).length}/${real.length}, skipped ${skipped})`;
     this.print(line);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
 }
 
 function requireText(method: string, value: unknown, argument = "text"): void {

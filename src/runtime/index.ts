@@ -3,10 +3,10 @@
 import type { Process } from "../kernel";
 import { createAllocator, type Allocator } from "../libc";
 import { InvalidArgumentError, describeValue } from "../errors";
-import { Numpy, type NumpyOptions } from "./numpy";
+import { Numpy, checkNumpyOptions, type NumpyOptions } from "./numpy";
 import { NodeRuntime } from "./node-runtime";
 
-export { Numpy, type NumpyOptions, type ShapeArg, type DTypeArg, type CreateOptions } from "./numpy";
+export { Numpy, type NumpyOptions, type ShapeArg, type DTypeArg, type CreateOptions, type UfuncOptions, type NdarrayOptions } from "./numpy";
 export { NDArray, cStrides, type ArrayBufferOwner, type ArrayRuntime } from "./ndarray";
 export { NodeRuntime, type NodeProcess, type TypedArrayName } from "./node-runtime";
 export { dtypeOf, promote, DTYPE_NAMES, type DType, type DTypeName } from "./dtypes";
@@ -93,8 +93,10 @@ function requireProcess(fn: string, proc: unknown): Process {
  */
 export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
   const p = requireProcess("numpy", proc);
+  // checked before the process's numpy is reused: a typo must not pass because one exists
+  checkNumpyOptions("numpy(proc, options)", options);
   const current = numpys.get(p);
-  if (current !== undefined && current.hasOptions(options ?? {})) return current;
+  if (current !== undefined && current.hasOptions(options)) return current;
   const np = new Numpy(p, p.machine.memory, libcOf(p), p.machine.preset.os === "linux", options);
   numpys.set(p, np);
   return np;

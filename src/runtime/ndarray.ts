@@ -229,21 +229,30 @@ export class NDArray {
     });
   }
 
-  /** The sum of all elements (a read of every page: untouched pages map the zero page). */
-  sum(): number {
+  /**
+   * The sum of all elements (a read of every page: untouched pages map the zero page). Only the
+   * total is modelled: an axis or any other argument is refused, not ignored.
+   */
+  sum(): number;
+  sum(...unsupported: unknown[]): number {
+    refuseArguments("sum", unsupported);
     this.assertAlive();
     return this.reduction("a.sum()").sum;
   }
 
-  /** The mean of all elements (NaN for an empty array, as numpy, which also warns). */
-  mean(): number {
+  /** The mean of all elements (NaN for an empty array, as numpy, which also warns); no axis, as sum. */
+  mean(): number;
+  mean(...unsupported: unknown[]): number {
+    refuseArguments("mean", unsupported);
     this.assertAlive();
     const r = this.reduction("a.mean()");
     return r.count === 0 ? NaN : r.sum / r.count;
   }
 
-  /** The largest element; NaN if any element is NaN (numpy propagates NaN). */
-  max(): number {
+  /** The largest element; NaN if any element is NaN (numpy propagates NaN); no axis, as sum. */
+  max(): number;
+  max(...unsupported: unknown[]): number {
+    refuseArguments("max", unsupported);
     this.assertAlive();
     if (this.size === 0) throw new ValueError("zero-size array to reduction operation maximum which has no identity");
     const r = this.reduction("a.max()");
@@ -355,6 +364,19 @@ export class NDArray {
     }
     return off;
   }
+}
+
+/**
+ * Refuses arguments a reduction would otherwise ignore: `a.sum(1)` or `a.sum({ axis: 1 })` must
+ * not quietly return the total of all elements.
+ */
+function refuseArguments(name: string, args: readonly unknown[]): void {
+  const given = args.findIndex((arg) => arg !== undefined);
+  if (given < 0) return;
+  throw new InvalidArgumentError(
+    `${name}(): axis is not modelled; only the ${name === "max" ? "largest" : name === "mean" ? "mean" : "total"} of all elements ` +
+      `(a.${name}() takes no arguments, got ${describeValue(args[given])} as argument ${given + 1})`,
+  );
 }
 
 /** numpy's C-order byte strides for a shape. */

@@ -87,10 +87,20 @@ export class NodeRuntime implements ArrayRuntime {
 
   /** `new Float64Array(n)` and friends: a calloc'd backing store (V8's zero-filling allocator). */
   typedArray(type: TypedArrayName, length: number): NDArray {
-    const name = ELEMENT_TYPES[type];
-    if (name === undefined) throw new InvalidArgumentError(`typedArray(type): unknown typed array ${JSON.stringify(type)}; known: ${Object.keys(ELEMENT_TYPES).join(", ")}`);
-    const dtype = dtypeOf(name);
-    this.checkLength(length, "typedArray(type, length)");
+    const name = Object.prototype.hasOwnProperty.call(ELEMENT_TYPES, type) ? ELEMENT_TYPES[type] : undefined;
+    if (name === undefined) throw new InvalidArgumentError(`typedArray(type): unknown typed array ${describeValue(type)}; known: ${Object.keys(ELEMENT_TYPES).join(", ")}`);
+    this.checkLength(length, "typedArray(type, length)", "length");
+    return this.callocArray(dtypeOf(name), length);
+  }
+
+  /** `Buffer.alloc(n)`: zero-filled, from calloc. */
+  bufferAlloc(size: number): NDArray {
+    this.checkLength(size, "bufferAlloc(size)", "size");
+    return this.callocArray(dtypeOf("uint8"), size);
+  }
+
+  // A checked length of elements in a calloc'd backing store.
+  private callocArray(dtype: DType, length: number): NDArray {
     const nbytes = length * dtype.itemsize;
     // node NodeArrayBufferAllocator::Allocate -> calloc when zero-fill is on, the default (REFERENCE §4.1)
     const ptr = this.libc.calloc(Math.max(nbytes, 1));
@@ -98,14 +108,9 @@ export class NodeRuntime implements ArrayRuntime {
     return this.wrap(ptr, nbytes, [length], dtype, "free");
   }
 
-  /** `Buffer.alloc(n)`: zero-filled, from calloc. */
-  bufferAlloc(size: number): NDArray {
-    return this.typedArray("Uint8Array", size);
-  }
-
   /** `Buffer.allocUnsafe(n)`: uninitialised; small sizes share an 8 KiB pool, larger ones are malloc'd. */
   bufferAllocUnsafe(size: number): NDArray {
-    this.checkLength(size, "bufferAllocUnsafe(size)");
+    this.checkLength(size, "bufferAllocUnsafe(size)", "size");
     const dtype = dtypeOf("uint8");
     if (size < POOL_SIZE / 2) {
       if (this.pool === null || this.pool.used + size > POOL_SIZE) {
@@ -135,12 +140,12 @@ export class NodeRuntime implements ArrayRuntime {
     return this.wrap(ptr, nbytes, shape, dtype, "free");
   }
 
-  private checkLength(length: number, what: string): void {
+  private checkLength(length: number, what: string, name: string): void {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-      throw new InvalidArgumentError(`${what}: length must be a non-negative integer, got ${describeValue(length)}`);
+      throw new InvalidArgumentError(`${what}: ${name} must be a non-negative integer, got ${describeValue(length)}`);
     }
     // V8's kMaxLength for typed arrays on 64-bit: 2**32 elements (Node 20: buffer.constants.MAX_LENGTH = 2**32)
-    if (length > 2 ** 32) throw new InvalidArgumentError(`RangeError: Invalid typed array length: ${length}`);
+    if (length > 2 ** 32) throw new InvalidArgumentError(`${what}: RangeError: Invalid typed array length: ${length}`);
   }
 
   private wrap(ptr: number, nbytes: number, shape: number[], dtype: DType, release: NodeRelease): NDArray {

@@ -48,6 +48,12 @@ export class NumpyAllocator {
     private readonly host: HintHost,
     private readonly options: NumpyAllocOptions,
   ) {
+    // a truthy string such as "no" must not switch the hint on
+    for (const name of ["madviseHugepage", "linux"] as const) {
+      if (typeof options?.[name] !== "boolean") {
+        throw new InvalidArgumentError(`NumpyAllocator(libc, host, options): options.${name} must be true or false, got ${describeValue(options?.[name])}`);
+      }
+    }
     const [major, minor] = parseVersion(options.version);
     // numpy PR #27808 (released in 2.2) added the hint to the calloc path (REFERENCE §2.5)
     this.hintOnCalloc = major > 2 || (major === 2 && minor >= 2);

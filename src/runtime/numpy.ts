@@ -2,6 +2,7 @@
 // (REFERENCE §2): zeros -> calloc, empty -> malloc, ones -> empty + fill, the small-buffer cache,
 // and the huge-page hint whose reach depends on the numpy version.
 import { InvalidArgumentError, MemoryError, ValueError, describeValue, isArray } from "../errors";
+import { checkOptions, optionalBoolean } from "../validate";
 import type { DType, DTypeName } from "./dtypes";
 import { dtypeOf, promote } from "./dtypes";
 import type { FrameStore, PagedProcess } from "./page-io";
@@ -41,8 +42,39 @@ export interface CreateOptions {
   dtype?: DTypeArg;
 }
 
+/** Options of the ufuncs: where the result goes. @inline */
+export interface UfuncOptions {
+  /** The array to write the result into (numpy's out=); default a new array. */
+  out?: NDArray;
+}
+
+/** np.ndarray's options: the buffer viewed, the byte offset into it, the element type. @inline */
+export interface NdarrayOptions {
+  /** The element type (default float64). */
+  dtype?: DTypeArg;
+  /** The array whose buffer the view lies in. */
+  buffer: NDArray;
+  /** Bytes from the buffer's start to the view's first element (default 0). */
+  offset?: number;
+}
+
+/**
+ * Checks {@link numpy}'s options before anything is made or reused: an object of known keys (a
+ * version string alone is refused with the object to write instead) and a boolean
+ * madviseHugepage. @internal
+ */
+export function checkNumpyOptions(where: string, options: unknown): void {
+  if (typeof options === "string") {
+    throw new InvalidArgumentError(`${where}: options must be an object, got the string ${JSON.stringify(options)}; pass { version: ${JSON.stringify(options)} }`);
+  }
+  checkOptions<NumpyOptions>(where, options as NumpyOptions | undefined, ["version", "madviseHugepage"]);
+  optionalBoolean(where, "madviseHugepage", (options as NumpyOptions | undefined)?.madviseHugepage);
+}
+
 /** The largest buffer numpy can ask for: the 47-bit user address space of x86-64 Linux. */
 const MAX_BYTES = 2 ** 47;
+/** Byte counts from here on overflow numpy's npy_intp (int64): "array is too big". */
+const MAX_INTP_BYTES = 2 ** 63;
 
 /**
  * numpy's array functions over one simulated process, as `np` in Python: creation functions with
@@ -53,7 +85,7 @@ const MAX_BYTES = 2 ** 47;
  * const np = numpy(new Machine().spawn());
  * const a = np.ones([512, 512]);
  * const b = np.multiply(a, 2);          // a new array: malloc'd, then every element written
- * np.add(a, b, { out: a });             // in place: no allocation
+ * np.add(a, b, { out: a });             // in place: no allocation (np.add(a, b, a) too)
  * ```
  */
 export class Numpy implements ArrayRuntime {
@@ -80,6 +112,7 @@ export class Numpy implements ArrayRuntime {
     private readonly linux: boolean,
     options: NumpyOptions = {},
   ) {
+    checkNumpyOptions("Numpy(proc, memory, libc, linux, options)", options);
     this.version = options.version ?? "1.24";
     this.madviseHugepage = options.madviseHugepage ?? true;
     this.allocator = new NumpyAllocator(libc, proc, {
@@ -175,8 +208,7 @@ export class Numpy implements ArrayRuntime {
     if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
     const n = Math.max(0, Math.ceil((hi - lo) / step));
     const allInts = [lo, hi, step].every(Number.isInteger);
-    const opts = typeof options === "string" || (options && "itemsize" in options) ? { dtype: options } : (options ?? {});
-    const dtype = dtypeOf(opts.dtype ?? (allInts ? "int64" : "float64"));
+    const dtype = dtypeOf(dtypeArgument("arange(start, stop, step, options)", options) ?? (allInts ? "int64" : "float64"));
     return this.logged("np.arange", [n], dtype, () => {
       const arr = this.empty(n, dtype);
       let i = 0;
@@ -187,28 +219,33 @@ export class Numpy implements ArrayRuntime {
 
   /** np.zeros_like: zeros of `a`'s shape and, unless `options` names another, its dtype. */
   zeros_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("zeros_like", a, options);
     return this.zeros([...a.shape], like);
   }
 
   /** np.empty_like: an uninitialised array of `a`'s shape and, unless `options` names another, its dtype. */
   empty_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("empty_like", a, options);
     return this.empty([...a.shape], like);
   }
 
   /** np.ones_like: ones of `a`'s shape and, unless `options` names another, its dtype. */
   ones_like(a: NDArray, options?: CreateOptions | DTypeArg): NDArray {
-    const like = this.likeOptions(a, options);
+    const like = this.likeOptions("ones_like", a, options);
     return this.ones([...a.shape], like);
   }
 
   /** np.ndarray(shape, dtype, buffer=a, offset=k): a view at any byte offset of another array's buffer. */
-  ndarray(shape: ShapeArg, options: { dtype?: DTypeArg; buffer: NDArray; offset?: number }): NDArray {
-    const { dims, dtype } = this.parse("ndarray", shape, options);
+  ndarray(shape: ShapeArg, options: NdarrayOptions): NDArray {
+    if (options === null || typeof options !== "object" || isArray(options) || "itemsize" in options) {
+      throw new InvalidArgumentError(`ndarray(shape, options): options must be { buffer, offset?, dtype? }, got ${describeValue(options)}`);
+    }
+    checkOptions<NdarrayOptions>("ndarray(shape, options)", options, ["dtype", "buffer", "offset"]);
+    const { dims, dtype } = this.parse("ndarray", shape, options.dtype);
     const buffer = options.buffer;
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
     buffer.assertAlive();
+    this.requireOwn("ndarray(shape, { buffer })", "buffer", buffer);
     const offset = options.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError(`ndarray(): offset must be a non-negative integer, got ${describeValue(offset)}`);
     const nbytes = shapeSize(dims) * dtype.itemsize;
@@ -220,44 +257,69 @@ export class Numpy implements ArrayRuntime {
 
   /**
    * np.add: element-wise a + b (arrays of one shape, or an array and a number), into `out` or a new
-   * array with numpy's result type.
+   * array with numpy's result type. `out` is given as numpy takes it: `{ out: a }`, or the array
+   * itself as the third argument (`np.add(a, 1, a)`). Arrays must belong to this numpy's process.
    */
-  add(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("add", a, b, options);
+  add(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("add", a, b, out);
   }
 
   /** np.subtract: element-wise a - b, into `out` or a new array (see add). */
-  subtract(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("subtract", a, b, options);
+  subtract(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("subtract", a, b, out);
   }
 
   /** np.multiply: element-wise a * b, into `out` or a new array (see add). */
-  multiply(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("multiply", a, b, options);
+  multiply(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("multiply", a, b, out);
   }
 
   /** np.divide: element-wise true division a / b (integers give float64), into `out` or a new array. */
-  divide(a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
-    return this.binary("divide", a, b, options);
+  divide(a: NDArray | number, b: NDArray | number, out?: NDArray | UfuncOptions): NDArray {
+    return this.binary("divide", a, b, out);
   }
 
-  private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, options?: { out?: NDArray }): NDArray {
+  /**
+   * Refuses an array of another process: its address means nothing here, so reading it would read
+   * this process's memory at that address (and writing an `out` would write it).
+   */
+  private requireOwn(where: string, name: string, x: NDArray): void {
+    const theirs = x.runtime.proc;
+    if (theirs === this.proc) return;
+    const mine = processName(this.proc);
+    const other = processName(theirs as { readonly pid?: number });
+    // two machines number their processes alike: "pid 2, not pid 2" would explain nothing
+    const whose = other === mine ? `${other} of another machine` : other;
+    throw new InvalidArgumentError(
+      `${where}: ${name} is an array of ${whose}, not of this numpy's process (${mine}); ` +
+        "use arrays made by numpy(proc) of this process, or reach a parent's array in a forked child with numpy(child).inherited(a)",
+    );
+  }
+
+  private binary(name: BinaryOpName, a: NDArray | number, b: NDArray | number, outArg?: NDArray | UfuncOptions): NDArray {
+    const where = `${name}(x1, x2, out)`;
     const arrays = [a, b].filter((x): x is NDArray => x instanceof NDArray);
     for (const [label, x] of [["x1", a], ["x2", b]] as const) {
       if (!(x instanceof NDArray) && typeof x !== "number") {
         throw new InvalidArgumentError(`${name}(x1, x2): ${label} must be an ndarray or a number, got ${x === null ? "null" : typeof x}`);
       }
-      if (x instanceof NDArray) x.assertAlive();
+      if (x instanceof NDArray) {
+        x.assertAlive();
+        this.requireOwn(where, label, x);
+      }
     }
+    // numpy's third positional argument is out itself; else an options object of known keys.
+    if (!(outArg instanceof NDArray)) checkOptions<UfuncOptions>(where, outArg, ["out"]);
+    const out = outArg instanceof NDArray ? outArg : outArg?.out;
     if (arrays.length === 2 && !sameShape(arrays[0].shape, arrays[1].shape)) {
       throw new ValueError(`operands could not be broadcast together with shapes ${shapeText(arrays[0].shape)} ${shapeText(arrays[1].shape)}`);
     }
     const shape = arrays.length > 0 ? arrays[0].shape : [];
     const resultType = this.resultType(name, a, b);
-    const out = options?.out;
     if (out !== undefined) {
-      if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${name}(): out must be an ndarray`);
+      if (!(out instanceof NDArray)) throw new InvalidArgumentError(`${where}: out must be an ndarray, got ${describeValue(out)}`);
       out.assertAlive();
+      this.requireOwn(where, "out", out);
       if (!sameShape(out.shape, shape)) {
         throw new ValueError(`non-broadcastable output operand with shape ${shapeText(out.shape)} doesn't match the broadcast shape ${shapeText(shape)}`);
       }
@@ -306,14 +368,18 @@ export class Numpy implements ArrayRuntime {
       }
       if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
-    return { dims, dtype: dtypeOf(dt) };
+    const dtype = dtypeOf(dtypeArgument(`${fn}(shape, options)`, options));
+    // numpy refuses a byte count that overflows its 64-bit intp before it tries to allocate it
+    // (zero dimensions skipped: np.zeros((0, 2**62, 4)) is refused too)
+    if (shapeSize(dims.filter((d) => d !== 0)) * dtype.itemsize >= MAX_INTP_BYTES) {
+      throw new ValueError(`array is too big; \`arr.size * arr.dtype.itemsize\` is larger than the maximum possible size. (shape ${shapeArgText(shape)})`);
+    }
+    return { dims, dtype };
   }
 
-  private likeOptions(a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
-    if (!(a instanceof NDArray)) throw new InvalidArgumentError(`*_like(a): a must be an ndarray, got ${describeValue(a)}`);
-    const dt = typeof options === "string" || (options !== undefined && "itemsize" in options) ? options : options?.dtype;
-    return { dtype: dt ?? a.dtype };
+  private likeOptions(fn: string, a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
+    if (!(a instanceof NDArray)) throw new InvalidArgumentError(`${fn}(a): a must be an ndarray, got ${describeValue(a)}`);
+    return { dtype: dtypeArgument(`${fn}(a, options)`, options) ?? a.dtype };
   }
 
   private byteSize(dims: number[], dtype: DType): number {
@@ -332,6 +398,20 @@ export class Numpy implements ArrayRuntime {
     const owner = this.ledger.own(ptr, nbytes, "numpy", () => allocator.release(ptr, nbytes));
     return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
   }
+}
+
+/**
+ * The dtype a creation function's last argument names: a dtype, its name, or { dtype }; undefined
+ * when it is left out. Anything else (null, a number, an unknown option key) is refused.
+ */
+function dtypeArgument(where: string, options: unknown): DTypeArg | undefined {
+  if (options === undefined || typeof options === "string") return options;
+  if (options !== null && typeof options === "object" && !isArray(options)) {
+    if ("itemsize" in options) return options as DType; // dtypeOf checks it is one of ours
+    checkOptions<CreateOptions>(where, options, ["dtype"]);
+    return (options as CreateOptions).dtype;
+  }
+  throw new InvalidArgumentError(`${where}: options must be a dtype, its name (e.g. "float32") or { dtype }, got ${describeValue(options)}`);
 }
 
 /** numpy's UFuncTypeError for an output that cannot hold the result under 'same_kind'. */

@@ -15,6 +15,7 @@ import { Machine } from "../../kernel/machine";
 import { measure, type Phase } from "../../kernel/measure";
 import { getPreset, type PresetName, type ThpMode } from "../../kernel/presets";
 import type { Process } from "../../kernel/process";
+import { checkOptions, optionalBoolean, requireInteger } from "../../validate";
 import sumBy from "lodash/sumBy";
 
 /** A machine to build for an experiment (its MMU models the TLBs of `cpu`). */
@@ -31,12 +32,17 @@ export interface ExperimentMachineOptions {
   seed?: number;
 }
 
+const MACHINE_OPTION_KEYS: readonly (keyof ExperimentMachineOptions)[] = ["cpu", "preset", "thp", "ramBytes", "seed"];
+
 /** Uses `target` if it is a Machine, else builds one (THP "madvise" when huge pages are asked). */
-function machineFor(target: Machine | ExperimentMachineOptions, hugePages: boolean): Machine {
+function machineFor(call: string, target: Machine | ExperimentMachineOptions, hugePages: boolean): Machine {
   if (target instanceof Machine) return target;
   if (typeof target !== "object" || target === null) {
-    throw new InvalidArgumentError(`target must be a Machine or machine options; got ${describeValue(target)}`);
+    throw new InvalidArgumentError(`${call}(target): target must be a Machine or machine options; got ${describeValue(target)}`);
   }
+  // Only these reach the Machine: any other key (mmu, eventCapacity, a typo) would be silently
+  // dropped or replaced by the experiment's own MMU.
+  checkOptions(`${call}(target)`, target, MACHINE_OPTION_KEYS);
   const { cpu, thp, ...rest } = target;
   // madvise(MADV_HUGEPAGE) needs THP "madvise" or "always" (REFERENCE §3.4), where there is THP.
   const hasThp = getPreset(rest.preset ?? "linux-x86_64").thpSupported;
@@ -176,8 +182,9 @@ function presetEntries(cpu: CpuPreset, level: "l1d" | "l2", pageBytes: number): 
  */
 export function tlbReachExperiment(target: Machine | ExperimentMachineOptions = {}, options: ReachOptions = {}): ReachResult {
   const call = "tlbReachExperiment";
-  const hugePages = options.hugePages === true;
-  const machine = machineFor(target, hugePages);
+  checkOptions<ReachOptions>(`${call}(target, options)`, options, ["pages", "maxPages", "strideBytes", "iterations", "hugePages"]);
+  const hugePages = optionalBoolean(call, "hugePages", options.hugePages) ?? false;
+  const machine = machineFor(call, target, hugePages);
   const unit = unitBytes(call, machine, hugePages);
   const stride = positiveInteger(call, "strideBytes", options.strideBytes ?? unit);
   if (stride % unit !== 0) {
@@ -280,11 +287,12 @@ export interface SweepResult {
  */
 export function sweepExperiment(target: Machine | ExperimentMachineOptions = {}, options: SweepOptions = {}): SweepResult {
   const call = "sweepExperiment";
+  checkOptions<SweepOptions>(`${call}(target, options)`, options, ["bytes", "elementSize", "randomAccesses", "seed", "pages"]);
   const wanted = options.pages ?? ["base", "huge"];
   if (!Array.isArray(wanted) || wanted.length === 0 || wanted.some((k) => k !== "base" && k !== "huge")) {
     throw new InvalidArgumentError(`${call}: pages must list "base" and/or "huge"; got ${describeValue(wanted)}`);
   }
-  const machine = machineFor(target, wanted.includes("huge"));
+  const machine = machineFor(call, target, wanted.includes("huge"));
   const kinds = options.pages === undefined && machine.hugePageBytes === 0 ? ["base"] : wanted;
   const elementSize = positiveInteger(call, "elementSize", options.elementSize ?? 8, 2 ** 20);
   const bytes = positiveInteger(call, "bytes", options.bytes ?? 2 ** 31, 2 ** 44);
@@ -292,7 +300,8 @@ export function sweepExperiment(target: Machine | ExperimentMachineOptions = {},
     throw new InvalidArgumentError(`${call}: bytes (${bytes}) must be a multiple of elementSize (${elementSize})`);
   }
   const randomAccesses = positiveInteger(call, "randomAccesses", options.randomAccesses ?? 65_536, 2 ** 26);
-  const seed = options.seed ?? 1;
+  // seededRandom reads the seed as a 32-bit integer: anything else would quietly become 0
+  const seed = requireInteger(call, "seed", options.seed ?? 1, -(2 ** 31), 2 ** 32 - 1, "[-2**31, 2**32 - 1]");
   const elements = bytes / elementSize;
   const phases: Phase[] = [];
   for (const kind of kinds) {

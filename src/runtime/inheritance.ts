@@ -82,11 +82,11 @@ export class BufferLedger<K> {
     const root = a.base ?? a;
     let base = this.arrays.get(root);
     if (base === undefined) {
-      base = new NDArray(runtime, owner, root.address, root.shape, root.strides, root.dtype, null);
+      base = new NDArray(runtime, owner, root.address, root.shape, root.strides, root.dtype, null, root.name);
       this.arrays.set(root, base);
     }
     if (root === a) return base;
-    const view = new NDArray(runtime, owner, a.address, a.shape, a.strides, a.dtype, base);
+    const view = new NDArray(runtime, owner, a.address, a.shape, a.strides, a.dtype, base, a.name);
     this.arrays.set(a, view);
     return view;
   }

@@ -90,6 +90,9 @@ export class NDArray {
   readonly address: number;
   /** The array this one is a view of, or null when it owns its buffer. */
   readonly base: NDArray | null;
+  /** The name the process's events call it by ("l[-1] = 3", "del l"): the creation option
+   *  `name` (the Python variable of a notebook's code), inherited by views; "a" when not given. */
+  readonly name: string;
 
   /** Arrays are made by a runtime (numpy(proc), node(proc)), which passes checked arguments. @internal */
   constructor(
@@ -102,7 +105,9 @@ export class NDArray {
     strides: readonly number[],
     dtype: DType,
     base: NDArray | null,
+    name = "a",
   ) {
+    this.name = name;
     this.address = address;
     this.shape = Object.freeze([...shape]);
     this.strides = Object.freeze([...strides]);
@@ -146,7 +151,7 @@ export class NDArray {
   get(...index: number[]): number {
     this.assertAlive();
     const off = this.offsetOf(index);
-    return this.runtime.proc.asOneCall(`a[${index.join(", ")}]`, { addr: this.address + off }, () =>
+    return this.runtime.proc.asOneCall(`${this.name}[${index.join(", ")}]`, { addr: this.address + off }, () =>
       loadElement(this.runtime.proc, this.runtime.memory, this.address + off, this.dtype));
   }
 
@@ -162,7 +167,7 @@ export class NDArray {
     }
     const index = args.slice(0, -1);
     const addr = this.address + this.offsetOf(index);
-    this.runtime.proc.asOneCall(`a[${index.join(", ")}] = ${value}`, { addr }, () =>
+    this.runtime.proc.asOneCall(`${this.name}[${index.join(", ")}] = ${value}`, { addr }, () =>
       storeElement(this.runtime.proc, this.runtime.memory, addr, this.dtype, Number(value)));
   }
 
@@ -187,7 +192,7 @@ export class NDArray {
     const shape = [count, ...this.shape.slice(1)];
     const strides = [this.strides[0] * s, ...this.strides.slice(1)];
     const address = count > 0 ? this.address + first * this.strides[0] : this.address;
-    return new NDArray(this.runtime, this.owner, address, shape, strides, this.dtype, this.base ?? this);
+    return new NDArray(this.runtime, this.owner, address, shape, strides, this.dtype, this.base ?? this, this.name);
   }
 
   /** A view with a new shape (one -1 is inferred); the array must be contiguous. */
@@ -208,21 +213,21 @@ export class NDArray {
       throw new ValueError(`cannot reshape array of size ${this.size} into shape (${wanted.join(",")}${wanted.length === 1 ? "," : ""})`);
     }
     if (!this.contiguous) throw new ValueError("reshape of a non-contiguous view would need a copy: call copy() first");
-    return new NDArray(this.runtime, this.owner, this.address, shape, cStrides(shape, this.itemsize), this.dtype, this.base ?? this);
+    return new NDArray(this.runtime, this.owner, this.address, shape, cStrides(shape, this.itemsize), this.dtype, this.base ?? this, this.name);
   }
 
   /** Writes `value` into every element (every page of the array is written). */
   fill(value: number): void {
     this.assertAlive();
     if (typeof value !== "number" && typeof value !== "boolean") throw new InvalidArgumentError(`fill(value): value must be a number, got ${typeof value}`);
-    this.runtime.proc.asOneCall(`a.fill(${value})`, { addr: this.address, nbytes: this.nbytes }, () =>
+    this.runtime.proc.asOneCall(`${this.name}.fill(${value})`, { addr: this.address, nbytes: this.nbytes }, () =>
       fill(this.runtime.proc, this.runtime.memory, this.layout(), Number(value)));
   }
 
   /** A new array (np.empty + copy) with the same elements. */
   copy(): NDArray {
     this.assertAlive();
-    return this.runtime.proc.asOneCall("a.copy()", { addr: this.address, nbytes: this.nbytes }, () => {
+    return this.runtime.proc.asOneCall(`${this.name}.copy()`, { addr: this.address, nbytes: this.nbytes }, () => {
       const out = this.runtime.empty([...this.shape], this.dtype);
       copyElements(this.runtime.proc, this.runtime.memory, out.layout(), this.layout());
       return out;
@@ -237,7 +242,7 @@ export class NDArray {
   sum(...unsupported: unknown[]): number {
     refuseArguments("sum", unsupported);
     this.assertAlive();
-    return this.reduction("a.sum()").sum;
+    return this.reduction("sum()").sum;
   }
 
   /** The mean of all elements (NaN for an empty array, as numpy, which also warns); no axis, as sum. */
@@ -245,7 +250,7 @@ export class NDArray {
   mean(...unsupported: unknown[]): number {
     refuseArguments("mean", unsupported);
     this.assertAlive();
-    const r = this.reduction("a.mean()");
+    const r = this.reduction("mean()");
     return r.count === 0 ? NaN : r.sum / r.count;
   }
 
@@ -255,7 +260,7 @@ export class NDArray {
     refuseArguments("max", unsupported);
     this.assertAlive();
     if (this.size === 0) throw new ValueError("zero-size array to reduction operation maximum which has no identity");
-    const r = this.reduction("a.max()");
+    const r = this.reduction("max()");
     return r.sawNaN ? NaN : r.max;
   }
 
@@ -265,7 +270,7 @@ export class NDArray {
     if (this.base !== null) {
       throw new InvalidArgumentError("free(): this is a view; free the array it views (its .base) instead");
     }
-    this.runtime.proc.asOneCall("del a", { addr: this.address, nbytes: this.nbytes }, () => this.owner.release());
+    this.runtime.proc.asOneCall(`del ${this.name}`, { addr: this.address, nbytes: this.nbytes }, () => this.owner.release());
   }
 
   /** True once free() released the memory. */
@@ -279,15 +284,16 @@ export class NDArray {
     if (typeof limit !== "number" || Number.isNaN(limit)) throw new InvalidArgumentError(`toArray(limit): limit must be a number, got ${describeValue(limit)}`);
     if (this.size > limit) throw new InvalidArgumentError(`toArray(limit): the array has ${this.size} elements, more than limit ${limit}`);
     // One logged call (like the reductions): an event per element would flood the event log.
-    return this.runtime.proc.asOneCall("a.tolist()", { addr: this.address, nbytes: this.nbytes }, () => {
+    return this.runtime.proc.asOneCall(`${this.name}.tolist()`, { addr: this.address, nbytes: this.nbytes }, () => {
       const out: number[] = [];
       for (const off of this.layout().offsets()) out.push(loadElement(this.runtime.proc, this.runtime.memory, this.address + off, this.dtype));
       return out;
     });
   }
 
-  private reduction(name: string) {
-    return this.runtime.proc.asOneCall(name, { addr: this.address, nbytes: this.nbytes }, () =>
+  /** Runs a reduction (`call` as "sum()") as one logged call named like the statement. */
+  private reduction(call: string) {
+    return this.runtime.proc.asOneCall(`${this.name}.${call}`, { addr: this.address, nbytes: this.nbytes }, () =>
       reduce(this.runtime.proc, this.runtime.memory, this.layout()));
   }
 

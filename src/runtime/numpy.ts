@@ -14,6 +14,7 @@ import { BufferLedger, processName } from "./inheritance";
 import { BINARY_OPS, type BinaryOpName } from "./element-ops";
 import { elementwise, fill as fillLayout, type Operand } from "./array-kernels";
 import { formatBytesIEC } from "./units";
+import uniq from "lodash/uniq";
 
 /** The process side numpy needs: loads/stores, its frames, madvise, and which OS it is. */
 export interface NumpyProcess extends PagedProcess, HintHost {
@@ -36,10 +37,13 @@ export type ShapeArg = number | readonly number[];
  * @inline
  */
 export type DTypeArg = DTypeName | DType | (string & {});
-/** Options of the creation functions: the element type (default float64). @inline */
+/** Options of the creation functions: the element type (default float64) and a name. @inline */
 export interface CreateOptions {
   /** The element type, e.g. "float32" or "int64" (default float64). */
   dtype?: DTypeArg;
+  /** The array's name in the process's events, e.g. "l" for `l = np.zeros(...)`: the timeline then
+   *  reads "l = np.zeros(...)", "l[-1] = 3", "np.add(l, 0, out=l)", "del l" (default "a"). */
+  name?: string;
 }
 
 /** Options of the ufuncs: where the result goes. @inline */
@@ -56,6 +60,8 @@ export interface NdarrayOptions {
   buffer: NDArray;
   /** Bytes from the buffer's start to the view's first element (default 0). */
   offset?: number;
+  /** The view's name in the process's events (default "a"), as CreateOptions' name. */
+  name?: string;
 }
 
 /**
@@ -161,14 +167,14 @@ export class Numpy implements ArrayRuntime {
 
   /** np.zeros: calloc'd memory — nothing is written, so nothing new becomes resident. */
   zeros(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
-    const { dims, dtype } = this.parse("zeros", shape, options);
-    return this.logged("np.zeros", dims, dtype, () => this.zerosNow(dims, dtype));
+    const { dims, dtype, name } = this.parse("zeros", shape, options);
+    return this.logged("np.zeros", name, dims, dtype, () => this.zerosNow(dims, dtype, name));
   }
 
-  private zerosNow(dims: number[], dtype: DType): NDArray {
+  private zerosNow(dims: number[], dtype: DType, name: string | undefined): NDArray {
     const nbytes = this.byteSize(dims, dtype);
     const { ptr, mustClear } = this.allocator.allocZeroed(nbytes);
-    const arr = this.wrap(this.checkAllocated(ptr, dims, dtype), dims, dtype, nbytes);
+    const arr = this.wrap(this.checkAllocated(ptr, dims, dtype), dims, dtype, nbytes, name);
     // numpy npy_alloc_cache_zero: buffers from the small cache are cleared with memset (REFERENCE §2.1)
     if (mustClear) fillLayout(this.proc, this.memory, arr.layout(), 0);
     return arr;
@@ -176,11 +182,13 @@ export class Numpy implements ArrayRuntime {
 
   /** np.empty: malloc'd memory, uninitialised (it may hold a previous array's bytes). */
   empty(shape: ShapeArg, options?: CreateOptions | DTypeArg): NDArray {
-    const { dims, dtype } = this.parse("empty", shape, options);
-    return this.logged("np.empty", dims, dtype, () => {
-      const nbytes = this.byteSize(dims, dtype);
-      return this.wrap(this.checkAllocated(this.allocator.allocEmpty(nbytes), dims, dtype), dims, dtype, nbytes);
-    });
+    const { dims, dtype, name } = this.parse("empty", shape, options);
+    return this.logged("np.empty", name, dims, dtype, () => this.emptyNow(dims, dtype, name));
+  }
+
+  private emptyNow(dims: number[], dtype: DType, name: string | undefined): NDArray {
+    const nbytes = this.byteSize(dims, dtype);
+    return this.wrap(this.checkAllocated(this.allocator.allocEmpty(nbytes), dims, dtype), dims, dtype, nbytes, name);
   }
 
   /** np.ones = empty + copyto(1): every page is written at once (REFERENCE §2.3). */
@@ -191,9 +199,9 @@ export class Numpy implements ArrayRuntime {
   /** np.full = empty + fill(value). */
   full(shape: ShapeArg, value: number, options?: CreateOptions | DTypeArg): NDArray {
     if (typeof value !== "number") throw new InvalidArgumentError(`full(shape, fill_value): fill_value must be a number, got ${typeof value}`);
-    const { dims, dtype } = this.parse("full", shape, options);
-    return this.logged(value === 1 ? "np.ones" : `np.full(${value})`, dims, dtype, () => {
-      const arr = this.empty(dims, dtype);
+    const { dims, dtype, name } = this.parse("full", shape, options);
+    return this.logged(value === 1 ? "np.ones" : `np.full(${value})`, name, dims, dtype, () => {
+      const arr = this.emptyNow(dims, dtype, name);
       arr.fill(value);
       return arr;
     });
@@ -208,9 +216,10 @@ export class Numpy implements ArrayRuntime {
     if (step === 0) throw new ValueError("Maximum allowed size exceeded"); // numpy's message for step 0
     const n = Math.max(0, Math.ceil((hi - lo) / step));
     const allInts = [lo, hi, step].every(Number.isInteger);
-    const dtype = dtypeOf(dtypeArgument("arange(start, stop, step, options)", options) ?? (allInts ? "int64" : "float64"));
-    return this.logged("np.arange", [n], dtype, () => {
-      const arr = this.empty(n, dtype);
+    const created = creationArgument("arange(start, stop, step, options)", options);
+    const dtype = dtypeOf(created.dtype ?? (allInts ? "int64" : "float64"));
+    return this.logged("np.arange", created.name, [n], dtype, () => {
+      const arr = this.emptyNow([n], dtype, created.name);
       let i = 0;
       elementwise(this.proc, this.memory, arr.layout(), [], () => lo + step * i++, { perElement: true });
       return arr;
@@ -240,7 +249,8 @@ export class Numpy implements ArrayRuntime {
     if (options === null || typeof options !== "object" || isArray(options) || "itemsize" in options) {
       throw new InvalidArgumentError(`ndarray(shape, options): options must be { buffer, offset?, dtype? }, got ${describeValue(options)}`);
     }
-    checkOptions<NdarrayOptions>("ndarray(shape, options)", options, ["dtype", "buffer", "offset"]);
+    checkOptions<NdarrayOptions>("ndarray(shape, options)", options, ["dtype", "buffer", "offset", "name"]);
+    const name = creationArgument("ndarray(shape, options)", { name: options.name }).name;
     const { dims, dtype } = this.parse("ndarray", shape, options.dtype);
     const buffer = options.buffer;
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
@@ -252,7 +262,7 @@ export class Numpy implements ArrayRuntime {
     if (!buffer.contiguous || offset + nbytes > buffer.nbytes) {
       throw new ValueError(`buffer is too small for requested array (needs ${offset + nbytes} bytes, buffer has ${buffer.nbytes})`);
     }
-    return new NDArray(this, buffer.owner, buffer.address + offset, dims, cStrides(dims, dtype.itemsize), dtype, buffer.base ?? buffer);
+    return new NDArray(this, buffer.owner, buffer.address + offset, dims, cStrides(dims, dtype.itemsize), dtype, buffer.base ?? buffer, name);
   }
 
   /**
@@ -354,12 +364,13 @@ export class Numpy implements ArrayRuntime {
     return t;
   }
 
-  /** Runs a creation as one event of the process's log, named like the numpy call. */
-  private logged(name: string, dims: number[], dtype: DType, body: () => NDArray): NDArray {
-    return this.proc.asOneCall(name, { shape: dims.join("x"), dtype: dtype.name }, body);
+  /** Runs a creation as one event of the process's log, named like the numpy statement
+   *  ("np.zeros", or "l = np.zeros" for an array named l). */
+  private logged(call: string, name: string | undefined, dims: number[], dtype: DType, body: () => NDArray): NDArray {
+    return this.proc.asOneCall(name === undefined ? call : `${name} = ${call}`, { shape: dims.join("x"), dtype: dtype.name }, body);
   }
 
-  private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType } {
+  private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType; name: string | undefined } {
     const dims = typeof shape === "number" ? [shape] : isArray(shape) ? [...shape] : null;
     if (dims === null) throw new InvalidArgumentError(`${fn}(shape): shape must be a number or an array of numbers, got ${typeof shape}`);
     for (const d of dims) {
@@ -368,18 +379,20 @@ export class Numpy implements ArrayRuntime {
       }
       if (d < 0) throw new ValueError(`negative dimensions are not allowed (shape ${shapeArgText(shape)})`);
     }
-    const dtype = dtypeOf(dtypeArgument(`${fn}(shape, options)`, options));
+    const created = creationArgument(`${fn}(shape, options)`, options);
+    const dtype = dtypeOf(created.dtype);
     // numpy refuses a byte count that overflows its 64-bit intp before it tries to allocate it
     // (zero dimensions skipped: np.zeros((0, 2**62, 4)) is refused too)
     if (shapeSize(dims.filter((d) => d !== 0)) * dtype.itemsize >= MAX_INTP_BYTES) {
       throw new ValueError(`array is too big; \`arr.size * arr.dtype.itemsize\` is larger than the maximum possible size. (shape ${shapeArgText(shape)})`);
     }
-    return { dims, dtype };
+    return { dims, dtype, name: created.name };
   }
 
   private likeOptions(fn: string, a: NDArray, options: CreateOptions | DTypeArg | undefined): CreateOptions {
     if (!(a instanceof NDArray)) throw new InvalidArgumentError(`${fn}(a): a must be an ndarray, got ${describeValue(a)}`);
-    return { dtype: dtypeArgument(`${fn}(a, options)`, options) ?? a.dtype };
+    const created = creationArgument(`${fn}(a, options)`, options);
+    return { dtype: created.dtype ?? a.dtype, name: created.name };
   }
 
   private byteSize(dims: number[], dtype: DType): number {
@@ -393,23 +406,31 @@ export class Numpy implements ArrayRuntime {
     return ptr;
   }
 
-  private wrap(ptr: number, dims: number[], dtype: DType, nbytes: number): NDArray {
+  private wrap(ptr: number, dims: number[], dtype: DType, nbytes: number, name: string | undefined): NDArray {
     const allocator = this.allocator;
     const owner = this.ledger.own(ptr, nbytes, "numpy", () => allocator.release(ptr, nbytes));
-    return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null);
+    return new NDArray(this, owner, ptr, dims, cStrides(dims, dtype.itemsize), dtype, null, name);
   }
 }
 
+/** An array name: what a notebook's code calls it (a Python variable), for event labels. */
+const ARRAY_NAME = /^[^\s]{1,40}$/;
+
 /**
- * The dtype a creation function's last argument names: a dtype, its name, or { dtype }; undefined
- * when it is left out. Anything else (null, a number, an unknown option key) is refused.
+ * What a creation function's last argument says: a dtype, its name, or { dtype, name }; both
+ * undefined when it is left out. Anything else (null, a number, an unknown option key, a name
+ * with spaces) is refused.
  */
-function dtypeArgument(where: string, options: unknown): DTypeArg | undefined {
-  if (options === undefined || typeof options === "string") return options;
+function creationArgument(where: string, options: unknown): CreateOptions {
+  if (options === undefined || typeof options === "string") return { dtype: options };
   if (options !== null && typeof options === "object" && !isArray(options)) {
-    if ("itemsize" in options) return options as DType; // dtypeOf checks it is one of ours
-    checkOptions<CreateOptions>(where, options, ["dtype"]);
-    return (options as CreateOptions).dtype;
+    if ("itemsize" in options) return { dtype: options as DType }; // dtypeOf checks it is one of ours
+    checkOptions<CreateOptions>(where, options, ["dtype", "name"]);
+    const { dtype, name } = options as CreateOptions;
+    if (name !== undefined && (typeof name !== "string" || !ARRAY_NAME.test(name))) {
+      throw new InvalidArgumentError(`${where}: name must be 1 to 40 characters without spaces (the variable, e.g. "l"), got ${describeValue(name)}`);
+    }
+    return { dtype, name };
   }
   throw new InvalidArgumentError(`${where}: options must be a dtype, its name (e.g. "float32") or { dtype }, got ${describeValue(options)}`);
 }
@@ -446,15 +467,15 @@ function unableToAllocate(nbytes: number, dims: number[], dtype: DType): string 
 }
 
 /**
- * The call as a user wrote it, for the event log: arrays named a, b, ... in order of first use,
- * as the other events name them ("a[-1] = 3", "del a"), e.g. np.add(l, 0, out=l) -> "np.add(a, 0, out=a)".
+ * The call as a user wrote it, for the event log: each array by its name (CreateOptions' name,
+ * as its other events call it: "l[-1] = 3", "del l"), e.g. "np.add(l, 0, out=l)"; arrays whose
+ * names do not tell them apart (two left as "a") are a, b, ... in order of first use.
  */
 function ufuncStatement(name: string, operands: readonly (NDArray | number | boolean)[], out: NDArray | undefined): string {
-  const names = new Map<NDArray, string>();
-  const nameOf = (x: NDArray): string => {
-    if (!names.has(x)) names.set(x, String.fromCharCode("a".charCodeAt(0) + names.size));
-    return names.get(x) as string;
-  };
+  const arrays = uniq([...operands, out].filter((x): x is NDArray => x instanceof NDArray));
+  // The arrays' own names when they tell them apart, else a, b, c in order of appearance
+  const own = uniq(arrays.map((x) => x.name)).length === arrays.length;
+  const nameOf = (x: NDArray): string => (own ? x.name : String.fromCharCode("a".charCodeAt(0) + arrays.indexOf(x)));
   const text = operands.map((x) => (x instanceof NDArray ? nameOf(x) : String(x)));
   return `np.${name}(${text.join(", ")}${out === undefined ? "" : `, out=${nameOf(out)}`})`;
 }

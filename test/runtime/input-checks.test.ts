@@ -134,7 +134,7 @@ describe("numpy's creation options", () => {
     const { np } = twoProcesses();
     const error = thrown(() => np.zeros(10, { dtyp: "int8" } as never));
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect(error.message).toBe('zeros(shape, options): unknown option "dtyp" (did you mean "dtype"?); options are dtype');
+    expect(error.message).toBe('zeros(shape, options): unknown option "dtyp" (did you mean "dtype"?); options are dtype, name');
     const a = np.zeros(4);
     expect(thrown(() => np.ones_like(a, { dtyp: "int8" } as never)).message).toMatch(/^ones_like\(a, options\): unknown option "dtyp"/);
     expect(thrown(() => np.arange(5, undefined, 1, { dtyp: "int8" } as never)).message).toMatch(/^arange\(start, stop, step, options\): unknown option "dtyp"/);

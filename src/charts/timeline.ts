@@ -78,7 +78,7 @@ export function userEvents(events: readonly MemoryEvent[]): MemoryEvent[] {
     let last = i;
     if (first && event.call === "sbrk") {
       while (last + 1 < events.length && events[last + 1].pid === event.pid && START_UP_CALLS.has(events[last + 1].call)) last++;
-      const python = events.some((e) => e.pid === event.pid && e.call.startsWith("np."));
+      const python = events.some((e) => e.pid === event.pid && e.call.includes("np.")); // "np.add", "l = np.zeros(...)"
       const label = python ? "python started" : "program started";
       out.push({ ...events[last], call: label, args: [], label });
     } else {

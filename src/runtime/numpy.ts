@@ -364,10 +364,12 @@ export class Numpy implements ArrayRuntime {
     return t;
   }
 
-  /** Runs a creation as one event of the process's log, named like the numpy statement
-   *  ("np.zeros", or "l = np.zeros" for an array named l). */
+  /** Runs a creation as one event of the process's log, named like the numpy call ("np.zeros",
+   *  its arguments beside it), or for a named array as the whole statement ("l = np.zeros(268435456, float64)"). */
   private logged(call: string, name: string | undefined, dims: number[], dtype: DType, body: () => NDArray): NDArray {
-    return this.proc.asOneCall(name === undefined ? call : `${name} = ${call}`, { shape: dims.join("x"), dtype: dtype.name }, body);
+    const shape = dims.join("x");
+    const statement = name === undefined ? call : `${name} = ${/[^\w.]/.test(call) ? call : `${call}(${shape}, ${dtype.name})`}`;
+    return this.proc.asOneCall(statement, { shape, dtype: dtype.name }, body);
   }
 
   private parse(fn: string, shape: ShapeArg, options: CreateOptions | DTypeArg | undefined): { dims: number[]; dtype: DType; name: string | undefined } {

@@ -21,7 +21,7 @@ describe("array names in the event log", () => {
     np.add(l, 0, { out: l });
     l.sum();
     l.free();
-    expect(calls().slice(before)).toEqual(["l = np.zeros", "l[-1] = 3", "np.add(l, 0, out=l)", "l.sum()", "del l"]);
+    expect(calls().slice(before)).toEqual(["l = np.zeros(1048576, float64)", "l[-1] = 3", "np.add(l, 0, out=l)", "l.sum()", "del l"]);
   });
 
   it("every creation function takes a name; views keep their array's", () => {
@@ -35,7 +35,7 @@ describe("array names in the event log", () => {
     v.set(0, 1);
     o.reshape(4).set(3, 2);
     expect(e.dtype.name).toBe("int32");
-    expect(calls().slice(before)).toEqual(["e = np.empty", "o = np.ones", "r = np.arange", "z = np.zeros", "v[0] = 1", "o[3] = 2"]);
+    expect(calls().slice(before)).toEqual(["e = np.empty(8, int32)", "o = np.ones(2x2, float64)", "r = np.arange(4, int64)", "z = np.zeros(2x2, float64)", "v[0] = 1", "o[3] = 2"]);
   });
 
   it("unnamed arrays stay a, b, ... in the order a statement uses them; names that collide fall back to letters", () => {

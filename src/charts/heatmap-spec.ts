@@ -233,7 +233,10 @@ export function residencyHeatmapSpec(summary: ResidencyCounts, view: HeatmapView
     });
   }
 
-  const range = `${formatAddress(start)}–${formatAddress(start + cells * cellBytes)}`;
+  // The pages summarised, from the page holding `start` (the last cell may be partial: its end
+  // would overstate the range)
+  const firstPage = Math.floor(start / pageSize) * pageSize;
+  const range = `${formatAddress(firstPage)}–${formatAddress(firstPage + pages * pageSize)}`;
   const subtitle = `${formatBytes(pages * pageSize)} (${formatCount(pages)} pages) at ${range}, ${cellText} per cell`;
   const body: ChartBody & LayerSpec<Field> = {
     title: { text: title, subtitle },

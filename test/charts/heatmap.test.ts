@@ -155,3 +155,12 @@ describe("residencyHeatmapSpec", () => {
     expect(color.scale.domain).toContain("unmapped");
   });
 });
+
+describe("the heatmap's subtitle", () => {
+  it("spans the pages summarised, not the last cell's rounding, from the page holding the start", () => {
+    // 3 cells of 4 pages over 10 pages: the last cell holds 2; the range ends 10 pages on
+    const counts = Array.from({ length: STATES }, (_, s) => (s === 0 ? [4, 4, 2] : [0, 0, 0]));
+    const { text } = residencyHeatmapSpec({ cellBytes: 4 * PAGE, counts }, { start: BASE + 16, pageSize: PAGE, title: "t" });
+    expect(text).toContain(`(10 pages) at 0x${BASE.toString(16)}–0x${(BASE + 10 * PAGE).toString(16)}`);
+  });
+});

@@ -164,7 +164,10 @@ export function callSiteHeatmapChart(source: CallSiteSource, options: CallSiteHe
   const spanPages = found.reduce((sum, r) => sum + (r.end - r.first), 0);
   let pagesPerCell = 1;
   while (found.reduce((rows, r) => rows + Math.ceil((r.end - r.first) / (pagesPerCell * columns)), 0) > maxRows) pagesPerCell *= 2;
-  const values: { column: number; row: string; site: string; address: string; pages: number }[] = [];
+  // One short record per cell (column, row's first page, site number, resident pages): the
+  // names and addresses are looked up and formatted by the chart, so a heap of thousands of cells
+  // keeps its spec, and its PNG, inside a notebook output's budget
+  const values: { c: number; r: number; s: number; p: number }[] = [];
   for (const r of found) {
     let k = 0;
     for (let cell = r.first; cell < r.end; cell += pagesPerCell) {
@@ -179,12 +182,12 @@ export function callSiteHeatmapChart(source: CallSiteSource, options: CallSiteHe
       let most = 0;
       for (const [site, pages] of bySite) if (pages > most) [owner, most] = [site, pages];
       const rowStart = r.first + Math.floor((cell - r.first) / (pagesPerCell * columns)) * pagesPerCell * columns;
+      const site = owner === null ? NOT_RESIDENT : top.includes(owner) ? label(source, owner) : OTHER_SITES;
       values.push({
-        column: Math.floor((cell - r.first) / pagesPerCell) % columns,
-        row: formatAddress(rowStart * source.pageSize),
-        site: owner === null ? NOT_RESIDENT : top.includes(owner) ? label(source, owner) : OTHER_SITES,
-        address: formatAddress(cell * source.pageSize),
-        pages: [...bySite.values()].reduce((a, b) => a + b, 0),
+        c: Math.floor((cell - r.first) / pagesPerCell) % columns,
+        r: rowStart,
+        s: names.indexOf(site),
+        p: [...bySite.values()].reduce((a, b) => a + b, 0),
       });
     }
   }
@@ -194,12 +197,17 @@ export function callSiteHeatmapChart(source: CallSiteSource, options: CallSiteHe
     title: { text: title, subtitle: `at ${sample.ms} ms${sample.label ? ` (${sample.label})` : ""}; one cell = ${cellBytes}, coloured by the site owning most of its resident pages` },
     width: CHART_WIDTH,
     data: { values },
+    transform: [
+      { lookup: "s", from: { data: { values: names.map((site, s) => ({ s, site })) }, key: "s", fields: ["site"] } },
+      { calculate: `'0x' + format(datum.r * ${source.pageSize}, 'x')`, as: "row" },
+      { calculate: `'0x' + format((datum.r + datum.c * ${pagesPerCell}) * ${source.pageSize}, 'x')`, as: "address" },
+    ],
     mark: { type: "rect", stroke: OKABE_ITO.black, strokeWidth: 0.05 },
     encoding: {
-      x: { field: "column", type: "ordinal", title: `${cellBytes} per cell`, axis: null },
+      x: { field: "c", type: "ordinal", title: `${cellBytes} per cell`, axis: null },
       y: { field: "row", type: "ordinal", sort: null, title: "address", axis: { labelFontSize: 9 } },
       color: { field: "site", type: "nominal", title: "call site", sort: names, scale: { domain: names, range: colours(names) }, legend: { orient: "bottom", columns: 2, labelLimit: 360 } },
-      tooltip: [{ field: "address", type: "nominal" }, { field: "site", type: "nominal" }, { field: "pages", type: "quantitative", title: "resident pages" }],
+      tooltip: [{ field: "address", type: "nominal" }, { field: "site", type: "nominal" }, { field: "p", type: "quantitative", title: "resident pages" }],
     },
   });
   const lines = found.map((r) => `${formatAddress(r.first * source.pageSize)}-${formatAddress(r.end * source.pageSize)}: ${formatBytes(r.runs.reduce((s, run) => s + run[1], 0) * source.pageSize)} resident`);

@@ -114,10 +114,23 @@ describe("replay of the recorded capture of tiny.py", () => {
     const rss = callSiteRssChart(r);
     expect(rss.text).toContain("tiny.py:4 ones = bytearray");
     const heat = callSiteHeatmapChart(r, { sample: r.samples.indexOf(sample("after del") as never) });
-    const sites = new Set((heat.spec as unknown as { data: { values: { site: string }[] } }).data.values.map((v) => v.site));
+    // cells carry a site number, named through the spec's lookup
+    const spec = heat.spec as unknown as { data: { values: { s: number }[] }; transform: [{ from: { data: { values: { s: number; site: string }[] } } }] };
+    const names = new Map(spec.transform[0].from.data.values.map((v) => [v.s, v.site]));
+    const sites = new Set(spec.data.values.map((v) => names.get(v.s)));
     expect(sites.has("held by malloc (no live allocation)")).toBe(true);
+
     expect(() => callSiteRssChart(r, { maxSites: 0 })).toThrow(InvalidArgumentError);
   });
+});
+
+it("the call-site heatmap of notebook 11's capture (thousands of cells) keeps its PNG inside the notebook output budget", () => {
+  const zeros = replay(load(path.join(__dirname, "..", "..", "notebooks", "captures", "zeros.capture")));
+  const live = zeros.samples.findIndex((s) => s.label === "three arrays live");
+  expect(live).toBeGreaterThanOrEqual(0);
+  const bundle = callSiteHeatmapChart(zeros, { sample: live }).toMimeBundle();
+  expect(bundle["text/plain"]).not.toContain("PNG omitted");
+  expect(bundle["image/png"]).toBeDefined();
 });
 
 describe("replay's kernel bookkeeping", () => {

@@ -2,7 +2,8 @@
 // host (Machine.fromHost + the Node runtime) and on stock Linux, step by step: resident pages and
 // minor faults, real vs twin with the difference (the check that the simulator says what the
 // kernel does), and stock Linux beside them (where this host is not the textbook).
-import { InternalCheckError, InvalidArgumentError, isArray } from "../errors";
+import { InternalCheckError, InvalidArgumentError, describeValue, isArray } from "../errors";
+import { requireInteger } from "../validate";
 import { Machine, PageState, type Process } from "../kernel";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { node, type NDArray } from "../runtime";
@@ -102,8 +103,20 @@ function checkExperiment(exp: CompareExperiment): void {
   }
 }
 
-/** Indices of the first element on every `every`-th page of a Float64Array whose data starts CHUNK_HDR_SZ (16) bytes into its mapping. */
+/** The page sizes {@link everyNthPage} takes: those of the simulated machines compare() runs on. */
+const PAGE_SIZES: readonly number[] = [4096, 16384, 65536];
+
+/**
+ * Indices of the first element on every `every`-th page of a Float64Array whose data starts
+ * CHUNK_HDR_SZ (16) bytes into its mapping. `elements` is bounded as compare() bounds it (2**28),
+ * so the list holds at most one index per page: 524 289 with 4 KiB pages.
+ */
 export function everyNthPage(elements: number, every: number, pageSize = 4096): number[] {
+  requireInteger("everyNthPage", "elements", elements, 0, 2 ** 28, "[0, 2**28] (the lengths compare() takes)");
+  requireInteger("everyNthPage", "every", every, 1, Number.MAX_SAFE_INTEGER, "[1, 2**53 - 1]");
+  if (!PAGE_SIZES.includes(pageSize)) {
+    throw new InvalidArgumentError(`everyNthPage: pageSize must be 4096, 16384 or 65536 (bytes), got ${describeValue(pageSize)}`);
+  }
   const out: number[] = [];
   const pages = Math.ceil((elements * 8 + CHUNK_HDR_SZ) / pageSize);
   for (let p = 0; p < pages; p += every) {

@@ -159,7 +159,7 @@ export async function capture(argv: readonly string[], options: CaptureOptions =
   if (!(Number.isFinite(intervalMs) && intervalMs >= 0)) throw new InvalidArgumentError(`capture: options.intervalMs must be a number >= 0, got ${intervalMs}`);
   const output = path.resolve(options.output ?? defaultOutput(command));
   const python = isPythonScript(command);
-  const pageSize = basePageSize(resolveOptions({})) ?? 4096;
+  const pageSize = basePageSize(resolveOptions("capture", undefined)) ?? 4096;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-capture-"));
   const heaptrackFile = path.join(work, "heaptrack.raw");
   const straceFile = path.join(work, "strace.txt");

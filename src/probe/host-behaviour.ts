@@ -4,7 +4,7 @@
 // that evidence into answers. Hosts differ from stock Linux here (REFERENCE §3.9): some forbid
 // the shared zero page, so a read fault allocates a private page.
 import { spawnSync } from "child_process";
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, describeValue } from "../errors";
 import type { Unsupported } from "./options";
 import { pythonAsset, systemPython } from "./python";
 import { requireRecord } from "./records";
@@ -240,6 +240,9 @@ const cache = new Map<string, HostBehaviour | Unsupported>();
 
 /** Measures this host's fault behaviour once per interpreter and process; later calls reuse it. */
 export function measureHostBehaviour(python = systemPython()): HostBehaviour | Unsupported {
+  if (typeof python !== "string" || python === "") {
+    throw new InvalidArgumentError(`measureHostBehaviour: python must be a non-empty string (an interpreter's path), got ${describeValue(python)}`);
+  }
   let result = cache.get(python);
   if (result === undefined) {
     const evidence = runCalibration(python);

@@ -127,7 +127,7 @@ export function parseOvercommit(text: string): 0 | 1 | 2 | null {
  * ```
  */
 export function hostFacts(options?: ProbeOptions): HostFacts | Unsupported {
-  const opts = resolveOptions(options);
+  const opts = resolveOptions("hostFacts", options);
   const why = whyUnsupported(opts);
   if (why !== null) return unsupported(why);
   const pageSize = basePageSize(opts);

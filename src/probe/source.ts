@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../errors";
 import type { ProbeTarget } from "./alloc";
 import type { ProbeOptions, Unsupported } from "./options";
 import { PAGE_STATE_COUNT, PageState } from "../kernel/page-state";
-import { frames, residency } from "./residency";
+import { readFrames, readResidency } from "./residency";
 
 /** A real mapping's residency and frames as read at one moment. */
 export interface RealSnapshot {
@@ -34,9 +34,9 @@ export interface RealSnapshot {
  * the charts accept like a simulated process; `{ ok: false, reason }` where the probe cannot run.
  */
 export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnapshot | Unsupported {
-  const read = residency(probed, options);
+  const read = readResidency("snapshot", probed, options);
   if (!read.ok) return read;
-  const pfns = frames(probed, options);
+  const pfns = readFrames("snapshot", probed, options);
   const { pageSize, start, end, state } = read;
   const pfnOf = pfns.ok ? pfns.pfn : null;
   return {

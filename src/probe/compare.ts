@@ -3,7 +3,7 @@
 // minor faults, real vs twin with the difference (the check that the simulator says what the
 // kernel does), and stock Linux beside them (where this host is not the textbook).
 import { InternalCheckError, InvalidArgumentError, describeValue, isArray } from "../errors";
-import { requireInteger } from "../validate";
+import { checkOptions, requireInteger } from "../validate";
 import { Machine, PageState, type Process } from "../kernel";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { node, type NDArray } from "../runtime";
@@ -87,16 +87,29 @@ export interface Comparison {
 }
 
 function checkExperiment(exp: CompareExperiment): void {
-  if (exp === null || typeof exp !== "object") throw new InvalidArgumentError("compare(experiment): experiment must be { elements, steps }");
-  if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
-    throw new InvalidArgumentError(`compare(experiment): elements must be an integer in 1..2**28, got ${exp.elements}`);
+  if (exp === null || typeof exp !== "object" || isArray(exp)) {
+    throw new InvalidArgumentError(`compare(experiment): experiment must be { elements, steps }, got ${describeValue(exp)}`);
   }
-  if (!isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError("compare(experiment): steps must be a non-empty array");
+  const where = "compare(experiment)";
+  checkOptions(where, exp, ["elements", "steps"]);
+  if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
+    throw new InvalidArgumentError(`${where}: elements must be an integer in 1..2**28, got ${describeValue(exp.elements)}`);
+  }
+  if (!isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError(`${where}: steps must be a non-empty array, got ${describeValue(exp.steps)}`);
   for (const [k, step] of exp.steps.entries()) {
-    for (const list of [step.write ?? [], step.read ?? []]) {
+    if (step === null || typeof step !== "object" || isArray(step)) {
+      throw new InvalidArgumentError(`${where}: steps[${k}] must be { label, write?, read? }, got ${describeValue(step)}`);
+    }
+    // a misspelt key ("writes") would leave the step doing nothing
+    checkOptions(`${where}: steps[${k}]`, step, ["label", "write", "read"]);
+    if (typeof step.label !== "string") throw new InvalidArgumentError(`${where}: steps[${k}].label must be a string, got ${describeValue(step.label)}`);
+    for (const key of ["write", "read"] as const) {
+      const list: unknown = step[key];
+      if (list === undefined) continue;
+      if (!isArray(list)) throw new InvalidArgumentError(`${where}: steps[${k}].${key} must be an array of element indices, got ${describeValue(list)}`);
       for (const i of list) {
-        if (!Number.isInteger(i) || i < 0 || i >= exp.elements) {
-          throw new InvalidArgumentError(`compare(experiment): steps[${k}] index ${i} is outside 0..${exp.elements - 1}`);
+        if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= exp.elements) {
+          throw new InvalidArgumentError(`${where}: steps[${k}] index ${describeValue(i)} is outside 0..${exp.elements - 1}`);
         }
       }
     }

@@ -6,7 +6,7 @@ import { UnsupportedError } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
 import { pmdBytesFor } from "../kernel/presets";
-import { HOST_FACTS_FIELDS, requireRecord } from "./records";
+import { HOST_FACTS_FIELDS, requireBehaviour, requireRecord } from "./records";
 
 /**
  * The Machine options that predict a host with these facts (pure: tests pass recorded facts).
@@ -15,6 +15,7 @@ import { HOST_FACTS_FIELDS, requireRecord } from "./records";
  */
 export function machineOptionsFor(given: HostFacts): MachineOptions {
   const facts = requireRecord<HostFacts>("machineOptionsFor", "facts", given, HOST_FACTS_FIELDS);
+  requireBehaviour("machineOptionsFor", facts.behaviour);
   const result: MachineOptions = { preset: facts.pageSize === 65536 ? "linux-arm64-64k" : "linux-x86_64", pageSize: facts.pageSize };
   if (facts.ramBytes !== null) result.ramBytes = Math.floor(facts.ramBytes / facts.pageSize) * facts.pageSize;
   if (facts.swapBytes !== null) result.swapBytes = Math.floor(facts.swapBytes / facts.pageSize) * facts.pageSize;

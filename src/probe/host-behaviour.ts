@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import { InvalidArgumentError, describeValue } from "../errors";
 import type { Unsupported } from "./options";
 import { pythonAsset, systemPython } from "./python";
-import { requireRecord } from "./records";
+import { requireRecord, requireRegions } from "./records";
 
 /** What the calibration saw in one region after touching its first byte. */
 export interface RegionEvidence {
@@ -145,6 +145,7 @@ function describe(r: RegionEvidence, pageSize: number): string {
 /** Interprets the calibration's evidence (pure: tests feed it recordings of other hosts). */
 export function behaviourFromEvidence(evidence: CalibrationEvidence): HostBehaviour {
   const e = requireRecord<CalibrationEvidence>("behaviourFromEvidence", "evidence", evidence, { pageSize: "number", hugeSize: "number", regions: "array" });
+  requireRegions("behaviourFromEvidence", "evidence.regions", e.regions);
   const P = e.pageSize;
   const small = region(e, "read-small");
   const hugeRead = region(e, "read-huge");

@@ -80,6 +80,10 @@ export interface LazyFreeOptions extends ProbeOptions {
  * lazyFreeExpected("4.9.0", 0).lazy;            // false: freed at once without swap
  */
 export function lazyFreeExpected(kernelRelease: string, swapTotalKb: number | null): LazyFreeExpectation {
+  if (typeof kernelRelease !== "string") throw new InvalidArgumentError(`lazyFreeExpected: kernelRelease must be a string such as "6.1.0-18-amd64", got ${describeValue(kernelRelease)}`);
+  if (swapTotalKb !== null && (typeof swapTotalKb !== "number" || !Number.isFinite(swapTotalKb) || swapTotalKb < 0)) {
+    throw new InvalidArgumentError(`lazyFreeExpected: swapTotalKb must be a number of kB >= 0, or null when unknown, got ${describeValue(swapTotalKb)}`);
+  }
   const m = /^(\d+)\.(\d+)/.exec(kernelRelease);
   if (m === null) throw new InvalidArgumentError(`lazyFreeExpected: kernelRelease must start with "<major>.<minor>", got ${describeValue(kernelRelease)}`);
   const version = Number(m[1]) * 1000 + Number(m[2]);

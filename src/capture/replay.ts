@@ -7,6 +7,7 @@
 //             and the simulated VmRSS/VmSize after the same pages were written in the simulation;
 //   sites     per call site: bytes allocated, peak live, resident at the last and at the peak sample.
 import { InvalidArgumentError, describeValue } from "../errors";
+import { checkOptions, optionalBoolean } from "../validate";
 import { Machine, type Process } from "../kernel";
 import type { Allocator } from "../libc";
 import { libcOf } from "../runtime";
@@ -196,11 +197,17 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
     throw new InvalidArgumentError(`capture.replay(capture): capture must come from capture.load(file), got ${describeValue(capture)}`);
   }
   if (machine !== undefined && !(machine instanceof Machine)) throw new InvalidArgumentError(`capture.replay(capture, machine): machine must be a Machine, got ${describeValue(machine)}`);
+  const where = "capture.replay(capture, machine, options)";
+  checkOptions(where, options, ["onProgress", "followResidency"]);
+  const follow = optionalBoolean(where, "options.followResidency", options.followResidency) ?? true;
+  // checked now: it is first called after 100 000 calls, long into the replay
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+    throw new InvalidArgumentError(`${where}: options.onProgress must be a function (calls) => void, got ${describeValue(options.onProgress)}`);
+  }
   const m = machine ?? new Machine(capture.meta.machine);
   const proc = m.spawn();
   const libc = libcOf(proc);
   const pageSize = capture.meta.pageSize;
-  const follow = options.followResidency !== false;
   const live = new LiveAllocations<SiteTotals>();
   // in the order the table's ties keep: a site's totals are made at its first allocation (a sample
   // attributes pages only to live allocations' sites and to the pseudo-sites, which hold no bytes)

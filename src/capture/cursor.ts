@@ -5,7 +5,9 @@
 // (scan.ts parses them from the read buffer), so a walk of millions of calls makes no garbage
 // per call; any other line is decoded and parsed by parseRecord into a record object.
 import { IntegerMap } from "./integer-map";
-import { CaptureFormatError } from "./errors";
+import { PagelabError } from "../errors";
+import { errorCode } from "../probe/options";
+import { CaptureFileError, CaptureFormatError } from "./errors";
 import {
   CAPTURE_MAGIC, CAPTURE_VERSION, type CaptureMeta, type CaptureRecord, LineError, parseRecord, STARTUP_SITE,
 } from "./format";
@@ -126,11 +128,24 @@ export class CheckedRecordCursor extends CursorFields {
   /** The number of the line read last. */
   private line = 0;
 
-  /** Opens `file`; with `summary`, the totals are counted into it as the walk goes. */
-  constructor(private readonly file: string, private readonly summary: CaptureSummary | null) {
+  /**
+   * Opens `file`; with `summary`, the totals are counted into it as the walk goes. `where` is the
+   * call that reads it; `reloaded` says load() already checked the file, so a record that breaks
+   * the contract now means the file changed since.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly summary: CaptureSummary | null,
+    private readonly where = "capture.load(file)",
+    private readonly reloaded = false,
+  ) {
     super();
     this.sites.set(STARTUP_SITE, true);
-    this.lines = new LineReader(file);
+    try {
+      this.lines = new LineReader(file);
+    } catch (e) {
+      throw this.refusal(e);
+    }
   }
 
   /** Moves to the next record; throws CaptureFormatError (and closes the file) where the file breaks its contract. */
@@ -140,9 +155,18 @@ export class CheckedRecordCursor extends CursorFields {
       return this.advance();
     } catch (e) {
       this.close();
-      if (e instanceof LineError) throw new CaptureFormatError(this.file, this.line, e.message);
-      throw e;
+      throw this.refusal(e);
     }
+  }
+
+  /** The error to throw for `e`: a capture error naming the file, whatever went wrong reading it. */
+  private refusal(e: unknown): unknown {
+    const format = e instanceof LineError ? new CaptureFormatError(this.file, this.line, e.message) : e;
+    if (format instanceof CaptureFormatError && this.reloaded) {
+      return new CaptureFileError(this.where, this.file, `changed since capture.load() read it (line ${format.line}: ${format.reason}); load it again`);
+    }
+    if (format instanceof PagelabError || !(format instanceof Error && "code" in format)) return format;
+    return new CaptureFileError(this.where, this.file, `cannot be read (${errorCode(format)})`);
   }
 
   /** Stops the walk and closes the file (again is harmless). */

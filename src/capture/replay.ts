@@ -184,7 +184,8 @@ function formatKiB(bytes: number): string {
 /**
  * Replays `capture` on `machine` (default: a machine built from the capture's recorded facts,
  * not this host), checks the simulated system calls against the captured ones and attributes the
- * real resident pages of every sample to call sites.
+ * real resident pages of every sample to call sites. The records are read from the capture's file
+ * again: CaptureFileError when it is gone or changed since load().
  * @example
  * ```ts
  * const r = capture.replay(capture.load("zeros.capture"));

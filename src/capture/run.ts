@@ -9,10 +9,11 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { InvalidArgumentError, UnsupportedError, isArray } from "../errors";
-import type { MachineOptions } from "../kernel";
+import { InvalidArgumentError, PagelabError, UnsupportedError, describeValue, isArray } from "../errors";
+import { Machine, type MachineOptions } from "../kernel";
+import { checkOptions, optionalBoolean, requireInteger } from "../validate";
 import { hostMachineOptions } from "../probe/from-host";
-import { resolveOptions } from "../probe/options";
+import { errorCode, resolveOptions } from "../probe/options";
 import { basePageSize } from "../probe/pageSize";
 import { pythonAsset } from "../probe/python";
 import { CAPTURE_VERSION, type CaptureMeta, type SyncKind } from "./format";
@@ -134,9 +135,56 @@ function recordedMachine(pageSize: number): MachineOptions {
 
 function requireArgv(argv: unknown): string[] {
   if (!isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === "string" && a !== "")) {
-    throw new InvalidArgumentError(`capture(argv): argv must be a non-empty array of strings (the command line), got ${JSON.stringify(argv)}`);
+    throw new InvalidArgumentError(`capture(argv): argv must be a non-empty array of strings (the command line), got ${describeValue(argv)}`);
   }
   return [...argv] as string[];
+}
+
+const CAPTURE_OPTION_KEYS = ["output", "intervalMs", "syncEachLine", "maxSyncMarkers", "onProgress", "stdio", "machine", "timeoutMs"] as const;
+
+/**
+ * Checks capture()'s options before the program runs: a wrong one found later would cost the
+ * whole run (an output path that cannot be written fails only when the file is written, a bad
+ * machine only at replay).
+ */
+function checkCaptureOptions(options: CaptureOptions): void {
+  const where = "capture(argv, options)";
+  checkOptions(where, options, CAPTURE_OPTION_KEYS);
+  const { output, intervalMs, maxSyncMarkers, onProgress, stdio, machine, timeoutMs } = options;
+  if (output !== undefined) {
+    if (typeof output !== "string" || output === "") throw new InvalidArgumentError(`${where}: options.output must be a file path, got ${describeValue(output)}`);
+    const file = path.resolve(output);
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InvalidArgumentError(`${where}: options.output ${JSON.stringify(output)} is a directory; name the capture file in it`);
+    try {
+      fs.accessSync(path.dirname(file), fs.constants.W_OK);
+    } catch (e) {
+      throw new InvalidArgumentError(`${where}: options.output ${JSON.stringify(output)} cannot be written: its folder ${path.dirname(file)} is not writable (${errorCode(e)})`);
+    }
+  }
+  if (intervalMs !== undefined && (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < 0)) {
+    throw new InvalidArgumentError(`${where}: options.intervalMs must be a number >= 0, got ${describeValue(intervalMs)}`);
+  }
+  optionalBoolean(where, "options.syncEachLine", options.syncEachLine);
+  if (maxSyncMarkers !== undefined) requireInteger(where, "options.maxSyncMarkers", maxSyncMarkers, 0, 2 ** 31 - 1, "[0, 2**31 - 1]");
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new InvalidArgumentError(`${where}: options.onProgress must be a function (progress) => void, got ${describeValue(onProgress)}`);
+  }
+  if (stdio !== undefined && stdio !== "collect" && stdio !== "inherit") {
+    throw new InvalidArgumentError(`${where}: options.stdio must be "collect" or "inherit", got ${describeValue(stdio)}`);
+  }
+  if (timeoutMs !== undefined) requireInteger(where, "options.timeoutMs", timeoutMs, 1, 2 ** 31 - 1, "[1, 2**31 - 1] (ms)");
+  if (machine !== undefined) {
+    // the options are written into the file as JSON (a function such as mmu is lost) and replay builds the machine from them
+    if (machine !== null && typeof machine === "object" && "mmu" in machine) {
+      throw new InvalidArgumentError(`${where}: options.machine cannot hold mmu (a function is not recorded in the capture file); give cpu instead`);
+    }
+    try {
+      new Machine(machine);
+    } catch (e) {
+      if (e instanceof PagelabError) throw new InvalidArgumentError(`${where}: options.machine: ${e.message}`);
+      throw e;
+    }
+  }
 }
 
 /**
@@ -144,7 +192,7 @@ function requireArgv(argv: unknown): string[] {
  * Resolves when the program has ended and the file is written, also when the program failed:
  * its status and what was captured until then are in the result and the file.
  * Throws CaptureToolMissingError (with the install command) when a recorder is missing,
- * UnsupportedError off Linux.
+ * UnsupportedError off Linux, InvalidArgumentError for a wrong argv or option (before anything runs).
  * @example
  * ```ts
  * const r = await capture.capture(["python3", "prog.py"], { onProgress: (p) => console.log(p.phase) });
@@ -153,10 +201,10 @@ function requireArgv(argv: unknown): string[] {
  */
 export async function capture(argv: readonly string[], options: CaptureOptions = {}): Promise<CaptureResult> {
   const command = requireArgv(argv);
+  checkCaptureOptions(options);
   if (process.platform !== "linux") throw new UnsupportedError(`capture needs Linux: it reads /proc and runs strace (this is ${process.platform})`);
   const recorders = findRecorders();
   const intervalMs = options.intervalMs ?? 100;
-  if (!(Number.isFinite(intervalMs) && intervalMs >= 0)) throw new InvalidArgumentError(`capture: options.intervalMs must be a number >= 0, got ${intervalMs}`);
   const output = path.resolve(options.output ?? defaultOutput(command));
   const python = isPythonScript(command);
   const pageSize = basePageSize(resolveOptions("capture", undefined)) ?? 4096;

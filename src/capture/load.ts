@@ -112,7 +112,7 @@ function* checkedRecords(file: string, stamp: FileStamp): Generator<CaptureRecor
  */
 export function recordCursor(capture: Capture, where = "capture.replay(capture)"): RecordCursor {
   const stamp = loaded.get(capture);
-  return stamp !== undefined ? reopen(where, capture.file, stamp) : new GeneratorRecordCursor(capture.records());
+  return stamp !== undefined ? reopen(where, capture.file, stamp) : new GeneratorRecordCursor(capture.records(), where);
 }
 
 /**

@@ -12,7 +12,7 @@ import { Machine, type Process } from "../kernel";
 import type { Allocator } from "../libc";
 import { libcOf } from "../runtime";
 import { attributePages, HELD_BY_MALLOC, LiveAllocations, type LiveBlock, OTHER_ANONYMOUS, type ReplayedBlock, type SiteRun } from "./attribute";
-import type { AllocRecord, CaptureRecord, FreeRecord } from "./format";
+import type { AllocRecord, CaptureMeta, CaptureRecord, FreeRecord } from "./format";
 import { CURSOR_ALLOC, CURSOR_END, CURSOR_FREE, type CursorKind } from "./cursor";
 import { type Capture, recordCursor } from "./load";
 
@@ -134,6 +134,10 @@ export interface Replay {
 
 const PROGRESS_EVERY = 100_000;
 
+function isPageSize(value: unknown): value is number {
+  return typeof value === "number" && value >= 512 && value <= 2 ** 30 && Number.isInteger(Math.log2(value));
+}
+
 /** The labels of the pseudo-sites. */
 const PSEUDO_SITES: readonly [number, string][] = [
   [HELD_BY_MALLOC, "held by malloc (no live allocation)"],
@@ -197,6 +201,12 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   if (capture === null || typeof capture !== "object" || typeof capture.records !== "function") {
     throw new InvalidArgumentError(`capture.replay(capture): capture must come from capture.load(file), got ${describeValue(capture)}`);
   }
+  // a capture load() did not make is checked as far as replay reads it (load() checked its own)
+  const meta: unknown = capture.meta;
+  if (meta === null || typeof meta !== "object" || !isPageSize((meta as Partial<CaptureMeta>).pageSize)) {
+    throw new InvalidArgumentError(`capture.replay(capture): capture.meta must be an object whose pageSize is a power of two in [512, 2**30], got ${describeValue(meta)}`);
+  }
+  if (!((capture.sites as unknown) instanceof Map)) throw new InvalidArgumentError(`capture.replay(capture): capture.sites must be a Map of call-site labels, got ${describeValue(capture.sites)}`);
   if (machine !== undefined && !(machine instanceof Machine)) throw new InvalidArgumentError(`capture.replay(capture, machine): machine must be a Machine, got ${describeValue(machine)}`);
   const where = "capture.replay(capture, machine, options)";
   checkOptions(where, options, ["onProgress", "followResidency"]);

@@ -2,7 +2,7 @@
 // mode and sizes, overcommit, the nearest CPU preset, and the fault behaviour the calibration
 // measured (the zero page on read or a private page, the huge zero page or a whole huge page).
 import { Machine, type MachineOptions } from "../kernel";
-import { UnsupportedError } from "../errors";
+import { InvalidArgumentError, UnsupportedError, describeValue, isArray } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
 import { pmdBytesFor } from "../kernel/presets";
@@ -62,6 +62,10 @@ export function hostMachineOptions(options: ProbeOptions = {}): MachineOptions {
  * @internal Public way in: Machine.fromHost(overrides).
  */
 export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOptions = {}): Machine {
+  // checked before the host is read: a spread number or null would vanish silently
+  if (overrides === null || typeof overrides !== "object" || isArray(overrides)) {
+    throw new InvalidArgumentError(`Machine.fromHost(overrides): overrides must be an object of Machine options, got ${describeValue(overrides)}`);
+  }
   const facts = hostFacts(options);
   if (!facts.ok) throw new UnsupportedError(`Machine.fromHost: ${facts.reason}`);
   const machine = new Machine({ ...machineOptionsFor(facts), ...overrides });

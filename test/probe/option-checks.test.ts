@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as probe from "../../src/probe";
 import { InvalidArgumentError } from "../../src/errors";
+import { Machine } from "../../src/kernel";
 import { fakeRoot } from "./helpers";
 
 const target = { mapping: { start: 0x10000000, end: 0x10001000 } };
@@ -72,5 +73,13 @@ describe("probe options", () => {
     // a valid bag still runs (the real side skipped: the platform is not Linux)
     const cmp = probe.compareNumpy(["pass"], { timeoutMs: 1000, repeatsForNoise: 0, probe: { platform: "darwin" } });
     expect(cmp.real).toMatchObject({ skipped: expect.stringContaining("darwin") });
+  });
+});
+
+describe("Machine.fromHost(overrides)", () => {
+  it("refuses overrides that are not an object before it reads the host (a number or null vanished in the spread)", () => {
+    for (const wrong of [5, null, "abc", [1], true]) {
+      expect(() => Machine.fromHost(wrong as never), String(wrong)).toThrow(/^Machine\.fromHost\(overrides\): overrides must be an object of Machine options/);
+    }
   });
 });

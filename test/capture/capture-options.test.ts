@@ -54,8 +54,8 @@ describe("capture options", () => {
   });
 
   it("refuses an output that is a directory or in a folder that does not exist, before the program runs", async () => {
-    expect((await refusal({ output: dir })).message).toMatch(/options\.output ".*" is a directory/);
-    expect((await refusal({ output: path.join(dir, "no", "such", "x.capture") })).message).toMatch(/cannot be written: its folder .* is not writable \(ENOENT\)/);
+    expect((await refusal({ output: dir })).message).toMatch(/the output ".*" is a directory/);
+    expect((await refusal({ output: path.join(dir, "no", "such", "x.capture") })).message).toMatch(/cannot be written: its folder is not writable \(ENOENT\)/);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 

@@ -5,9 +5,11 @@
 // (scan.ts parses them from the read buffer), so a walk of millions of calls makes no garbage
 // per call; any other line is decoded and parsed by parseRecord into a record object.
 import { IntegerMap } from "./integer-map";
-import { CaptureFormatError } from "./errors";
+import { InvalidArgumentError, PagelabError, describeValue } from "../errors";
+import { errorCode } from "../probe/options";
+import { CaptureFileError, CaptureFormatError } from "./errors";
 import {
-  CAPTURE_MAGIC, CAPTURE_VERSION, type CaptureMeta, type CaptureRecord, LineError, parseRecord, STARTUP_SITE,
+  CAPTURE_MAGIC, CAPTURE_VERSION, type CaptureMeta, type CaptureRecord, formatRecord, LineError, parseRecord, STARTUP_SITE,
 } from "./format";
 import { LineReader } from "./lines";
 import type { CaptureSummary } from "./load";
@@ -126,11 +128,24 @@ export class CheckedRecordCursor extends CursorFields {
   /** The number of the line read last. */
   private line = 0;
 
-  /** Opens `file`; with `summary`, the totals are counted into it as the walk goes. */
-  constructor(private readonly file: string, private readonly summary: CaptureSummary | null) {
+  /**
+   * Opens `file`; with `summary`, the totals are counted into it as the walk goes. `where` is the
+   * call that reads it; `reloaded` says load() already checked the file, so a record that breaks
+   * the contract now means the file changed since.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly summary: CaptureSummary | null,
+    private readonly where = "capture.load(file)",
+    private readonly reloaded = false,
+  ) {
     super();
     this.sites.set(STARTUP_SITE, true);
-    this.lines = new LineReader(file);
+    try {
+      this.lines = new LineReader(file);
+    } catch (e) {
+      throw this.refusal(e);
+    }
   }
 
   /** Moves to the next record; throws CaptureFormatError (and closes the file) where the file breaks its contract. */
@@ -140,9 +155,18 @@ export class CheckedRecordCursor extends CursorFields {
       return this.advance();
     } catch (e) {
       this.close();
-      if (e instanceof LineError) throw new CaptureFormatError(this.file, this.line, e.message);
-      throw e;
+      throw this.refusal(e);
     }
+  }
+
+  /** The error to throw for `e`: a capture error naming the file, whatever went wrong reading it. */
+  private refusal(e: unknown): unknown {
+    const format = e instanceof LineError ? new CaptureFormatError(this.file, this.line, e.message) : e;
+    if (format instanceof CaptureFormatError && this.reloaded) {
+      return new CaptureFileError(this.where, this.file, `changed since capture.load() read it (line ${format.line}: ${format.reason}); load it again`);
+    }
+    if (format instanceof PagelabError || !(format instanceof Error && "code" in format)) return format;
+    return new CaptureFileError(this.where, this.file, `cannot be read (${errorCode(format)})`);
   }
 
   /** Stops the walk and closes the file (again is harmless). */
@@ -306,19 +330,37 @@ export class CheckedRecordCursor extends CursorFields {
   }
 }
 
-/** A cursor over any Capture's records() (one not made by load(), whose file cannot be read directly). */
+/**
+ * A cursor over any Capture's records() (one not made by load(), whose file cannot be read
+ * directly). Each record is checked as load() checks a line: written as its line and parsed back.
+ */
 export class GeneratorRecordCursor extends CursorFields {
-  /** Walks `records`; close() returns it. */
-  constructor(private readonly records: Generator<CaptureRecord>) {
+  private readonly records: Generator<CaptureRecord>;
+  private count = 0;
+
+  /** Walks `records` (what records() returned) for the call `where`; close() returns it. */
+  constructor(records: unknown, private readonly where = "capture.replay(capture)") {
     super();
+    if (records === null || typeof records !== "object" || typeof (records as Partial<Generator>).next !== "function" || typeof (records as Partial<Generator>).return !== "function") {
+      throw new InvalidArgumentError(`${where}: capture.records() must return a generator of capture records, got ${describeValue(records)}`);
+    }
+    this.records = records as Generator<CaptureRecord>;
   }
 
-  /** Moves to the next record of the generator. */
+  /** Moves to the next record of the generator; throws InvalidArgumentError for one that is not a capture record. */
   next(): CursorKind {
     const r = this.records.next();
     if (r.done === true) return CURSOR_END;
-    this.record = r.value;
-    return this.callOf(r.value) ?? CURSOR_RECORD;
+    this.count++;
+    let record: CaptureRecord;
+    try {
+      record = parseRecord(formatRecord(r.value));
+    } catch {
+      // formatRecord meets whatever the generator yielded: any failure means it was no record
+      throw new InvalidArgumentError(`${this.where}: record ${this.count} of capture.records() is not a capture record, got ${describeValue(r.value)}`);
+    }
+    this.record = record;
+    return this.callOf(record) ?? CURSOR_RECORD;
   }
 
   /** Returns the generator (its finally blocks run). */

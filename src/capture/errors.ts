@@ -22,6 +22,29 @@ export class CaptureFormatError extends InvalidArgumentError {
   }
 }
 
+/**
+ * A capture file that cannot be read as one: a directory or other non-file, a file the system
+ * will not read (`reason` gives the errno code), or a file that is gone or changed since
+ * capture.load() checked it (its records are read again from the file at every walk).
+ * @example
+ * ```ts
+ * try { capture.replay(c); } catch (e) { if (e instanceof capture.CaptureFileError) console.log(e.file, e.reason); }
+ * ```
+ */
+export class CaptureFileError extends InvalidArgumentError {
+  /** @internal Thrown by load(), records() and replay(); not made by callers. */
+  constructor(
+/** The call that read the file, e.g. "capture.load(file)". */
+    where: string,
+/** The capture file. */
+    readonly file: string,
+/** Why it cannot be read, e.g. "is a directory, not a capture file". */
+    readonly reason: string,
+  ) {
+    super(`${where}: ${JSON.stringify(file)} ${reason}`);
+  }
+}
+
 /** A program capture needs (heaptrack, strace, a Python) is not installed; the message gives the install command. */
 export class CaptureToolMissingError extends UnsupportedError {
   /** @internal Thrown by capture(); not made by callers. */

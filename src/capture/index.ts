@@ -14,7 +14,7 @@ export {
   type SiteRecord, type TimeRecord, type AllocRecord, type FreeRecord, type SyncRecord, type SampleRecord, type ExitRecord,
   type MmapRecord, type MunmapRecord, type BrkRecord, type MremapRecord, type MadviseRecord, type MprotectRecord,
 } from "./format";
-export { CaptureFormatError, CaptureToolMissingError } from "./errors";
+export { CaptureFileError, CaptureFormatError, CaptureToolMissingError } from "./errors";
 export { captureUnavailable, INSTALL_COMMAND } from "./tools";
 export { replay, siteLabel, type Replay, type ReplayOptions, type ReplaySample, type SegmentCheck, type SiteRow, type BrkGrowth } from "./replay";
 export { HELD_BY_MALLOC, OTHER_ANONYMOUS, type SiteRun } from "./attribute";

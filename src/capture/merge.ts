@@ -118,9 +118,18 @@ class StraceStream {
   }
 }
 
-/** Writes the capture file from the recorders' outputs; returns the number of records. */
+/** Writes the capture file from the recorders' outputs; returns the number of records. A failed write leaves no partial file. */
 export function mergeCapture(out: string, meta: CaptureMeta, inputs: MergeInputs): number {
   const writer = new CaptureWriter(out, meta);
+  try {
+    return mergeInto(writer, meta, inputs);
+  } catch (e) {
+    writer.abandon();
+    throw e;
+  }
+}
+
+function mergeInto(writer: CaptureWriter, meta: CaptureMeta, inputs: MergeInputs): number {
   const emit = (r: CaptureRecord): void => writer.write(r);
   const python = inputs.sitesFile !== null;
   const labels = readSites(inputs.sitesFile);

@@ -7,11 +7,12 @@
 //             and the simulated VmRSS/VmSize after the same pages were written in the simulation;
 //   sites     per call site: bytes allocated, peak live, resident at the last and at the peak sample.
 import { InvalidArgumentError, describeValue } from "../errors";
+import { checkOptions, optionalBoolean } from "../validate";
 import { Machine, type Process } from "../kernel";
 import type { Allocator } from "../libc";
 import { libcOf } from "../runtime";
 import { attributePages, HELD_BY_MALLOC, LiveAllocations, type LiveBlock, OTHER_ANONYMOUS, type ReplayedBlock, type SiteRun } from "./attribute";
-import type { AllocRecord, CaptureRecord, FreeRecord } from "./format";
+import type { AllocRecord, CaptureMeta, CaptureRecord, FreeRecord } from "./format";
 import { CURSOR_ALLOC, CURSOR_END, CURSOR_FREE, type CursorKind } from "./cursor";
 import { type Capture, recordCursor } from "./load";
 
@@ -133,6 +134,10 @@ export interface Replay {
 
 const PROGRESS_EVERY = 100_000;
 
+function isPageSize(value: unknown): value is number {
+  return typeof value === "number" && value >= 512 && value <= 2 ** 30 && Number.isInteger(Math.log2(value));
+}
+
 /** The labels of the pseudo-sites. */
 const PSEUDO_SITES: readonly [number, string][] = [
   [HELD_BY_MALLOC, "held by malloc (no live allocation)"],
@@ -183,7 +188,8 @@ function formatKiB(bytes: number): string {
 /**
  * Replays `capture` on `machine` (default: a machine built from the capture's recorded facts,
  * not this host), checks the simulated system calls against the captured ones and attributes the
- * real resident pages of every sample to call sites.
+ * real resident pages of every sample to call sites. The records are read from the capture's file
+ * again: CaptureFileError when it is gone or changed since load().
  * @example
  * ```ts
  * const r = capture.replay(capture.load("zeros.capture"));
@@ -195,12 +201,24 @@ export function replay(capture: Capture, machine?: Machine, options: ReplayOptio
   if (capture === null || typeof capture !== "object" || typeof capture.records !== "function") {
     throw new InvalidArgumentError(`capture.replay(capture): capture must come from capture.load(file), got ${describeValue(capture)}`);
   }
+  // a capture load() did not make is checked as far as replay reads it (load() checked its own)
+  const meta: unknown = capture.meta;
+  if (meta === null || typeof meta !== "object" || !isPageSize((meta as Partial<CaptureMeta>).pageSize)) {
+    throw new InvalidArgumentError(`capture.replay(capture): capture.meta must be an object whose pageSize is a power of two in [512, 2**30], got ${describeValue(meta)}`);
+  }
+  if (!((capture.sites as unknown) instanceof Map)) throw new InvalidArgumentError(`capture.replay(capture): capture.sites must be a Map of call-site labels, got ${describeValue(capture.sites)}`);
   if (machine !== undefined && !(machine instanceof Machine)) throw new InvalidArgumentError(`capture.replay(capture, machine): machine must be a Machine, got ${describeValue(machine)}`);
+  const where = "capture.replay(capture, machine, options)";
+  checkOptions(where, options, ["onProgress", "followResidency"]);
+  const follow = optionalBoolean(where, "options.followResidency", options.followResidency) ?? true;
+  // checked now: it is first called after 100 000 calls, long into the replay
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+    throw new InvalidArgumentError(`${where}: options.onProgress must be a function (calls) => void, got ${describeValue(options.onProgress)}`);
+  }
   const m = machine ?? new Machine(capture.meta.machine);
   const proc = m.spawn();
   const libc = libcOf(proc);
   const pageSize = capture.meta.pageSize;
-  const follow = options.followResidency !== false;
   const live = new LiveAllocations<SiteTotals>();
   // in the order the table's ties keep: a site's totals are made at its first allocation (a sample
   // attributes pages only to live allocations' sites and to the pseudo-sites, which hold no bytes)

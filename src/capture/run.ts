@@ -9,15 +9,17 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { InvalidArgumentError, UnsupportedError, isArray } from "../errors";
-import type { MachineOptions } from "../kernel";
+import { InvalidArgumentError, PagelabError, UnsupportedError, describeValue, isArray } from "../errors";
+import { Machine, type MachineOptions } from "../kernel";
+import { checkOptions, optionalBoolean, requireInteger } from "../validate";
 import { hostMachineOptions } from "../probe/from-host";
-import { resolveOptions } from "../probe/options";
+import { errorCode, resolveOptions } from "../probe/options";
 import { basePageSize } from "../probe/pageSize";
 import { pythonAsset } from "../probe/python";
 import { CAPTURE_VERSION, type CaptureMeta, type SyncKind } from "./format";
 import { type AnnouncedSync, mergeCapture, type TakenSample } from "./merge";
 import { sampleProcess } from "./sample";
+import { CaptureFileError } from "./errors";
 import { findRecorders } from "./tools";
 
 /** Progress while the program runs (about once a second). */
@@ -134,9 +136,60 @@ function recordedMachine(pageSize: number): MachineOptions {
 
 function requireArgv(argv: unknown): string[] {
   if (!isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === "string" && a !== "")) {
-    throw new InvalidArgumentError(`capture(argv): argv must be a non-empty array of strings (the command line), got ${JSON.stringify(argv)}`);
+    throw new InvalidArgumentError(`capture(argv): argv must be a non-empty array of strings (the command line), got ${describeValue(argv)}`);
   }
   return [...argv] as string[];
+}
+
+const CAPTURE_OPTION_KEYS = ["output", "intervalMs", "syncEachLine", "maxSyncMarkers", "onProgress", "stdio", "machine", "timeoutMs"] as const;
+
+/**
+ * Checks capture()'s options before the program runs: a wrong one found later would cost the
+ * whole run (an output path that cannot be written fails only when the file is written, a bad
+ * machine only at replay).
+ */
+function checkCaptureOptions(options: CaptureOptions): void {
+  const where = "capture(argv, options)";
+  checkOptions(where, options, CAPTURE_OPTION_KEYS);
+  const { output, intervalMs, maxSyncMarkers, onProgress, stdio, machine, timeoutMs } = options;
+  if (output !== undefined && (typeof output !== "string" || output === "")) {
+    throw new InvalidArgumentError(`${where}: options.output must be a file path, got ${describeValue(output)}`);
+  }
+  if (intervalMs !== undefined && (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < 0)) {
+    throw new InvalidArgumentError(`${where}: options.intervalMs must be a number >= 0, got ${describeValue(intervalMs)}`);
+  }
+  optionalBoolean(where, "options.syncEachLine", options.syncEachLine);
+  if (maxSyncMarkers !== undefined) requireInteger(where, "options.maxSyncMarkers", maxSyncMarkers, 0, 2 ** 31 - 1, "[0, 2**31 - 1]");
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new InvalidArgumentError(`${where}: options.onProgress must be a function (progress) => void, got ${describeValue(onProgress)}`);
+  }
+  if (stdio !== undefined && stdio !== "collect" && stdio !== "inherit") {
+    throw new InvalidArgumentError(`${where}: options.stdio must be "collect" or "inherit", got ${describeValue(stdio)}`);
+  }
+  if (timeoutMs !== undefined) requireInteger(where, "options.timeoutMs", timeoutMs, 1, 2 ** 31 - 1, "[1, 2**31 - 1] (ms)");
+  if (machine !== undefined) {
+    // the options are written into the file as JSON (a function such as mmu is lost) and replay builds the machine from them
+    if (machine !== null && typeof machine === "object" && "mmu" in machine) {
+      throw new InvalidArgumentError(`${where}: options.machine cannot hold mmu (a function is not recorded in the capture file); give cpu instead`);
+    }
+    try {
+      new Machine(machine);
+    } catch (e) {
+      if (e instanceof PagelabError) throw new InvalidArgumentError(`${where}: options.machine: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/** Checks that the capture file `output` (options.output, or the default) can be written, before the program runs. */
+function checkOutput(output: string): void {
+  const where = "capture(argv, options)";
+  if (fs.existsSync(output) && fs.statSync(output).isDirectory()) throw new InvalidArgumentError(`${where}: the output ${JSON.stringify(output)} is a directory; name the capture file in it (options.output)`);
+  try {
+    fs.accessSync(path.dirname(output), fs.constants.W_OK);
+  } catch (e) {
+    throw new InvalidArgumentError(`${where}: the output ${JSON.stringify(output)} cannot be written: its folder is not writable (${errorCode(e)})`);
+  }
 }
 
 /**
@@ -144,7 +197,7 @@ function requireArgv(argv: unknown): string[] {
  * Resolves when the program has ended and the file is written, also when the program failed:
  * its status and what was captured until then are in the result and the file.
  * Throws CaptureToolMissingError (with the install command) when a recorder is missing,
- * UnsupportedError off Linux.
+ * UnsupportedError off Linux, InvalidArgumentError for a wrong argv or option (before anything runs).
  * @example
  * ```ts
  * const r = await capture.capture(["python3", "prog.py"], { onProgress: (p) => console.log(p.phase) });
@@ -153,102 +206,113 @@ function requireArgv(argv: unknown): string[] {
  */
 export async function capture(argv: readonly string[], options: CaptureOptions = {}): Promise<CaptureResult> {
   const command = requireArgv(argv);
+  checkCaptureOptions(options);
+  const output = path.resolve(options.output ?? defaultOutput(command));
+  checkOutput(output);
   if (process.platform !== "linux") throw new UnsupportedError(`capture needs Linux: it reads /proc and runs strace (this is ${process.platform})`);
   const recorders = findRecorders();
   const intervalMs = options.intervalMs ?? 100;
-  if (!(Number.isFinite(intervalMs) && intervalMs >= 0)) throw new InvalidArgumentError(`capture: options.intervalMs must be a number >= 0, got ${intervalMs}`);
-  const output = path.resolve(options.output ?? defaultOutput(command));
   const python = isPythonScript(command);
-  const pageSize = basePageSize(resolveOptions({})) ?? 4096;
+  const pageSize = basePageSize(resolveOptions("capture", undefined)) ?? 4096;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-capture-"));
-  const heaptrackFile = path.join(work, "heaptrack.raw");
-  const straceFile = path.join(work, "strace.txt");
-  const sitesFile = python ? path.join(work, "sites.txt") : null;
-  const socketPath = path.join(work, "control.sock");
-  const started = Date.now();
-  const samples: TakenSample[] = [];
-  const syncs: AnnouncedSync[] = [];
-  let pid: number | null = null;
-  let lastRss: number | null = null;
-  const take = (seq: number): void => {
-    if (pid === null) return;
-    const s = sampleProcess(pid, pageSize);
-    if (s === null) return;
-    lastRss = s.vmRssKb;
-    samples.push({ ...s, seq, epochMs: Date.now() });
-  };
+  try {
+    const heaptrackFile = path.join(work, "heaptrack.raw");
+    const straceFile = path.join(work, "strace.txt");
+    const sitesFile = python ? path.join(work, "sites.txt") : null;
+    const socketPath = path.join(work, "control.sock");
+    const started = Date.now();
+    const samples: TakenSample[] = [];
+    const syncs: AnnouncedSync[] = [];
+    let pid: number | null = null;
+    let lastRss: number | null = null;
+    const take = (seq: number): void => {
+      if (pid === null) return;
+      const s = sampleProcess(pid, pageSize);
+      if (s === null) return;
+      lastRss = s.vmRssKb;
+      samples.push({ ...s, seq, epochMs: Date.now() });
+    };
 
-  const server = net.createServer((socket) => {
-    let buffered = "";
-    socket.on("data", (chunk) => {
-      buffered += chunk.toString("utf8");
-      for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        const parts = line.split(" ");
-        if (parts[0] === "hello") pid = Number(parts[1]);
-        else if (parts[0] === "sync") {
-          const seq = Number(parts[1]);
-          const label = line.split(" ").slice(4).join(" ");
-          syncs.push({ seq, sync: parts[2] as SyncKind, site: Number(parts[3]), label: JSON.parse(label) as string });
-          take(seq);
+    const server = net.createServer((socket) => {
+      let buffered = "";
+      socket.on("data", (chunk) => {
+        buffered += chunk.toString("utf8");
+        for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          const parts = line.split(" ");
+          if (parts[0] === "hello") pid = Number(parts[1]);
+          else if (parts[0] === "sync") {
+            const seq = Number(parts[1]);
+            const label = line.split(" ").slice(4).join(" ");
+            syncs.push({ seq, sync: parts[2] as SyncKind, site: Number(parts[3]), label: JSON.parse(label) as string });
+            take(seq);
+          }
+          socket.write("ok\n");
         }
-        socket.write("ok\n");
-      }
+      });
+      socket.on("error", () => undefined);
     });
-    socket.on("error", () => undefined);
-  });
-  if (python) await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    if (python) await new Promise<void>((resolve) => server.listen(socketPath, resolve));
 
-  const traced = python ? [realInterpreter(command[0]), pythonAsset("capture_runner.py"), ...command.slice(1)] : command;
-  const args = ["-f", "-ttt", "-qq", "-e", "trace=%memory", "-o", straceFile,
-    "-E", `LD_PRELOAD=${recorders.heaptrackPreload}`, "-E", `DUMP_HEAPTRACK_OUTPUT=${heaptrackFile}`, "--", ...traced];
-  const env: NodeJS.ProcessEnv = { ...process.env, PAGELAB_CAPTURE_SOCKET: socketPath, PAGELAB_CAPTURE_SYNC_LINES: options.syncEachLine === false ? "0" : "1", PAGELAB_CAPTURE_MAX_SYNC: String(options.maxSyncMarkers ?? 2000) };
-  if (sitesFile !== null) env.PAGELAB_CAPTURE_SITES = sitesFile;
-  const collect = options.stdio !== "inherit";
-  const child = spawn(recorders.strace, args, { env, stdio: collect ? ["inherit", "pipe", "pipe"] : "inherit" });
-  let outputTail = "";
-  const keep = (chunk: Buffer): void => {
-    outputTail = (outputTail + chunk.toString("utf8")).slice(-OUTPUT_TAIL);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const timer = intervalMs > 0 ? setInterval(() => take(0), intervalMs) : null;
-  const progress = setInterval(() => options.onProgress?.({ phase: "running", seconds: (Date.now() - started) / 1000, samples: samples.length, syncMarkers: syncs.length, vmRssKb: lastRss }), 1000);
-  const killer = options.timeoutMs === undefined ? null : setTimeout(() => {
-    if (pid !== null) process.kill(pid, "SIGKILL");
-    child.kill("SIGKILL");
-  }, options.timeoutMs);
-  if (!python) child.once("spawn", () => (pid = child.pid ?? null));
-  const ended = await new Promise<{ status: number | null; signal: string | null; error: Error | null }>((resolve) => {
-    child.once("error", (error) => resolve({ status: null, signal: null, error }));
-    child.once("close", (status, signal) => resolve({ status, signal, error: null }));
-  });
-  for (const t of [timer, progress]) if (t !== null) clearInterval(t);
-  if (killer !== null) clearTimeout(killer);
-  server.close();
-  if (ended.error !== null) throw new UnsupportedError(`capture: could not start ${recorders.strace}: ${ended.error.message}`);
-  const message = ended.signal !== null ? `killed by ${ended.signal}` : `exited with status ${ended.status}`;
-  const meta: CaptureMeta = {
-    program: command,
-    started: new Date(started).toISOString(),
-    host: os.hostname(),
-    pageSize,
-    machine: options.machine ?? recordedMachine(pageSize),
-    pythonLines: python,
-    intervalMs,
-    tools: { strace: recorders.strace, heaptrack: recorders.heaptrackPreload, format: String(CAPTURE_VERSION) },
-  };
-  if (!fs.existsSync(heaptrackFile)) fs.writeFileSync(heaptrackFile, "");
-  const records = mergeCapture(output, meta, {
-    heaptrackFile, straceFile, sitesFile, pid: python ? pid : null, syncs, samples,
-    exit: { status: ended.status, signal: ended.signal, message },
-    onProgress: (lines) => options.onProgress?.({ phase: "writing", heaptrackLines: lines }),
-  });
-  fs.rmSync(work, { recursive: true, force: true });
-  options.onProgress?.({ phase: "done", file: output, records });
-  return {
-    file: output, status: ended.status, signal: ended.signal, message, records,
-    samples: samples.length, syncMarkers: syncs.length, seconds: (Date.now() - started) / 1000, output: outputTail,
-  };
+    const traced = python ? [realInterpreter(command[0]), pythonAsset("capture_runner.py"), ...command.slice(1)] : command;
+    const args = ["-f", "-ttt", "-qq", "-e", "trace=%memory", "-o", straceFile,
+      "-E", `LD_PRELOAD=${recorders.heaptrackPreload}`, "-E", `DUMP_HEAPTRACK_OUTPUT=${heaptrackFile}`, "--", ...traced];
+    const env: NodeJS.ProcessEnv = { ...process.env, PAGELAB_CAPTURE_SOCKET: socketPath, PAGELAB_CAPTURE_SYNC_LINES: options.syncEachLine === false ? "0" : "1", PAGELAB_CAPTURE_MAX_SYNC: String(options.maxSyncMarkers ?? 2000) };
+    if (sitesFile !== null) env.PAGELAB_CAPTURE_SITES = sitesFile;
+    const collect = options.stdio !== "inherit";
+    const child = spawn(recorders.strace, args, { env, stdio: collect ? ["inherit", "pipe", "pipe"] : "inherit" });
+    let outputTail = "";
+    const keep = (chunk: Buffer): void => {
+      outputTail = (outputTail + chunk.toString("utf8")).slice(-OUTPUT_TAIL);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const timer = intervalMs > 0 ? setInterval(() => take(0), intervalMs) : null;
+    const progress = setInterval(() => options.onProgress?.({ phase: "running", seconds: (Date.now() - started) / 1000, samples: samples.length, syncMarkers: syncs.length, vmRssKb: lastRss }), 1000);
+    const killer = options.timeoutMs === undefined ? null : setTimeout(() => {
+      if (pid !== null) process.kill(pid, "SIGKILL");
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    if (!python) child.once("spawn", () => (pid = child.pid ?? null));
+    const ended = await new Promise<{ status: number | null; signal: string | null; error: Error | null }>((resolve) => {
+      child.once("error", (error) => resolve({ status: null, signal: null, error }));
+      child.once("close", (status, signal) => resolve({ status, signal, error: null }));
+    });
+    for (const t of [timer, progress]) if (t !== null) clearInterval(t);
+    if (killer !== null) clearTimeout(killer);
+    server.close();
+    if (ended.error !== null) throw new UnsupportedError(`capture: could not start ${recorders.strace}: ${ended.error.message}`);
+    const message = ended.signal !== null ? `killed by ${ended.signal}` : `exited with status ${ended.status}`;
+    const meta: CaptureMeta = {
+      program: command,
+      started: new Date(started).toISOString(),
+      host: os.hostname(),
+      pageSize,
+      machine: options.machine ?? recordedMachine(pageSize),
+      pythonLines: python,
+      intervalMs,
+      tools: { strace: recorders.strace, heaptrack: recorders.heaptrackPreload, format: String(CAPTURE_VERSION) },
+    };
+    if (!fs.existsSync(heaptrackFile)) fs.writeFileSync(heaptrackFile, "");
+    let records: number;
+    try {
+      records = mergeCapture(output, meta, {
+        heaptrackFile, straceFile, sitesFile, pid: python ? pid : null, syncs, samples,
+        exit: { status: ended.status, signal: ended.signal, message },
+        onProgress: (lines) => options.onProgress?.({ phase: "writing", heaptrackLines: lines }),
+      });
+    } catch (e) {
+      // the output was checked before the run; its folder or name changed while the program ran
+      if (e instanceof PagelabError || !(e instanceof Error && "code" in e)) throw e;
+      throw new CaptureFileError("capture(argv, options)", output, `cannot be written (${errorCode(e)}); the program ran, but its capture is lost`);
+    }
+    options.onProgress?.({ phase: "done", file: output, records });
+    return {
+      file: output, status: ended.status, signal: ended.signal, message, records,
+      samples: samples.length, syncMarkers: syncs.length, seconds: (Date.now() - started) / 1000, output: outputTail,
+    };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }

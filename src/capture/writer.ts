@@ -10,6 +10,8 @@ const FLUSH_BYTES = 1 << 16;
 export class CaptureWriter {
   private readonly fd: number;
   private readonly temporary: string;
+  /** The descriptor is still ours to close (a second close could hit a descriptor reused since). */
+  private open = true;
   private buffer: string[] = [];
   private bufferedBytes = 0;
   /** Records written so far. */
@@ -32,8 +34,18 @@ export class CaptureWriter {
   close(): void {
     this.line(formatEnd(this.records));
     this.flush();
+    this.open = false;
     fs.closeSync(this.fd);
     fs.renameSync(this.temporary, this.file);
+  }
+
+  /** Gives up: closes the file and removes it (again is harmless). */
+  abandon(): void {
+    if (this.open) {
+      this.open = false;
+      fs.closeSync(this.fd);
+    }
+    fs.rmSync(this.temporary, { force: true });
   }
 
   private line(text: string): void {

@@ -56,7 +56,7 @@ export interface ProbedArray<A> extends ProbeTarget {
 function checkConstructor(ctor: unknown): TypedArrayConstructor {
   if (!TYPED_ARRAY_CONSTRUCTORS.includes(ctor as TypedArrayConstructor)) {
     const name = typeof ctor === "function" ? ctor.name : describeValue(ctor);
-    throw new InvalidArgumentError(`ctor must be a typed-array constructor such as Float64Array, got ${name}`);
+    throw new InvalidArgumentError(`alloc: ctor must be a typed-array constructor such as Float64Array, got ${name}`);
   }
   return ctor as TypedArrayConstructor;
 }
@@ -100,9 +100,9 @@ export function alloc<C extends TypedArrayConstructor>(
 ): ProbedArray<InstanceType<C>> {
   const checkedCtor = checkConstructor(ctor);
   if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-    throw new InvalidArgumentError(`length must be a non-negative safe integer, got ${describeValue(length)}`);
+    throw new InvalidArgumentError(`alloc: length must be a non-negative safe integer, got ${describeValue(length)}`);
   }
-  const opts = resolveOptions(options);
+  const opts = resolveOptions("alloc", options);
   const bytes = length * checkedCtor.BYTES_PER_ELEMENT;
   const why = whyUnsupported(opts);
   if (why !== null) return unidentified(construct(ctor, length), `unsupported: ${why}`);

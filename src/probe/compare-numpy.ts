@@ -6,7 +6,8 @@ import type { Numpy, NDArray } from "../runtime";
 import type { Chart } from "../charts";
 import { machineFromHost, stockMachineLike } from "./from-host";
 import { supported } from "./supported";
-import type { ProbeOptions } from "./options";
+import { type ProbeOptions, resolveOptions } from "./options";
+import { checkOptions, requireInteger } from "../validate";
 import { parseNumpyProgram } from "./numpy-statements";
 import { runNumpyChild, type RealArray, type RealNumpyRun, type RealStep } from "./numpy-child";
 import { runTwin, type Placement, type SimulatedNumpy, type TwinRun, type TwinStep } from "./numpy-twin";
@@ -15,9 +16,9 @@ import { numpyComparisonChart, numpyComparisonText } from "./numpy-report";
 
 /** Options of {@link compareNumpy}: the real child's time limit, the noise measurement, and where the probe looks. */
 export interface CompareNumpyOptions {
-  /** The real child is killed (SIGKILL) after this many ms (default 120 000: 2 GiB arrays on a slow VM). */
+  /** The real child is killed (SIGKILL) after this many ms (default 120 000: 2 GiB arrays on a slow VM; at most 2**31 - 1). */
   timeoutMs?: number;
-  /** How many times the empty statement `pass` is measured for the interpreter's noise (default 5). */
+  /** How many times the empty statement `pass` is measured for the interpreter's noise (default 5; 0 to 1000). */
   repeatsForNoise?: number;
   /** Where the probe looks (tests point platform elsewhere to see the skipped real side). */
   probe?: ProbeOptions;
@@ -219,6 +220,11 @@ function placementNote(placements: Placement[], real: boolean): string {
  */
 export function compareNumpy(statements: readonly string[], options: CompareNumpyOptions = {}): NumpyComparison {
   const program = parseNumpyProgram(statements);
+  checkOptions("compareNumpy", options, ["timeoutMs", "repeatsForNoise", "probe"]);
+  if (options.timeoutMs !== undefined) requireInteger("compareNumpy", "options.timeoutMs", options.timeoutMs, 1, 2 ** 31 - 1, "[1, 2**31 - 1] (ms)");
+  // the child refuses other counts too, but only after Python and numpy have started
+  if (options.repeatsForNoise !== undefined) requireInteger("compareNumpy", "options.repeatsForNoise", options.repeatsForNoise, 0, 1000);
+  resolveOptions("compareNumpy(options.probe)", options.probe, "options.probe");
   const support = supported(options.probe);
   const texts = program.map((s) => s.text);
   const outcome = support.ok

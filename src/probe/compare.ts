@@ -2,7 +2,8 @@
 // host (Machine.fromHost + the Node runtime) and on stock Linux, step by step: resident pages and
 // minor faults, real vs twin with the difference (the check that the simulator says what the
 // kernel does), and stock Linux beside them (where this host is not the textbook).
-import { InternalCheckError, InvalidArgumentError, isArray } from "../errors";
+import { InternalCheckError, InvalidArgumentError, describeValue, isArray } from "../errors";
+import { checkOptions, requireInteger } from "../validate";
 import { Machine, PageState, type Process } from "../kernel";
 import { CHUNK_HDR_SZ } from "../libc/constants";
 import { node, type NDArray } from "../runtime";
@@ -86,24 +87,49 @@ export interface Comparison {
 }
 
 function checkExperiment(exp: CompareExperiment): void {
-  if (exp === null || typeof exp !== "object") throw new InvalidArgumentError("compare(experiment): experiment must be { elements, steps }");
-  if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
-    throw new InvalidArgumentError(`compare(experiment): elements must be an integer in 1..2**28, got ${exp.elements}`);
+  if (exp === null || typeof exp !== "object" || isArray(exp)) {
+    throw new InvalidArgumentError(`compare(experiment): experiment must be { elements, steps }, got ${describeValue(exp)}`);
   }
-  if (!isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError("compare(experiment): steps must be a non-empty array");
+  const where = "compare(experiment)";
+  checkOptions(where, exp, ["elements", "steps"]);
+  if (!Number.isInteger(exp.elements) || exp.elements < 1 || exp.elements > 2 ** 28) {
+    throw new InvalidArgumentError(`${where}: elements must be an integer in 1..2**28, got ${describeValue(exp.elements)}`);
+  }
+  if (!isArray(exp.steps) || exp.steps.length === 0) throw new InvalidArgumentError(`${where}: steps must be a non-empty array, got ${describeValue(exp.steps)}`);
   for (const [k, step] of exp.steps.entries()) {
-    for (const list of [step.write ?? [], step.read ?? []]) {
+    if (step === null || typeof step !== "object" || isArray(step)) {
+      throw new InvalidArgumentError(`${where}: steps[${k}] must be { label, write?, read? }, got ${describeValue(step)}`);
+    }
+    // a misspelt key ("writes") would leave the step doing nothing
+    checkOptions(`${where}: steps[${k}]`, step, ["label", "write", "read"]);
+    if (typeof step.label !== "string") throw new InvalidArgumentError(`${where}: steps[${k}].label must be a string, got ${describeValue(step.label)}`);
+    for (const key of ["write", "read"] as const) {
+      const list: unknown = step[key];
+      if (list === undefined) continue;
+      if (!isArray(list)) throw new InvalidArgumentError(`${where}: steps[${k}].${key} must be an array of element indices, got ${describeValue(list)}`);
       for (const i of list) {
-        if (!Number.isInteger(i) || i < 0 || i >= exp.elements) {
-          throw new InvalidArgumentError(`compare(experiment): steps[${k}] index ${i} is outside 0..${exp.elements - 1}`);
+        if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= exp.elements) {
+          throw new InvalidArgumentError(`${where}: steps[${k}] index ${describeValue(i)} is outside 0..${exp.elements - 1}`);
         }
       }
     }
   }
 }
 
-/** Indices of the first element on every `every`-th page of a Float64Array whose data starts CHUNK_HDR_SZ (16) bytes into its mapping. */
+/** The page sizes {@link everyNthPage} takes: those of the simulated machines compare() runs on. */
+const PAGE_SIZES: readonly number[] = [4096, 16384, 65536];
+
+/**
+ * Indices of the first element on every `every`-th page of a Float64Array whose data starts
+ * CHUNK_HDR_SZ (16) bytes into its mapping. `elements` is bounded as compare() bounds it (2**28),
+ * so the list holds at most one index per page: 524 289 with 4 KiB pages.
+ */
 export function everyNthPage(elements: number, every: number, pageSize = 4096): number[] {
+  requireInteger("everyNthPage", "elements", elements, 0, 2 ** 28, "[0, 2**28] (the lengths compare() takes)");
+  requireInteger("everyNthPage", "every", every, 1, Number.MAX_SAFE_INTEGER, "[1, 2**53 - 1]");
+  if (!PAGE_SIZES.includes(pageSize)) {
+    throw new InvalidArgumentError(`everyNthPage: pageSize must be 4096, 16384 or 65536 (bytes), got ${describeValue(pageSize)}`);
+  }
   const out: number[] = [];
   const pages = Math.ceil((elements * 8 + CHUNK_HDR_SZ) / pageSize);
   for (let p = 0; p < pages; p += every) {

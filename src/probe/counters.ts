@@ -46,11 +46,11 @@ export function parseMinorFaults(text: string): number | null {
 }
 
 /**
- * Reads <procRoot>/self/<name> and parses it; returns the parsed value, or { ok: false, reason }
+ * Reads <procRoot>/self/<name> for the call `where` and parses it; returns the parsed value, or { ok: false, reason }
  * (off Linux, unreadable, or `parse` found nothing: then `missing` says what was expected).
  */
-function readSelf<T>(options: ProbeOptions | undefined, name: string, parse: (text: string) => T | null, missing: string): T | Unsupported {
-  const opts = resolveOptions(options);
+function readSelf<T>(where: string, options: ProbeOptions | undefined, name: string, parse: (text: string) => T | null, missing: string): T | Unsupported {
+  const opts = resolveOptions(where, options);
   const why = whyUnsupported(opts);
   if (why !== null) return unsupported(why);
   const file = path.join(opts.procRoot, "self", name);
@@ -64,7 +64,7 @@ function readSelf<T>(options: ProbeOptions | undefined, name: string, parse: (te
  * from /proc/self/status. Returns them in kB, or { ok: false, reason }.
  */
 export function status(options?: ProbeOptions): RealStatus | Unsupported {
-  const parsed = readSelf(options, "status", parseStatus, "lacks VmRSS/VmSize/RssAnon");
+  const parsed = readSelf("status", options, "status", parseStatus, "lacks VmRSS/VmSize/RssAnon");
   return "ok" in parsed ? parsed : { ok: true, ...parsed };
 }
 
@@ -73,6 +73,6 @@ export function status(options?: ProbeOptions): RealStatus | Unsupported {
  * field 10. Returns the count, or { ok: false, reason }.
  */
 export function minorFaults(options?: ProbeOptions): MinorFaults | Unsupported {
-  const count = readSelf(options, "stat", parseMinorFaults, "malformed");
+  const count = readSelf("minorFaults", options, "stat", parseMinorFaults, "malformed");
   return typeof count === "number" ? { ok: true, minorFaults: count } : count;
 }

@@ -2,11 +2,11 @@
 // mode and sizes, overcommit, the nearest CPU preset, and the fault behaviour the calibration
 // measured (the zero page on read or a private page, the huge zero page or a whole huge page).
 import { Machine, type MachineOptions } from "../kernel";
-import { UnsupportedError } from "../errors";
+import { InvalidArgumentError, UnsupportedError, describeValue, isArray } from "../errors";
 import { type HostFacts, hostFacts } from "./host";
 import type { ProbeOptions } from "./options";
 import { pmdBytesFor } from "../kernel/presets";
-import { HOST_FACTS_FIELDS, requireRecord } from "./records";
+import { HOST_FACTS_FIELDS, requireBehaviour, requireRecord } from "./records";
 
 /**
  * The Machine options that predict a host with these facts (pure: tests pass recorded facts).
@@ -15,6 +15,7 @@ import { HOST_FACTS_FIELDS, requireRecord } from "./records";
  */
 export function machineOptionsFor(given: HostFacts): MachineOptions {
   const facts = requireRecord<HostFacts>("machineOptionsFor", "facts", given, HOST_FACTS_FIELDS);
+  requireBehaviour("machineOptionsFor", facts.behaviour);
   const result: MachineOptions = { preset: facts.pageSize === 65536 ? "linux-arm64-64k" : "linux-x86_64", pageSize: facts.pageSize };
   if (facts.ramBytes !== null) result.ramBytes = Math.floor(facts.ramBytes / facts.pageSize) * facts.pageSize;
   if (facts.swapBytes !== null) result.swapBytes = Math.floor(facts.swapBytes / facts.pageSize) * facts.pageSize;
@@ -61,6 +62,10 @@ export function hostMachineOptions(options: ProbeOptions = {}): MachineOptions {
  * @internal Public way in: Machine.fromHost(overrides).
  */
 export function machineFromHost(overrides: MachineOptions = {}, options: ProbeOptions = {}): Machine {
+  // checked before the host is read: a spread number or null would vanish silently
+  if (overrides === null || typeof overrides !== "object" || isArray(overrides)) {
+    throw new InvalidArgumentError(`Machine.fromHost(overrides): overrides must be an object of Machine options, got ${describeValue(overrides)}`);
+  }
   const facts = hostFacts(options);
   if (!facts.ok) throw new UnsupportedError(`Machine.fromHost: ${facts.reason}`);
   const machine = new Machine({ ...machineOptionsFor(facts), ...overrides });

@@ -4,10 +4,10 @@
 // that evidence into answers. Hosts differ from stock Linux here (REFERENCE §3.9): some forbid
 // the shared zero page, so a read fault allocates a private page.
 import { spawnSync } from "child_process";
-import { InvalidArgumentError } from "../errors";
+import { InvalidArgumentError, describeValue } from "../errors";
 import type { Unsupported } from "./options";
 import { pythonAsset, systemPython } from "./python";
-import { requireRecord } from "./records";
+import { requireRecord, requireRegions } from "./records";
 
 /** What the calibration saw in one region after touching its first byte. */
 export interface RegionEvidence {
@@ -145,6 +145,7 @@ function describe(r: RegionEvidence, pageSize: number): string {
 /** Interprets the calibration's evidence (pure: tests feed it recordings of other hosts). */
 export function behaviourFromEvidence(evidence: CalibrationEvidence): HostBehaviour {
   const e = requireRecord<CalibrationEvidence>("behaviourFromEvidence", "evidence", evidence, { pageSize: "number", hugeSize: "number", regions: "array" });
+  requireRegions("behaviourFromEvidence", "evidence.regions", e.regions);
   const P = e.pageSize;
   const small = region(e, "read-small");
   const hugeRead = region(e, "read-huge");
@@ -240,6 +241,9 @@ const cache = new Map<string, HostBehaviour | Unsupported>();
 
 /** Measures this host's fault behaviour once per interpreter and process; later calls reuse it. */
 export function measureHostBehaviour(python = systemPython()): HostBehaviour | Unsupported {
+  if (typeof python !== "string" || python === "") {
+    throw new InvalidArgumentError(`measureHostBehaviour: python must be a non-empty string (an interpreter's path), got ${describeValue(python)}`);
+  }
   let result = cache.get(python);
   if (result === undefined) {
     const evidence = runCalibration(python);

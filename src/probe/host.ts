@@ -10,7 +10,7 @@ import { type HostBehaviour, measureHostBehaviour } from "./host-behaviour";
 import { ProbeOptions, Unsupported, resolveOptions, unsupported, whyUnsupported } from "./options";
 import { basePageSize } from "./pageSize";
 import { readTextOrNull } from "./procfs";
-import { HOST_FACTS_FIELDS, requireRecord } from "./records";
+import { HOST_FACTS_FIELDS, requireBehaviour, requireRecord } from "./records";
 
 /**
  * Facts about this host that a simulated machine can be built from: the settings read from /proc
@@ -127,7 +127,7 @@ export function parseOvercommit(text: string): 0 | 1 | 2 | null {
  * ```
  */
 export function hostFacts(options?: ProbeOptions): HostFacts | Unsupported {
-  const opts = resolveOptions(options);
+  const opts = resolveOptions("hostFacts", options);
   const why = whyUnsupported(opts);
   if (why !== null) return unsupported(why);
   const pageSize = basePageSize(opts);
@@ -181,6 +181,7 @@ const KiB = 1024;
 /** Where `facts` differ from stock Linux as the linux-x86_64 preset models it, one sentence each. */
 export function findingsOf(given: HostFacts): string[] {
   const facts = requireRecord<HostFacts>("findingsOf", "facts", given, HOST_FACTS_FIELDS);
+  requireBehaviour("findingsOf", facts.behaviour);
   const out: string[] = [];
   const b = facts.behaviour;
   if (b.ok && b.readFault.result === "private-page") {

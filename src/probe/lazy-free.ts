@@ -5,7 +5,8 @@
 // assumed (REFERENCE §9.6).
 import { spawnSync } from "child_process";
 import { InvalidArgumentError, describeValue } from "../errors";
-import { type ProbeOptions, resolveOptions, unsupported, whyUnsupported, type Unsupported } from "./options";
+import { checkOptions } from "../validate";
+import { PROBE_OPTION_KEYS, type ProbeOptions, probeFields, unsupported, whyUnsupported, type Unsupported } from "./options";
 import { pythonAsset, systemPython } from "./python";
 
 /** The child maps a few MiB and exits in milliseconds; this bounds a stuck one. */
@@ -79,6 +80,10 @@ export interface LazyFreeOptions extends ProbeOptions {
  * lazyFreeExpected("4.9.0", 0).lazy;            // false: freed at once without swap
  */
 export function lazyFreeExpected(kernelRelease: string, swapTotalKb: number | null): LazyFreeExpectation {
+  if (typeof kernelRelease !== "string") throw new InvalidArgumentError(`lazyFreeExpected: kernelRelease must be a string such as "6.1.0-18-amd64", got ${describeValue(kernelRelease)}`);
+  if (swapTotalKb !== null && (typeof swapTotalKb !== "number" || !Number.isFinite(swapTotalKb) || swapTotalKb < 0)) {
+    throw new InvalidArgumentError(`lazyFreeExpected: swapTotalKb must be a number of kB >= 0, or null when unknown, got ${describeValue(swapTotalKb)}`);
+  }
   const m = /^(\d+)\.(\d+)/.exec(kernelRelease);
   if (m === null) throw new InvalidArgumentError(`lazyFreeExpected: kernelRelease must start with "<major>.<minor>", got ${describeValue(kernelRelease)}`);
   const version = Number(m[1]) * 1000 + Number(m[2]);
@@ -99,11 +104,15 @@ export function lazyFreeExpected(kernelRelease: string, swapTotalKb: number | nu
  */
 export function measureLazyFree(options: LazyFreeOptions = {}): LazyFreeRun | Unsupported {
   if (options === null || typeof options !== "object") throw new InvalidArgumentError(`measureLazyFree: options must be an object, got ${describeValue(options)}`);
+  checkOptions("measureLazyFree", options, [...PROBE_OPTION_KEYS, "pages", "python"]);
   const pages = options.pages ?? 1024;
   if (typeof pages !== "number" || !Number.isInteger(pages) || pages < 1 || pages > 65536) {
     throw new InvalidArgumentError(`measureLazyFree: options.pages must be an integer in [1, 65536], got ${describeValue(pages)}`);
   }
-  const why = whyUnsupported(resolveOptions({ procRoot: options.procRoot, sysRoot: options.sysRoot, platform: options.platform }));
+  if (options.python !== undefined && (typeof options.python !== "string" || options.python === "")) {
+    throw new InvalidArgumentError(`measureLazyFree: options.python must be a non-empty string (an interpreter's path), got ${describeValue(options.python)}`);
+  }
+  const why = whyUnsupported(probeFields("measureLazyFree", options));
   if (why !== null) return unsupported(why);
   const python = options.python ?? systemPython();
   const child = spawnSync(python, ["-I", "-S", pythonAsset("lazy_free.py"), String(pages)], {

@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { InvalidArgumentError, describeValue } from "../errors";
+import { checkOptions } from "../validate";
 
 /** Where the probe reads from: the procfs and sysfs mounts and the platform (tests point them at recorded folders). */
 export interface ProbeOptions {
@@ -28,22 +29,37 @@ export interface Unsupported {
   reason: string;
 }
 
-/** Fills in the defaults of a probe options object; throws InvalidArgumentError on a bad field. */
-export function resolveOptions(options: ProbeOptions | undefined): ResolvedOptions {
-  if (options === undefined) return { procRoot: "/proc", sysRoot: "/sys", platform: process.platform };
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidArgumentError(`options must be an object, got ${describeValue(options)}`);
+/** The keys of {@link ProbeOptions}, for the calls whose options extend it. */
+export const PROBE_OPTION_KEYS = ["procRoot", "sysRoot", "platform"] as const;
+
+/**
+ * Fills in the defaults of a probe options object; throws InvalidArgumentError naming `where` on
+ * an unknown key (a typo such as `procroot` would otherwise read the real /proc) or a bad field.
+ * `name` is how the caller spells the argument (compareNumpy's is options.probe).
+ */
+export function resolveOptions(where: string, options: ProbeOptions | undefined, name = "options"): ResolvedOptions {
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
+    throw new InvalidArgumentError(`${where}: ${name} must be an object, got ${describeValue(options)}`);
   }
-  for (const key of ["procRoot", "sysRoot", "platform"] as const) {
-    const value = options[key];
+  checkOptions(where, options, PROBE_OPTION_KEYS);
+  return probeFields(where, options, name);
+}
+
+/**
+ * Checks and fills in the ProbeOptions fields of `options` (its other keys are the caller's to
+ * check, as measureLazyFree's pages and python are).
+ */
+export function probeFields(where: string, options: ProbeOptions | undefined, name = "options"): ResolvedOptions {
+  for (const key of PROBE_OPTION_KEYS) {
+    const value = options?.[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) {
-      throw new InvalidArgumentError(`options.${key} must be a non-empty string, got ${describeValue(value)}`);
+      throw new InvalidArgumentError(`${where}: ${name}.${key} must be a non-empty string, got ${describeValue(value)}`);
     }
   }
   return {
-    procRoot: options.procRoot ?? "/proc",
-    sysRoot: options.sysRoot ?? "/sys",
-    platform: options.platform ?? process.platform,
+    procRoot: options?.procRoot ?? "/proc",
+    sysRoot: options?.sysRoot ?? "/sys",
+    platform: options?.platform ?? process.platform,
   };
 }
 

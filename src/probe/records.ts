@@ -4,7 +4,7 @@
 import { InvalidArgumentError, describeValue } from "../errors";
 
 /** A field's expected type; a trailing "?" also admits null. */
-type FieldType = "number" | "number?" | "string" | "string?" | "boolean?" | "object" | "array";
+type FieldType = "number" | "number?" | "string" | "string?" | "boolean" | "boolean?" | "object" | "object?" | "array";
 
 /** Checks that `value` is an object whose `fields` have the given types; returns it as T. */
 export function requireRecord<T>(where: string, name: string, value: unknown, fields: Readonly<Record<string, FieldType>>): T {
@@ -23,6 +23,34 @@ export function requireRecord<T>(where: string, name: string, value: unknown, fi
     }
   }
   return value as T;
+}
+
+/** The fields of a calibration region (RegionEvidence) that behaviourFromEvidence and checkTwin read. */
+export const REGION_FIELDS: Readonly<Record<string, FieldType>> = {
+  region: "string",
+  pagesExamined: "number",
+  pagesPresent: "number",
+  pagesExclusive: "number",
+  firstPfn: "number?",
+  kpageflags: "object?",
+  smapsRssKb: "number?",
+  smapsAnonHugePagesKb: "number?",
+};
+
+/** Checks every element of `regions` (already known to be an array) against REGION_FIELDS. */
+export function requireRegions(where: string, name: string, regions: readonly unknown[]): void {
+  regions.forEach((r, i) => requireRecord(where, `${name}[${i}]`, r, REGION_FIELDS));
+}
+
+/**
+ * Checks HostFacts.behaviour: `{ ok: false, reason }`, or the measured findings machineOptionsFor
+ * and findingsOf read (each a result with the bytes it allocated).
+ */
+export function requireBehaviour(where: string, behaviour: unknown): void {
+  const b = requireRecord<Record<string, unknown>>(where, "facts.behaviour", behaviour, { ok: "boolean" });
+  if (b.ok !== true) return;
+  const findings: [string, FieldType][] = [["readFault", "string"], ["hugeRangeRead", "string"], ["writeFault", "number"], ["hugeZeroWrite", "string"]];
+  for (const [finding, result] of findings) requireRecord(where, `facts.behaviour.${finding}`, b[finding], { result, bytesAllocated: "number" });
 }
 
 /** The fields of HostFacts that machineOptionsFor and findingsOf read. */

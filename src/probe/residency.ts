@@ -72,21 +72,21 @@ interface PageRead {
   vmas: Vma[];
 }
 
-function checkTarget(target: unknown): MappingRange | null {
+function checkTarget(where: string, target: unknown): MappingRange | null {
   if (typeof target !== "object" || target === null || !("mapping" in target)) {
-    throw new InvalidArgumentError(`probed must be the result of alloc() or { mapping: { start, end } }, got ${describeValue(target)}`);
+    throw new InvalidArgumentError(`${where}: probed must be the result of alloc() or { mapping: { start, end } }, got ${describeValue(target)}`);
   }
   const mapping = (target as ProbeTarget).mapping;
-  return mapping === null ? null : checkRange(mapping, "probed.mapping");
+  return mapping === null ? null : checkRange(mapping, `${where}: probed.mapping`);
 }
 
 /**
  * Reads the pagemap entries of a target's mapping (bounded, chunked). Returns them with the
  * current VMAs, or { ok: false, reason }; throws InvalidArgumentError for a malformed target.
  */
-function readTargetPages(target: ProbeTarget, options: ProbeOptions | undefined): PageRead | Unsupported {
-  const range = checkTarget(target);
-  const opts = resolveOptions(options);
+function readTargetPages(where: string, target: ProbeTarget, options: ProbeOptions | undefined): PageRead | Unsupported {
+  const range = checkTarget(where, target);
+  const opts = resolveOptions(where, options);
   const why = whyUnsupported(opts);
   if (why !== null) return unsupported(why);
   if (range === null) {
@@ -97,13 +97,13 @@ function readTargetPages(target: ProbeTarget, options: ProbeOptions | undefined)
   if (pageSize === null) return unsupported("the page size could not be read");
   if (range.start % pageSize !== 0 || range.end % pageSize !== 0) {
     throw new InvalidArgumentError(
-      `probed.mapping must be page-aligned (${pageSize} bytes), got ${describeValue(range.start)}-${describeValue(range.end)}`,
+      `${where}: probed.mapping must be page-aligned (${pageSize} bytes), got ${describeValue(range.start)}-${describeValue(range.end)}`,
     );
   }
   const count = (range.end - range.start) / pageSize;
   if (count > MAX_PAGES_PER_CALL) {
     throw new InvalidArgumentError(
-      `probed.mapping spans ${count} pages, over the ${MAX_PAGES_PER_CALL} pages one call reads; pass a smaller { mapping: { start, end } }`,
+      `${where}: probed.mapping spans ${count} pages, over the ${MAX_PAGES_PER_CALL} pages one call reads; pass a smaller { mapping: { start, end } }`,
     );
   }
   const file = path.join(opts.procRoot, "self", "pagemap");
@@ -149,7 +149,12 @@ function countStates(state: Uint8Array): number[] {
  * cannot be probed; throws InvalidArgumentError for a malformed or oversized target.
  */
 export function residency(probed: ProbeTarget, options?: ProbeOptions): Residency | Unsupported {
-  const read = readTargetPages(probed, options);
+  return readResidency("residency", probed, options);
+}
+
+/** residency() for the call `where` (residencySummary, snapshot), which its refusals name. */
+export function readResidency(where: string, probed: ProbeTarget, options: ProbeOptions | undefined): Residency | Unsupported {
+  const read = readTargetPages(where, probed, options);
   if ("reason" in read) return read;
   const { range, pageSize, pages } = read;
   const calibration = calibrate(read.opts);
@@ -239,7 +244,12 @@ export interface Frames {
  * { ok: false, reason } when the host cannot be probed or hides PFNs (no CAP_SYS_ADMIN).
  */
 export function frames(probed: ProbeTarget, options?: ProbeOptions): Frames | Unsupported {
-  const read = readTargetPages(probed, options);
+  return readFrames("frames", probed, options);
+}
+
+/** frames() for the call `where` (snapshot), which its refusals name. */
+export function readFrames(where: string, probed: ProbeTarget, options: ProbeOptions | undefined): Frames | Unsupported {
+  const read = readTargetPages(where, probed, options);
   if ("reason" in read) return read;
   const { pages } = read;
   if (pages.pfn === null && (pages.presentWithoutPfn > 0 || calibrate(read.opts).pfnVisible === false)) {

@@ -60,8 +60,8 @@ export function readSmapsEntry(opts: ResolvedOptions, address: number): RealSmap
  * contains range.start. Returns it, or { ok: false, reason } when it cannot be read.
  */
 export function smapsOf(range: MappingRange, options?: ProbeOptions): RealSmapsEntry | Unsupported {
-  const checked = checkRange(range, "range");
-  const opts = resolveOptions(options);
+  const checked = checkRange(range, "smapsOf: range");
+  const opts = resolveOptions("smapsOf", options);
   const why = whyUnsupported(opts);
   return why !== null ? unsupported(why) : readSmapsEntry(opts, checked.start);
 }

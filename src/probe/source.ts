@@ -1,10 +1,13 @@
 // A snapshot of a real mapping shaped like a simulated process, so the same charts draw both:
 // residencyHeatmapChart(snapshot, ...) and frameMapChart(snapshot, ...) work on the real machine too.
 import { InvalidArgumentError } from "../errors";
+import { ADDRESS_LIMIT } from "../hardware/mmu-args";
+import { requireInteger } from "../validate";
 import type { ProbeTarget } from "./alloc";
 import type { ProbeOptions, Unsupported } from "./options";
 import { PAGE_STATE_COUNT, PageState } from "../kernel/page-state";
-import { frames, residency } from "./residency";
+import { MAX_PAGES_PER_CALL, readFrames, readResidency } from "./residency";
+import { checkCells } from "./summary";
 
 /** A real mapping's residency and frames as read at one moment. */
 export interface RealSnapshot {
@@ -34,9 +37,9 @@ export interface RealSnapshot {
  * the charts accept like a simulated process; `{ ok: false, reason }` where the probe cannot run.
  */
 export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnapshot | Unsupported {
-  const read = residency(probed, options);
+  const read = readResidency("snapshot", probed, options);
   if (!read.ok) return read;
-  const pfns = frames(probed, options);
+  const pfns = readFrames("snapshot", probed, options);
   const { pageSize, start, end, state } = read;
   const pfnOf = pfns.ok ? pfns.pfn : null;
   return {
@@ -46,9 +49,13 @@ export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnaps
     end,
     framesVisible: pfnOf !== null,
     residencySummary(addr: number, length: number, cells: number) {
-      if (!Number.isInteger(cells) || cells < 1) throw new InvalidArgumentError(`residencySummary: cells must be a positive integer, got ${cells}`);
-      if (addr % pageSize !== 0 || length <= 0 || length % pageSize !== 0) {
-        throw new InvalidArgumentError(`residencySummary: addr and length must be whole pages of ${pageSize} bytes`);
+      const where = "snapshot.residencySummary";
+      checkCells(cells, where);
+      requireInteger(where, "addr", addr, 0, ADDRESS_LIMIT - 1, "[0, 2**57)");
+      // bounded as residency() is: the loop below runs once per page
+      requireInteger(where, "length", length, 1, MAX_PAGES_PER_CALL * pageSize, `[1, ${MAX_PAGES_PER_CALL} pages of ${pageSize} bytes]`);
+      if (addr % pageSize !== 0 || length % pageSize !== 0) {
+        throw new InvalidArgumentError(`${where}: addr and length must be whole pages of ${pageSize} bytes`);
       }
       const pages = length / pageSize;
       const pagesPerCell = Math.max(1, Math.ceil(pages / cells));
@@ -64,6 +71,7 @@ export function snapshot(probed: ProbeTarget, options?: ProbeOptions): RealSnaps
       return { cellBytes: pagesPerCell * pageSize, counts };
     },
     frameOf(addr: number): number | null {
+      requireInteger("snapshot.frameOf", "addr", addr, 0, ADDRESS_LIMIT - 1, "[0, 2**57)");
       if (pfnOf === null || addr < start || addr >= end) return null;
       const pfn = pfnOf[Math.floor((addr - start) / pageSize)];
       return pfn < 0 ? null : pfn;

@@ -4,7 +4,7 @@ import { InvalidArgumentError, describeValue } from "../errors";
 import { ProbeTarget } from "./alloc";
 import { ProbeOptions, Unsupported } from "./options";
 import { PAGE_STATE_COUNT } from "../kernel/page-state";
-import { residency } from "./residency";
+import { readResidency } from "./residency";
 
 /** The most cells a summary may ask for (a heatmap shows a few thousand). */
 export const MAX_SUMMARY_CELLS = 2 ** 20;
@@ -32,9 +32,9 @@ export interface ResidencySummary extends StateCounts {
 }
 
 /** Checks that `cells` is an integer in [1, MAX_SUMMARY_CELLS]; returns it. */
-export function checkCells(cells: unknown): number {
+export function checkCells(cells: unknown, where = "residencySummary"): number {
   if (typeof cells !== "number" || !Number.isInteger(cells) || cells < 1 || cells > MAX_SUMMARY_CELLS) {
-    throw new InvalidArgumentError(`cells must be an integer in [1, ${MAX_SUMMARY_CELLS}], got ${describeValue(cells)}`);
+    throw new InvalidArgumentError(`${where}: cells must be an integer in [1, ${MAX_SUMMARY_CELLS}], got ${describeValue(cells)}`);
   }
   return cells;
 }
@@ -58,7 +58,7 @@ export function summarizeStates(state: Uint8Array, pageSize: number, cells: numb
  */
 export function residencySummary(probed: ProbeTarget, cells: number, options?: ProbeOptions): ResidencySummary | Unsupported {
   checkCells(cells);
-  const read = residency(probed, options);
+  const read = readResidency("residencySummary", probed, options);
   if (!read.ok) return read;
   return { ok: true, start: read.start, pageSize: read.pageSize, pages: read.state.length, ...summarizeStates(read.state, read.pageSize, cells) };
 }

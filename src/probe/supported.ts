@@ -21,7 +21,7 @@ const VMAS_SAMPLED = 16;
  * Returns { ok, reason }; never throws for the host.
  */
 export function supported(options?: ProbeOptions): Support {
-  const opts = resolveOptions(options);
+  const opts = resolveOptions("supported", options);
   const why = whyUnsupported(opts);
   if (why !== null) return { ok: false, reason: why };
   const vmas = readMaps(opts);

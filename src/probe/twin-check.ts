@@ -3,7 +3,8 @@
 // region by region, against what the real kernel counted.
 import { InvalidArgumentError, describeValue } from "../errors";
 import { Machine } from "../kernel";
-import { requireRecord } from "./records";
+import { requireRecord, requireRegions } from "./records";
+import { requireInteger } from "../validate";
 import type { HostBehaviour, RegionEvidence } from "./host-behaviour";
 
 /** The part of a calibration the replay needs: its mapping size and what each region showed. */
@@ -79,6 +80,9 @@ function replay(machine: Machine, evidence: CalibrationRecord): Map<string, { rs
 export function checkTwin(machine: Machine, evidence: CalibrationRecord): TwinCheck {
   if (!(machine instanceof Machine)) throw new InvalidArgumentError(`checkTwin: machine must be a Machine, got ${describeValue(machine)}`);
   requireRecord("checkTwin", "evidence", evidence, { mappedBytes: "number", regions: "array" });
+  // the replay lays out three aligned 2 MiB blocks and a small region, as the calibration did in its 8 MiB
+  requireInteger("checkTwin", "evidence.mappedBytes", evidence.mappedBytes, 4 * HUGE, 2 ** 30, "[8 MiB, 1 GiB] (bytes; the calibration maps 8 MiB)");
+  requireRegions("checkTwin", "evidence.regions", evidence.regions);
   const twin = replay(machine, evidence);
   const regions = evidence.regions.map((r): TwinRegionCheck => {
     const real = { rssKb: r.smapsRssKb ?? 0, anonHugeKb: r.smapsAnonHugePagesKb ?? 0 };

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CaptureFormatError, load } from "../../src/capture";
+import { CaptureFileError, load } from "../../src/capture";
 import { CURSOR_ALLOC, CURSOR_END, CURSOR_FREE, type RecordCursor, recordAt } from "../../src/capture/cursor";
 import type { CaptureRecord } from "../../src/capture/format";
 import { type Capture, recordCursor } from "../../src/capture/load";
@@ -67,8 +67,11 @@ describe("recordCursor", () => {
     const file = path.join(dir, "changed.capture");
     const text = fs.readFileSync(path.join(FIXTURES, "minimal.capture"), "utf8");
     fs.writeFileSync(file, text);
+    // the same size and modification time: only the walk itself can tell the file changed
+    fs.utimesSync(file, 1000, 1000);
     const c = load(file);
     fs.writeFileSync(file, text.replace("f 2", "f 9"));
+    fs.utimesSync(file, 1000, 1000);
     const cursor = recordCursor(c);
     let error: unknown = null;
     try {
@@ -76,10 +79,18 @@ describe("recordCursor", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(CaptureFormatError);
-    expect((error as CaptureFormatError).line).toBe(text.split("\n").indexOf("f 2") + 1);
-    expect((error as CaptureFormatError).reason).toBe("free of allocation 9, which is not live");
+    expect(error).toBeInstanceOf(CaptureFileError);
+    const line = text.split("\n").indexOf("f 2") + 1;
+    expect((error as CaptureFileError).reason).toBe(`changed since capture.load() read it (line ${line}: free of allocation 9, which is not live); load it again`);
     expect(cursor.next()).toBe(CURSOR_END);
+  });
+
+  it("refuses a file whose size or modification time changed after load before it reads a line", () => {
+    const file = path.join(dir, "grown.capture");
+    fs.writeFileSync(file, fs.readFileSync(path.join(FIXTURES, "minimal.capture"), "utf8"));
+    const c = load(file);
+    fs.appendFileSync(file, "# more\n");
+    expect(() => recordCursor(c)).toThrow(CaptureFileError);
   });
 
   it("reads nothing more once closed", () => {

@@ -175,7 +175,7 @@ function checkCaptureOptions(options: CaptureOptions): void {
     try {
       new Machine(machine);
     } catch (e) {
-      if (e instanceof PagelabError) throw new InvalidArgumentError(`${where}: options.machine: ${e.message}`);
+      if (e instanceof PagelabError) throw new InvalidArgumentError(`${where}: options.machine: ${e.message.replace(/^Machine: /, "")}`);
       throw e;
     }
   }

@@ -199,10 +199,12 @@ function placementNote(placements: Placement[], real: boolean): string {
   if (placements.length === 0) return "no array needed placing";
   const hex = (n: number) => `+0x${n.toString(16)}`;
   const missed = placements.filter((p) => !p.matched);
-  const listed = placements.map((p) => `${p.name} ${hex(p.real)}${p.matched ? "" : ` (sim ${hex(p.sim)})`}`).join(", ");
-  return missed.length === 0
-    ? `each new array sits at the real one's offset within its 2 MiB frame: ${listed}`
-    : `${missed.length} of ${placements.length} arrays could not be placed at the real offset within a 2 MiB frame: ${listed}`;
+  const at = (list: Placement[]) => list.map((p) => `${p.name} ${hex(p.real)}`).join(", ");
+  if (missed.length === 0) return `each new array sits at the real one's offset within its 2 MiB frame: ${at(placements)}`;
+  const placed = placements.filter((p) => p.matched);
+  const missedText = missed.map((p) => `${p.name} ${hex(p.real)} (sim ${hex(p.sim)})`).join(", ");
+  return `${missed.length} of ${placements.length} arrays could not be placed at the real offset within a 2 MiB frame: ${missedText}` +
+    (placed.length > 0 ? `; placed: ${at(placed)}` : "");
 }
 
 /**

@@ -38,7 +38,8 @@ export interface SideFigures {
   resident: number | null;
   /** Pages mapped to the zero page. */
   zeroPage: number | null;
-  /** Minor faults during the step. */
+  /** Minor faults during the step (null on the "allocate" row: the allocation is made before
+   *  the steps, with the probe's calibration writes on the real side). */
   faults: number | null;
 }
 
@@ -139,7 +140,7 @@ export function everyNthPage(elements: number, every: number, pageSize = 4096): 
   return out;
 }
 
-function simFigures(proc: Process, start: number, length: number, faults: number): SideFigures {
+function simFigures(proc: Process, start: number, length: number, faults: number | null): SideFigures {
   const s = proc.residencySummary(start, length, 1);
   return {
     resident: s.counts[PageState.Resident][0] + s.counts[PageState.Huge][0],
@@ -175,7 +176,10 @@ export function compare(experiment: CompareExperiment): Comparison {
   const rows: CompareRow[] = [];
   const stepsWithStart: CompareStep[] = [{ label: "allocate" }, ...experiment.steps];
   let sink = 0;
-  for (const step of stepsWithStart) {
+  for (const [index, step] of stepsWithStart.entries()) {
+    // The allocation happened above, with the real side's calibration writes (alloc): its faults
+    // are not comparable, so the "allocate" row shows none on any side ("—")
+    const counted = index > 0;
     const simFaults0 = proc.counters.minorFaults;
     const stockFaults0 = stockProc.counters.minorFaults;
     const realFaults0 = real?.ok ? minorFaults() : null;
@@ -189,12 +193,12 @@ export function compare(experiment: CompareExperiment): Comparison {
       if (real?.ok) sink += real.array[i];
     }
     const realFaults1 = real?.ok ? minorFaults() : null;
-    const sim = simFigures(proc, mappingStart, mappingLength, proc.counters.minorFaults - simFaults0);
-    const stock = simFigures(stockProc, stockArr.address - CHUNK_HDR_SZ, mappingLength, stockProc.counters.minorFaults - stockFaults0);
+    const sim = simFigures(proc, mappingStart, mappingLength, counted ? proc.counters.minorFaults - simFaults0 : null);
+    const stock = simFigures(stockProc, stockArr.address - CHUNK_HDR_SZ, mappingLength, counted ? stockProc.counters.minorFaults - stockFaults0 : null);
     let realFigures: SideFigures | null = null;
     if (real?.ok) {
       const r = residency(real);
-      const faults = realFaults0 && realFaults0.ok && realFaults1 && realFaults1.ok ? realFaults1.minorFaults - realFaults0.minorFaults : null;
+      const faults = counted && realFaults0 && realFaults0.ok && realFaults1 && realFaults1.ok ? realFaults1.minorFaults - realFaults0.minorFaults : null;
       realFigures = r.ok ? { resident: r.totals.resident, zeroPage: r.totals.zeroPage, faults } : null;
     }
     const residentDiff = realFigures?.resident != null && sim.resident !== null ? realFigures.resident - sim.resident : null;
@@ -204,7 +208,7 @@ export function compare(experiment: CompareExperiment): Comparison {
   const text = [
     "step | resident real | resident twin | diff | resident stock Linux | faults real | faults twin",
     ...rows.map(
-      (r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.stock.resident} | ${r.real?.faults ?? "—"} | ${r.sim.faults}`,
+      (r) => `${r.step} | ${r.real?.resident ?? "—"} | ${r.sim.resident} | ${r.residentDiff ?? "—"} | ${r.stock.resident} | ${r.real?.faults ?? "—"} | ${r.sim.faults ?? "—"}`,
     ),
   ].join("\n");
   const hostDiffers = rows.filter((r) => r.sim.resident !== r.stock.resident).map((r) => r.step);

@@ -201,8 +201,9 @@ export function findingsOf(given: HostFacts): string[] {
   }
   if (b.ok && b.hugeZeroWrite.result === "huge-page") {
     out.push(
-      "A write to the huge zero page allocates a whole 2 MiB page here; the simulator's stock preset splits it and backs " +
-        "one 4 KiB page, as Linux did from 5.8 (so a read-first loop over a MADV_HUGEPAGE range ends on huge pages here).",
+      "A write to the huge zero page allocates a whole 2 MiB page here, as newer kernels do (do_huge_zero_wp_pmd); the " +
+        "stock preset models the split of Linux 5.8 on, which backs one 4 KiB page (so a read-first loop over a " +
+        "MADV_HUGEPAGE range ends on huge pages here, on 4 KiB pages in the stock preset).",
     );
   }
   if (facts.useZeroPage === false) out.push("transparent_hugepage/use_zero_page is 0: reads in huge-page ranges never map the huge zero page.");

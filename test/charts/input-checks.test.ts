@@ -2,6 +2,7 @@
 // strings as flags, out-of-range addresses in the options, a freed array, and a range beyond the
 // process's user address space. Every refusal names the chart and the argument.
 import { describe, expect, it } from "vitest";
+import { thrown } from "../thrown";
 import { Machine } from "../../src/kernel";
 import { numpy } from "../../src/runtime";
 import { arrayHeatmapChart, residencyHeatmapChart } from "../../src/charts/heatmap";
@@ -20,16 +21,6 @@ import { FakeSource } from "./fake-source";
 
 const BASE = 0x7f0000000000;
 const PAGE = 4096;
-
-/** The error `fn` throws (fails the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
-}
 
 const phase: TlbPhase = { label: "p", accesses: 10, tlb: { l1d: { hits: 9, misses: 1 } }, cyclesByCause: { "L1 hit": 10 } };
 const counts = { cellBytes: PAGE, counts: Array.from({ length: 7 }, () => [1]) };

@@ -2,22 +2,13 @@
 // without saying so, an async condition always failed, and a string where the options go (or an
 // unknown option, or a truthy string for real) was ignored.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { thrown } from "../thrown";
 import { ClaimError, Claims } from "../../src/display/claims";
 import { InvalidArgumentError } from "../../src/errors";
 
 function recorder(): { claims: Claims; lines: string[] } {
   const lines: string[] = [];
   return { claims: new Claims("nb", (line) => lines.push(line)), lines };
-}
-
-/** The error `fn` throws (fails the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
 }
 
 afterEach(() => {

@@ -3,6 +3,7 @@
 // given an axis, truthy strings as flags, unknown option keys, null or a number where a dtype or
 // options go, and shapes too large to count in bytes.
 import { describe, expect, it } from "vitest";
+import { thrown } from "../thrown";
 import { Machine } from "../../src/kernel";
 import { node, numpy, NumpyAllocator } from "../../src/runtime";
 import { tlbReachExperiment, sweepExperiment } from "../../src/runtime/experiments/tlb";
@@ -13,16 +14,6 @@ function twoProcesses() {
   const p = machine.spawn();
   const q = machine.spawn();
   return { machine, p, q, np: numpy(p), nq: numpy(q) };
-}
-
-/** The error `fn` throws (fails the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("a ufunc refuses arrays of another process", () => {

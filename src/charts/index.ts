@@ -13,7 +13,7 @@ export type { MimeBundle } from "./bundle";
 export { residencyHeatmapChart, arrayHeatmapChart } from "./heatmap";
 export { residencyStepsChart, type ResidencyStep, type ResidencyStepsOptions } from "./steps";
 export { frameMapChart } from "./framemap";
-export { memoryTimelineChart, type TimelineOptions } from "./timeline";
+export { memoryTimelineChart, type EventSource, type TimelineOptions } from "./timeline";
 export { pageTableChart } from "./pagetables";
 export {
   callSiteRssChart, callSiteHeatmapChart,

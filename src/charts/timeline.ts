@@ -94,6 +94,16 @@ function formatStatusValue(value: unknown): string {
   return typeof value === "number" && Number.isFinite(value) ? formatCount(value) : String(value);
 }
 
+/** Anything with an event log, such as a process (its own events) or a machine (every process's). */
+export interface EventSource {
+  /** The events, oldest first. */
+  readonly events: readonly MemoryEvent[];
+}
+
+function isEventSource(value: unknown): value is EventSource {
+  return value !== null && typeof value === "object" && !isArray(value) && "events" in value && isArray((value as EventSource).events);
+}
+
 /** Indexes of at most `max` events, evenly spaced, always with the first and the last. */
 function thin(count: number, max: number): number[] {
   if (count <= max) return Array.from({ length: count }, (_, i) => i);
@@ -102,10 +112,12 @@ function thin(count: number, max: number): number[] {
 
 /**
  * Plots VmRSS, VmSize and (when any event has one) the commit charge after each call of the
- * event log; returns the chart, whose text lists the calls and, if given, the status.
+ * event log — `proc.events` (filtered as you like), or the process itself for all its events —
+ * and returns the chart, whose text lists the calls and, if given, the status.
  */
-export function memoryTimelineChart(events: readonly MemoryEvent[], options: TimelineOptions = {}): Chart {
+export function memoryTimelineChart(subject: readonly MemoryEvent[] | EventSource, options: TimelineOptions = {}): Chart {
   const where = "memoryTimelineChart";
+  const events = isEventSource(subject) ? subject.events : subject;
   checkChartOptions<TimelineOptions>(where, options, ["title", "maxEvents", "status"]);
   if (options.status !== undefined && (options.status === null || typeof options.status !== "object" || isArray(options.status))) {
     throw new InvalidArgumentError(`${where}: options.status must be an object of status fields, got ${describeValue(options.status)}`);

@@ -7,6 +7,7 @@ import { eventLabel, memoryTimelineChart } from "../../src/charts/timeline";
 import { cyclesByCauseChart, tlbHitsChart, tlbPhasesChart, tlbReachChart } from "../../src/charts/tlb";
 import type { TlbPhase } from "../../src/charts/types";
 import { InvalidArgumentError } from "../../src/errors";
+import { Machine } from "../../src/kernel";
 import { FakeSource } from "./fake-source";
 
 const BASE = 0x7f0000000000;
@@ -232,5 +233,18 @@ describe("residencyComparisonChart", () => {
     expect(chart.text).toContain("resident 12 pages (48 KiB)");
     expectDisplayable(chart);
     expect(() => residencyComparisonChart([])).toThrow(/at least two panels/);
+  });
+});
+
+describe("memoryTimelineChart takes a process as well as its events", () => {
+  it("draws the same timeline from proc and from proc.events; a machine draws every process", () => {
+    const machine = new Machine();
+    const p = machine.spawn();
+    p.touch(p.mmap(1 << 20), 1 << 20, "write");
+    const q = machine.spawn();
+    q.mmap(4096);
+    expect(memoryTimelineChart(p).text).toBe(memoryTimelineChart(p.events).text);
+    expect(memoryTimelineChart(machine).text).toContain("pid 2");
+    expect(() => memoryTimelineChart({ events: 5 } as never)).toThrow(InvalidArgumentError);
   });
 });

@@ -79,6 +79,11 @@ function stampOf(where: string, file: string, gone: string): FileStamp {
   return { path: path.resolve(file), size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
 }
 
+/** The same file as load() read: same size, modification time and inode. */
+function sameFile(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
 function describeStamp(s: FileStamp): string {
   return `${s.size} bytes modified ${new Date(s.mtimeMs).toISOString()}`;
 }
@@ -89,7 +94,7 @@ function describeStamp(s: FileStamp): string {
  */
 function reopen(where: string, file: string, was: FileStamp): CheckedRecordCursor {
   const now = stampOf(where, was.path, "is gone since capture.load() read it (ENOENT): its records are read from the file at every walk");
-  if (now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.ino !== was.ino) {
+  if (!sameFile(now, was)) {
     throw new CaptureFileError(where, file, `changed since capture.load() read it (then ${describeStamp(was)}, now ${describeStamp(now)}); load it again`);
   }
   return new CheckedRecordCursor(was.path, null, where, true);
@@ -141,7 +146,7 @@ export function load(file: string): Capture {
   const checkedMeta = cursor.meta;
   if (checkedMeta === null) throw new CaptureFormatError(file, 2, "no meta line");
   const after = stampOf(where, file, "vanished while it was read (ENOENT)");
-  if (after.size !== stamp.size || after.mtimeMs !== stamp.mtimeMs || after.ino !== stamp.ino) {
+  if (!sameFile(after, stamp)) {
     throw new CaptureFileError(where, file, "changed while it was read (is the capture still being written?); load it again");
   }
   const capture: Capture = {

@@ -60,12 +60,12 @@ export class Khugepaged {
    * Runs one full pass over every process's THP-eligible mappings and collapses each aligned
    * range that qualifies; every collapse is logged as a "khugepaged" event of its process.
    * @example
- * const m = new Machine();                 // THP "madvise": base pages until advised
- * const p = m.spawn();
- * const a = p.mmap(4 * 2**20);
- * p.touch(a + 2**21, 1, "write");          // one base page in an aligned 2 MiB range
- * p.madvise(a, 4 * 2**20, "hugepage");     // the range becomes eligible
- * m.khugepaged.scan().collapsed;           // 1: that range is now one huge page (RSS 4 KiB -> 2 MiB)
+   * const m = new Machine();                 // THP "madvise": base pages until advised
+   * const p = m.spawn();
+   * const a = p.mmap(4 * 2**20);
+   * p.touch(a + 2**21, 1, "write");          // one base page in an aligned 2 MiB range
+   * p.madvise(a, 4 * 2**20, "hugepage");     // the range becomes eligible
+   * m.khugepaged.scan().collapsed;           // 1: that range is now one huge page (RSS 4 KiB -> 2 MiB)
    */
   scan(): KhugepagedScan {
     const result: KhugepagedScan = { scanned: 0, collapsed: 0, tooSparse: 0, skipped: 0, allocFailed: 0, pagesFilled: 0 };

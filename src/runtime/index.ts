@@ -2,7 +2,7 @@
 // allocator (one per process, shared, as one libc is shared by everything in a real process).
 import type { Process } from "../kernel";
 import { createAllocator, type Allocator } from "../libc";
-import { InvalidArgumentError, describeValue } from "../errors";
+import { requireProcess } from "../kernel/validate";
 import { Numpy, checkNumpyOptions, type NumpyOptions } from "./numpy";
 import { NodeRuntime } from "./node-runtime";
 
@@ -55,7 +55,7 @@ function copyRuntimesOnFork(proc: Process): void {
  * ```
  */
 export function libcOf(proc: Process): Allocator {
-  const p = requireProcess("libcOf", proc);
+  const p = requireProcess("libcOf(proc)", proc);
   let libc = allocators.get(p);
   if (libc === undefined) {
     libc = createAllocator(p, p.machine.preset.name);
@@ -63,13 +63,6 @@ export function libcOf(proc: Process): Allocator {
     copyRuntimesOnFork(p);
   }
   return libc;
-}
-
-function requireProcess(fn: string, proc: unknown): Process {
-  if (proc === null || typeof proc !== "object" || !("accessPages" in proc) || !("machine" in proc)) {
-    throw new InvalidArgumentError(`${fn}(proc): proc must be a process from machine.spawn(), got ${describeValue(proc)}`);
-  }
-  return proc as Process;
 }
 
 /**
@@ -92,7 +85,7 @@ function requireProcess(fn: string, proc: unknown): Process {
  * ```
  */
 export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
-  const p = requireProcess("numpy", proc);
+  const p = requireProcess("numpy(proc)", proc);
   // checked before the process's numpy is reused: a typo must not pass because one exists
   checkNumpyOptions("numpy(proc, options)", options);
   const current = numpys.get(p);
@@ -113,7 +106,7 @@ export function numpy(proc: Process, options: NumpyOptions = {}): Numpy {
  * ```
  */
 export function node(proc: Process): NodeRuntime {
-  const p = requireProcess("node", proc);
+  const p = requireProcess("node(proc)", proc);
   let js = nodes.get(p);
   if (js === undefined) {
     js = new NodeRuntime(p, p.machine.memory, libcOf(p));

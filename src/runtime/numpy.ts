@@ -250,7 +250,7 @@ export class Numpy implements ArrayRuntime {
       throw new InvalidArgumentError(`ndarray(shape, options): options must be { buffer, offset?, dtype? }, got ${describeValue(options)}`);
     }
     checkOptions<NdarrayOptions>("ndarray(shape, options)", options, ["dtype", "buffer", "offset", "name"]);
-    const name = creationArgument("ndarray(shape, options)", { name: options.name }).name;
+    const name = requireArrayName("ndarray(shape, options)", options.name);
     const { dims, dtype } = this.parse("ndarray", shape, options.dtype);
     const buffer = options.buffer;
     if (!(buffer instanceof NDArray)) throw new InvalidArgumentError("ndarray(shape, { buffer }): buffer must be an ndarray");
@@ -418,6 +418,14 @@ export class Numpy implements ArrayRuntime {
 /** An array name: what a notebook's code calls it (a Python variable), for event labels. */
 const ARRAY_NAME = /^[^\s]{1,40}$/;
 
+/** Throws unless `name` is undefined or an array name; returns it. */
+function requireArrayName(where: string, name: unknown): string | undefined {
+  if (name !== undefined && (typeof name !== "string" || !ARRAY_NAME.test(name))) {
+    throw new InvalidArgumentError(`${where}: name must be 1 to 40 characters without spaces (the variable, e.g. "l"), got ${describeValue(name)}`);
+  }
+  return name;
+}
+
 /**
  * What a creation function's last argument says: a dtype, its name, or { dtype, name }; both
  * undefined when it is left out. Anything else (null, a number, an unknown option key, a name
@@ -429,10 +437,7 @@ function creationArgument(where: string, options: unknown): CreateOptions {
     if ("itemsize" in options) return { dtype: options as DType }; // dtypeOf checks it is one of ours
     checkOptions<CreateOptions>(where, options, ["dtype", "name"]);
     const { dtype, name } = options as CreateOptions;
-    if (name !== undefined && (typeof name !== "string" || !ARRAY_NAME.test(name))) {
-      throw new InvalidArgumentError(`${where}: name must be 1 to 40 characters without spaces (the variable, e.g. "l"), got ${describeValue(name)}`);
-    }
-    return { dtype, name };
+    return { dtype, name: requireArrayName(where, name) };
   }
   throw new InvalidArgumentError(`${where}: options must be a dtype, its name (e.g. "float32") or { dtype }, got ${describeValue(options)}`);
 }

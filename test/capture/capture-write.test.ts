@@ -6,17 +6,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CaptureFileError, capture, captureUnavailable } from "../../src/capture";
+import { CaptureFileError, capture } from "../../src/capture";
+import { skipUnlessAvailable } from "./available";
 
-const unavailable = captureUnavailable();
-const required = process.env.PAGELAB_REQUIRE_CAPTURE === "1";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-capture-write-test-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function skipUnlessAvailable(ctx: { skip: (why: string) => void }): void {
-  if (unavailable !== null && !required) ctx.skip(unavailable);
-  if (unavailable !== null) throw new Error(`PAGELAB_REQUIRE_CAPTURE=1 but ${unavailable}`);
-}
 
 /** Runs a 1.5 s program whose first progress report calls `meanwhile`; returns what capture threw. */
 async function failedRun(output: string, meanwhile: () => void): Promise<CaptureFileError> {

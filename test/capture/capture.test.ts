@@ -8,18 +8,14 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CaptureToolMissingError, type CaptureResult, capture, captureUnavailable, load, replay } from "../../src/capture";
 import { main } from "../../src/capture/cli";
+import { skipUnlessAvailable } from "./available";
 
 const PYTHON = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const TINY = path.join(__dirname, "fixtures", "tiny.py");
 const unavailable = captureUnavailable();
-const required = process.env.PAGELAB_REQUIRE_CAPTURE === "1";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pagelab-capture-test-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function skipUnlessAvailable(ctx: { skip: (why: string) => void }): void {
-  if (unavailable !== null && !required) ctx.skip(unavailable);
-  if (unavailable !== null) throw new Error(`PAGELAB_REQUIRE_CAPTURE=1 but ${unavailable}`);
-}
 
 describe("capture of a tiny Python program", () => {
   let result: CaptureResult;
